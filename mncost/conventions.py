@@ -1,0 +1,112 @@
+"""Counting conventions. Every one is explicit, named, and printed with every report.
+
+Where published sources disagree, the convention is selectable; each member says which source uses it.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+
+class Rounding(StrEnum):
+    """How a width multiplier α turns a paper channel count c into a layer's channels."""
+
+    NONE = "none"
+    """int(α·c): the V1 paper ("αM input channels") and Keras MobileNet V1."""
+    ROUND8 = "round8"
+    """_make_divisible(α·c, 8): TF-slim V2/V3, torchvision, Keras V2/V3."""
+
+    def apply(self, alpha: float, channels: float) -> int:
+        if self is Rounding.NONE:
+            return int(alpha * channels)
+        return make_divisible(alpha * channels, 8)
+
+
+class Counting(StrEnum):
+    """What the arithmetic column counts."""
+
+    MACS = "macs"
+    """Multiply-accumulates ("Mult-Adds"): the papers, TF-slim, torchvision's _ops."""
+    FLOPS = "flops"
+    """Floating-point operations = 2 × MACs (one multiply and one add per MAC)."""
+
+
+class OpsCounted(StrEnum):
+    """Which ops have arithmetic cost."""
+
+    CONV_FC = "conv-fc"
+    """Only convolutions and fully connected layers: the papers, TF-slim, torchvision."""
+    ALL = "all"
+    """Also one MAC per output element of batch norm, activations, adds and multiplies, and one
+    per window element of pooling (closer to fvcore-style counters)."""
+
+
+class BnParams(StrEnum):
+    """Which batch-norm values count as parameters (per BN channel)."""
+
+    NONE = "none"
+    """0: conv/FC weights and declared biases only, the papers' convention."""
+    AFFINE = "affine"
+    """2 (γ, β): PyTorch `sum(p.numel() for p in model.parameters())`."""
+    ALL = "all"
+    """4 (γ, β, running mean, running variance): Keras `count_params()`."""
+
+    @property
+    def per_channel(self) -> int:
+        return {BnParams.NONE: 0, BnParams.AFFINE: 2, BnParams.ALL: 4}[self]
+
+
+class Dtype(StrEnum):
+    """Storage type of activations (and weights), for byte counts."""
+
+    FP32 = "fp32"
+    """4 bytes: float32, the default of every framework."""
+    FP16 = "fp16"
+    """2 bytes: half precision; the V2 paper's Table 3 assumes 16-bit activations."""
+    BF16 = "bf16"
+    """2 bytes: bfloat16."""
+    INT8 = "int8"
+    """1 byte: TensorFlow Lite full-integer quantization."""
+
+    @property
+    def bytes(self) -> int:
+        return {Dtype.FP32: 4, Dtype.FP16: 2, Dtype.BF16: 2, Dtype.INT8: 1}[self]
+
+
+def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
+    """TF-slim / torchvision `_make_divisible`: nearest multiple of `divisor`, never below
+    `min_value` (default: divisor) and never more than 10% below `value`."""
+    if min_value is None:
+        min_value = divisor
+    new_value = max(min_value, int(value + divisor / 2) // divisor * divisor)
+    if new_value < 0.9 * value:
+        new_value += divisor
+    return new_value
+
+
+def resolution_from_rho(base: int, rho: float) -> int:
+    """ρ becomes a resolution by rounding base·ρ half up: 224 × 0.714 = 159.94 → 160."""
+    return math.floor(base * rho + 0.5)
+
+
+def member_doc(member: StrEnum) -> str:
+    """The one-line description of a convention member (from the docstring under it)."""
+    return _DOCS[member]
+
+
+_DOCS: dict[StrEnum, str] = {
+    Rounding.NONE: "int(alpha*c): V1 paper, Keras V1",
+    Rounding.ROUND8: "_make_divisible(alpha*c, 8): TF-slim V2/V3, torchvision, Keras V2/V3",
+    Counting.MACS: "multiply-accumulates (Mult-Adds), as the papers count",
+    Counting.FLOPS: "2 x MACs",
+    OpsCounted.CONV_FC: "only conv and fully connected layers have arithmetic cost",
+    OpsCounted.ALL: "also BN, activations, adds, multiplies and pooling (1 per element)",
+    BnParams.NONE: "no BN parameters (papers)",
+    BnParams.AFFINE: "2 per BN channel (PyTorch parameters())",
+    BnParams.ALL: "4 per BN channel (Keras count_params())",
+    Dtype.FP32: "4 bytes",
+    Dtype.FP16: "2 bytes",
+    Dtype.BF16: "2 bytes",
+    Dtype.INT8: "1 byte",
+}

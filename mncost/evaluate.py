@@ -1,0 +1,186 @@
+"""Evaluate a symbolic graph under a config: shapes, parameters, MACs and activation bytes per layer.
+
+Layers run in spec order. A node whose condition (`when`) is false is skipped, and whoever reads
+it reads its first input instead, so an absent expansion conv or residual add is an identity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .conventions import OpsCounted, Rounding, resolution_from_rho
+from .errors import ConfigError, EvaluationError, SpecError
+from .expr import builtin_functions
+from .graph import GRAPH_INPUT, Graph, Node
+from .ops import OPS, Kind, OpError, Shape
+from .report import Config, Conventions, Cost, LayerCost, Report, Resolved, SpecInfo
+from .spec import MAX_CHANNELS, MAX_RESOLUTION
+
+_IN = "in_"  # the environment key of `in` (a Python keyword, renamed by the expression parser)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """A node as evaluated under one config (None attrs: the node is skipped)."""
+
+    node: Node
+    attrs: dict[str, Any]
+    inputs: tuple[Shape, ...]
+    output: Shape
+
+
+def resolve(graph: Graph, config: Config) -> Resolved:
+    """Check a config and fill in the spec's defaults: α, ρ ↔ resolution, classes."""
+    spec = graph.spec
+    alpha = config.alpha
+    if not (isinstance(alpha, int | float) and math.isfinite(alpha) and alpha > 0):
+        raise ConfigError(f"alpha must be a finite number > 0, got {alpha}")
+    if config.rho is not None and config.resolution is not None:
+        raise ConfigError("give either rho or resolution, not both")
+    if config.resolution is not None:
+        resolution = config.resolution
+        rho = resolution / spec.resolution
+    else:
+        rho = 1.0 if config.rho is None else config.rho
+        if not (math.isfinite(rho) and rho > 0):
+            raise ConfigError(f"rho must be a finite number > 0, got {rho}")
+        resolution = resolution_from_rho(spec.resolution, rho)
+    if not 1 <= resolution <= MAX_RESOLUTION:
+        raise ConfigError(f"resolution must be between 1 and {MAX_RESOLUTION:,}, got {resolution}")
+    classes = spec.classes if config.classes is None else config.classes
+    if not 1 <= classes <= MAX_CHANNELS:
+        raise ConfigError(f"classes must be between 1 and {MAX_CHANNELS:,}, got {classes}")
+    return Resolved(alpha, rho, resolution, classes, graph.depth_multiplier)
+
+
+def evaluate(graph: Graph, config: Config) -> Report:
+    """One row per executed layer, with totals. Raises EvaluationError naming the layer's file:line."""
+    resolved = resolve(graph, config)
+    spec = graph.spec
+    rounding = config.rounding or spec.defaults.rounding
+    conventions = Conventions(rounding, config.counting, config.ops, config.bn_params, config.dtype,
+                              str(spec.defaults.padding))
+    rows = []
+    per_bn = config.bn_params.per_channel
+    width = config.dtype.bytes
+    for ev in walk(graph, resolved, rounding):
+        node, a, out = ev.node, ev.attrs, ev.output
+        rule = OPS[node.op]
+        params = rule.weights(ev.inputs, out, a)
+        if node.op == "bn" or a.get("bn"):
+            params += per_bn * out.c
+        macs = rule.macs(ev.inputs, out, a)
+        if config.ops is OpsCounted.ALL:
+            macs += rule.extra_macs(ev.inputs, out, a)
+        rows.append(LayerCost(node.name, node.op, rule.label(a), ev.inputs[0], out, params, macs,
+                              out.elements * width, node.location))
+    totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows))
+    info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
+    return Report(info, resolved, conventions, tuple(rows), totals)
+
+
+def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:
+    """Evaluate every node's attributes and shapes; skipped nodes are left out."""
+    alpha = resolved.alpha
+    base: dict[str, Any] = builtin_functions(_scaler(alpha, rounding))
+    base.update(alpha=alpha, classes=resolved.classes)
+    image = Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
+    shapes: dict[int, Shape] = {GRAPH_INPUT: image}
+    envs: list[dict[str, Any] | None] = [None] * len(graph.scopes)
+
+    def env_of(index: int) -> dict[str, Any]:
+        env = envs[index]
+        if env is None:
+            scope = graph.scopes[index]
+            parent = base if scope.parent is None else env_of(scope.parent)
+            env = dict(parent)
+            for name, value in scope.args:
+                env[name] = value(parent)
+            env[_IN] = shapes[scope.input].c
+            for name, value in scope.lets:
+                env[name] = value(env)
+            envs[index] = env
+        return env
+
+    done: list[Evaluated] = []
+    for node in graph.nodes:
+        if not all(_condition(expr(env_of(scope)), expr.text, node) for expr, scope in node.conditions):
+            shapes[node.index] = shapes[node.inputs[0]]
+            continue
+        env = env_of(node.scope)
+        attrs = {key: _typed(key, OPS[node.op].attrs[key].kind, value(env), node, value.location, alpha)
+                 for key, value in node.attrs}
+        inputs = tuple(shapes[i] for i in node.inputs)
+        try:
+            output = OPS[node.op].shape(inputs, attrs)
+        except OpError as exc:
+            raise EvaluationError(node.location, f"layer '{node.name}': {exc}") from None
+        if output.c > MAX_CHANNELS or output.h > MAX_RESOLUTION or output.w > MAX_RESOLUTION:
+            raise EvaluationError(node.location, f"layer '{node.name}': output {output} is beyond the limits "
+                                  f"({MAX_CHANNELS:,} channels, {MAX_RESOLUTION:,} pixels a side)")
+        shapes[node.index] = output
+        done.append(Evaluated(node, attrs, inputs, output))
+    return done
+
+
+def check_paper_sizes(graph: Graph) -> None:
+    """At α = 1 and the spec's resolution, every 'input' size and filter input must match."""
+    spec = graph.spec
+    resolved = Resolved(1.0, 1.0, spec.resolution, spec.classes, graph.depth_multiplier)
+    evaluated = walk(graph, resolved, spec.defaults.rounding)
+    where = f"(checked at alpha=1, resolution={spec.resolution})"
+    by_index = {ev.node.index: ev for ev in evaluated}
+    for ev in evaluated:
+        node, got = ev.node, ev.inputs[0]
+        if node.paper_input is not None and node.paper_input != got:
+            raise SpecError(node.location, f"input size {node.paper_input} does not match the derived {got} {where}")
+        if node.paper_in_channels is not None and node.paper_in_channels != got.c:
+            raise SpecError(node.location, f"filter input channels {node.paper_in_channels} do not match the "
+                            f"derived {got.c} {where}")
+    for scope in graph.scopes:
+        if scope.paper_input is None:
+            continue
+        got = _shape_of(scope.input, by_index, graph, resolved)
+        if got != scope.paper_input:
+            raise SpecError(scope.location, f"input size {scope.paper_input} of '{scope.name}' does not match "
+                            f"the derived {got} {where}")
+
+
+def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved: Resolved) -> Shape:
+    while index != GRAPH_INPUT and index not in by_index:
+        index = graph.nodes[index].inputs[0]  # a skipped node passes its first input through
+    if index == GRAPH_INPUT:
+        return Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
+    return by_index[index].output
+
+
+def _scaler(alpha: float, rounding: Rounding) -> Callable[[float], int]:
+    return lambda channels: rounding.apply(alpha, channels)
+
+
+def _condition(value: Any, text: str, node: Node) -> bool:
+    if not isinstance(value, bool):
+        raise EvaluationError(node.location, f"condition '{text}' must be true or false, got {value!r}")
+    return value
+
+
+def _typed(key: str, kind: Kind, value: Any, node: Node, location: Any, alpha: float) -> Any:
+    if kind in (Kind.BOOL, Kind.ACT, Kind.PADDING):
+        return value
+    what = "channels" if kind is Kind.CHANNELS else "a whole number"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise EvaluationError(
+                location, f"layer '{node.name}': '{key}' = {value:g} at alpha={alpha:g} is not a whole number "
+                "(round it with int(), round(), round8() or scale())")
+        value = int(value)
+    if value < 1:
+        raise EvaluationError(location, f"layer '{node.name}': '{key}' = {value} at alpha={alpha:g}; it must be >= 1")
+    if value > MAX_CHANNELS:
+        raise EvaluationError(location, f"layer '{node.name}': '{key}' = {value:,} is beyond the limit {MAX_CHANNELS:,}")
+    return value

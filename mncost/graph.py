@@ -1,0 +1,137 @@
+"""The symbolic layer graph: a spec with its tables and blocks expanded into named nodes.
+
+The structure is fixed once (which ops exist, who feeds whom); channel counts, strides and
+conditions stay expressions, evaluated per config. Every node has a stable hierarchical name
+(`stage3.block2.dw`) and the file:line of the row that made it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .errors import Location, SpecError
+from .expr import Expr
+from .ops import Shape
+from .spec import BlockRow, Item, OpRow, Spec, StageTable
+
+GRAPH_INPUT = -1
+"""Tensor index of the network's input image."""
+MAX_NODES = 100_000
+"""Most nodes a spec may expand to."""
+MAX_NESTING = 16
+"""Deepest nesting of blocks inside blocks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A block instance: its arguments (evaluated in the parent scope) and `let` values."""
+
+    index: int
+    parent: int | None
+    name: str
+    input: int  # tensor index of the block's input
+    args: tuple[tuple[str, Expr], ...]
+    lets: tuple[tuple[str, Expr], ...]
+    streamable: bool
+    paper_input: Shape | None = field(default=None, compare=False)
+    location: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One primitive op of the expanded network."""
+
+    index: int
+    name: str
+    op: str
+    attrs: tuple[tuple[str, Expr], ...]
+    conditions: tuple[tuple[Expr, int], ...]  # (expression, scope it is evaluated in); all must hold
+    scope: int
+    inputs: tuple[int, ...]  # tensor indices (node indices, or GRAPH_INPUT)
+    paper_input: Shape | None = field(compare=False)
+    paper_in_channels: int | None = field(compare=False)
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    spec: Spec
+    nodes: tuple[Node, ...]
+    scopes: tuple[Scope, ...]
+    output: int
+    depth_multiplier: float
+
+
+def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
+    """Expand `spec` into nodes. Stage rows repeat ceil(depth_multiplier·n) blocks."""
+    builder = _Builder(spec, depth_multiplier)
+    root = builder.scope(None, "", GRAPH_INPUT, (), (), False)
+    output = builder.items(spec.layers, root, "", GRAPH_INPUT, 0)
+    return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), output, depth_multiplier)
+
+
+class _Builder:
+    def __init__(self, spec: Spec, depth_multiplier: float) -> None:
+        self.spec = spec
+        self.depth = depth_multiplier
+        self.nodes: list[Node] = []
+        self.scopes: list[Scope] = []
+
+    def scope(self, parent: int | None, name: str, input: int, args: tuple[tuple[str, Expr], ...],
+              lets: tuple[tuple[str, Expr], ...], streamable: bool, paper: Shape | None = None,
+              location: Location | None = None) -> int:
+        self.scopes.append(Scope(len(self.scopes), parent, name, input, args, lets, streamable, paper, location))
+        return len(self.scopes) - 1
+
+    def items(self, items: tuple[Item, ...], scope: int, prefix: str, block_input: int, nesting: int,
+              conditions: tuple[tuple[Expr, int], ...] = (), output: str | None = None) -> int:
+        """Add the nodes of `items`; return the tensor index of their output."""
+        produced: dict[str, int] = {"in": block_input}
+        current = block_input
+        for item in items:
+            if isinstance(item, StageTable):
+                for k, row in enumerate(item.rows):
+                    stage = f"{prefix}{item.name}{item.start + k}"
+                    repeats = math.ceil(self.depth * row.repeats)
+                    for b in range(repeats):
+                        args = row.args
+                        if row.stride is not None:
+                            stride = row.stride if b == 0 else _one(row.stride.location)
+                            args = args + (("s", stride),)
+                        paper = row.paper_input if b == 0 else None
+                        current = self.block(item.block, args, f"{stage}.block{b + 1}", current, scope,
+                                             nesting, conditions, paper, row.location)
+                    produced[f"{item.name}{item.start + k}"] = current
+                continue
+            inputs = tuple(produced[r] for r in item.inputs) if item.inputs else (current,)
+            conds = conditions + (((item.when, scope),) if item.when is not None else ())
+            if isinstance(item, BlockRow):
+                current = self.block(item.block, item.args, prefix + item.name, inputs[0], scope,
+                                     nesting, conds, item.paper_input, item.location)
+            else:
+                current = self.op(item, prefix + item.name, inputs, scope, conds)
+            produced[item.name] = current
+        return produced[output] if output is not None else current
+
+    def block(self, block: str, args: tuple[tuple[str, Expr], ...], name: str, input: int, parent: int,
+              nesting: int, conditions: tuple[tuple[Expr, int], ...], paper: Shape | None,
+              location: Location) -> int:
+        if nesting >= MAX_NESTING:
+            raise SpecError(location, f"blocks nested deeper than {MAX_NESTING} levels")
+        template = self.spec.blocks[block]
+        scope = self.scope(parent, name, input, args, template.lets, template.streamable, paper, location)
+        return self.items(template.ops, scope, name + ".", input, nesting + 1, conditions, template.output)
+
+    def op(self, row: OpRow, name: str, inputs: tuple[int, ...], scope: int,
+           conditions: tuple[tuple[Expr, int], ...]) -> int:
+        if len(self.nodes) >= MAX_NODES:
+            raise SpecError(row.location, f"the network expands to more than {MAX_NODES:,} layers")
+        index = len(self.nodes)
+        self.nodes.append(Node(index, name, row.op, row.attrs, conditions, scope, inputs,
+                               row.paper_input, row.paper_in_channels, row.location))
+        return index
+
+
+def _one(location: Location) -> Expr:
+    return Expr("1", frozenset(), lambda env: 1, location)

@@ -1,0 +1,304 @@
+"""Primitive ops: one registered rule each for output shape, parameters and MACs.
+
+Shapes are (H, W, C) like the papers' tables. Conventions (from the V1 paper, eq. 1–6):
+  conv:   MACs = H_out·W_out·k²·(C_in/groups)·C_out; weights = k²·(C_in/groups)·C_out
+  dwconv: MACs = H_out·W_out·k²·C_out;              weights = k²·C_out (C_out = C_in·multiplier)
+  fc:     MACs = C_in·C_out (C_in = H·W·C of its input); weights = C_in·C_out
+Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row (`bn: true`,
+`act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost one MAC per
+output element (pooling: per window element).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A feature map: height, width, channels."""
+
+    h: int
+    w: int
+    c: int
+
+    @property
+    def elements(self) -> int:
+        return self.h * self.w * self.c
+
+    def as_list(self) -> list[int]:
+        return [self.h, self.w, self.c]
+
+    def __str__(self) -> str:
+        return f"{self.h}x{self.w}x{self.c}"
+
+
+class OpError(Exception):
+    """An op cannot be applied to its inputs; the evaluator adds the layer's location."""
+
+
+class Kind(StrEnum):
+    """Type of an op attribute in a spec."""
+
+    CHANNELS = "channels"  # a number is a paper width, scaled by α; an expression is taken as written
+    INT = "int"  # a whole number >= 1 (or an expression giving one)
+    BOOL = "bool"
+    ACT = "act"  # activation name or none
+    PADDING = "padding"  # same | valid | half | a whole number >= 0
+
+
+ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid")
+"""Activation names usable as ops and as the fused `act:` of conv and fc rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    kind: Kind
+    default: Any = None  # None: taken from the spec's `defaults` (bn, act, padding)
+    required: bool = False
+    settable: bool = True  # False: fixed by the op (pwconv's kernel is always 1)
+
+
+Attrs = Mapping[str, Any]
+ShapeRule = Callable[[Sequence[Shape], Attrs], Shape]
+CostRule = Callable[[Sequence[Shape], Shape, Attrs], int]
+
+
+@dataclass(frozen=True, slots=True)
+class OpRule:
+    """Everything mncost knows about one primitive op type."""
+
+    name: str
+    doc: str
+    attrs: Mapping[str, Attr]
+    min_inputs: int
+    max_inputs: int
+    shape: ShapeRule
+    weights: CostRule  # parameters excluding batch norm (the bias is included when declared)
+    macs: CostRule  # counted under --ops conv-fc (the papers' convention)
+    extra_macs: CostRule  # added under --ops all
+    label: Callable[[Attrs], str]
+    fusable: bool = False  # accepts bn / act / bias
+
+
+def _zero(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return 0
+
+
+def _per_output(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return out.elements
+
+
+def _same(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return inputs[0]
+
+
+def spatial(size: int, kernel: int, stride: int, padding: str | int) -> int:
+    """Output side: TF 'same' = ceil(in/stride); explicit p = floor((in + 2p − k)/stride) + 1."""
+    if padding == "same":
+        return math.ceil(size / stride)
+    pad = {"valid": 0, "half": kernel // 2}.get(padding, padding) if isinstance(padding, str) else padding
+    if kernel > size + 2 * pad:
+        raise OpError(f"kernel {kernel}x{kernel} is larger than its {size}x{size} input (padding {pad})")
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def _window(inputs: Sequence[Shape], a: Attrs, channels: int) -> Shape:
+    x = inputs[0]
+    k, s, p = a["kernel"], a["stride"], a["padding"]
+    return Shape(spatial(x.h, k, s, p), spatial(x.w, k, s, p), channels)
+
+
+def _conv_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    cin, groups, out = inputs[0].c, a["groups"], a["out"]
+    if cin % groups:
+        raise OpError(f"input channels {cin} are not divisible by groups={groups}")
+    if out % groups:
+        raise OpError(f"output channels {out} are not divisible by groups={groups}")
+    return _window(inputs, a, out)
+
+
+def _conv_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    k = a["kernel"]
+    return k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0)
+
+
+def _conv_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    k = a["kernel"]
+    return out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c
+
+
+def _fused_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return out.elements * (int(bool(a.get("bn"))) + int(a.get("act", "none") != "none"))
+
+
+def _dw_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return _window(inputs, a, inputs[0].c * a["multiplier"])
+
+
+def _dw_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    k = a["kernel"]
+    return k * k * out.c + (out.c if a["bias"] else 0)
+
+
+def _dw_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    k = a["kernel"]
+    return out.h * out.w * k * k * out.c
+
+
+def _fc_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return Shape(1, 1, a["out"])
+
+
+def _fc_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return inputs[0].elements * out.c + (out.c if a["bias"] else 0)
+
+
+def _fc_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return inputs[0].elements * out.c
+
+
+def _pool_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return _window(inputs, a, inputs[0].c)
+
+
+def _pool_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return out.elements * a["kernel"] * a["kernel"]
+
+
+def _global_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return Shape(1, 1, inputs[0].c)
+
+
+def _global_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return inputs[0].elements
+
+
+def _elementwise_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    first = inputs[0]
+    for other in inputs[1:]:
+        if other != first:
+            shapes = ", ".join(str(s) for s in inputs)
+            raise OpError(f"inputs must have the same shape, got {shapes}")
+    return first
+
+
+def _mul_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """Element-wise multiply; a 1x1xC input broadcasts over H and W (squeeze-and-excite gating)."""
+    big = max(inputs, key=lambda s: s.h * s.w)
+    for other in inputs:
+        if other.c != big.c or (other.h, other.w) not in {(big.h, big.w), (1, 1)}:
+            shapes = ", ".join(str(s) for s in inputs)
+            raise OpError(f"inputs must have the same shape or broadcast from 1x1xC, got {shapes}")
+    return big
+
+
+def _elementwise_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+    return out.elements * (len(inputs) - 1)
+
+
+def _concat_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    first = inputs[0]
+    for other in inputs[1:]:
+        if (other.h, other.w) != (first.h, first.w):
+            shapes = ", ".join(str(s) for s in inputs)
+            raise OpError(f"concat inputs must have the same height and width, got {shapes}")
+    return Shape(first.h, first.w, sum(s.c for s in inputs))
+
+
+def _flatten_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return Shape(1, 1, inputs[0].elements)
+
+
+_FUSED = {
+    "bias": Attr(Kind.BOOL, False),
+    "bn": Attr(Kind.BOOL, None),  # default from the spec's `defaults.bn`
+    "act": Attr(Kind.ACT, None),  # default from the spec's `defaults.act`
+}
+_WINDOW = {
+    "stride": Attr(Kind.INT, 1),
+    "padding": Attr(Kind.PADDING, None),  # default from the spec's `defaults.padding`
+}
+
+
+def _kernel_label(prefix: str) -> Callable[[Attrs], str]:
+    return lambda a: f"{prefix} {a['kernel']}x{a['kernel']}"
+
+
+def _fixed_label(text: str) -> Callable[[Attrs], str]:
+    return lambda a: text
+
+
+def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
+    return OpRule(
+        name=name,
+        doc=doc,
+        attrs={"kernel": kernel, "out": Attr(Kind.CHANNELS, required=True), "groups": Attr(Kind.INT, 1)}
+        | _WINDOW
+        | _FUSED,
+        min_inputs=1,
+        max_inputs=1,
+        shape=_conv_shape,
+        weights=_conv_weights,
+        macs=_conv_macs,
+        extra_macs=_fused_extra,
+        label=lambda a: f"conv {a['kernel']}x{a['kernel']}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
+        fusable=True,
+    )
+
+
+def _simple(name: str, doc: str, shape: ShapeRule = _same, extra: CostRule = _per_output,
+            label: str | None = None, attrs: Mapping[str, Attr] | None = None,
+            inputs: tuple[int, int] = (1, 1)) -> OpRule:
+    return OpRule(name=name, doc=doc, attrs=attrs or {}, min_inputs=inputs[0], max_inputs=inputs[1],
+                  shape=shape, weights=_zero, macs=_zero, extra_macs=extra,
+                  label=_fixed_label(label or name))
+
+
+def _registry() -> dict[str, OpRule]:
+    rules = [
+        _conv_rule("conv", "k×k convolution (groups, stride, padding, bias, fused BN/activation)",
+                   Attr(Kind.INT, required=True)),
+        _conv_rule("pwconv", "1×1 (pointwise) convolution", Attr(Kind.INT, 1, settable=False)),
+        OpRule(
+            name="dwconv",
+            doc="depthwise k×k convolution: one filter per input channel (times `multiplier`)",
+            attrs={"kernel": Attr(Kind.INT, required=True), "multiplier": Attr(Kind.INT, 1)} | _WINDOW | _FUSED,
+            min_inputs=1, max_inputs=1, shape=_dw_shape, weights=_dw_weights, macs=_dw_macs,
+            extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True,
+        ),
+        OpRule(
+            name="fc",
+            doc="fully connected layer over the flattened input (bias on by default)",
+            attrs={"out": Attr(Kind.CHANNELS, required=True), "bias": Attr(Kind.BOOL, True),
+                   "bn": Attr(Kind.BOOL, False), "act": Attr(Kind.ACT, "none")},
+            min_inputs=1, max_inputs=1, shape=_fc_shape, weights=_fc_weights, macs=_fc_macs,
+            extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True,
+        ),
+        _simple("bn", "batch normalization (parameters per --bn-params)"),
+        *(_simple(act, f"{act} activation") for act in ACTIVATIONS),
+        _simple("avgpool", "average pooling over k×k windows", _pool_shape, _pool_extra,
+                attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
+        _simple("maxpool", "max pooling over k×k windows", _pool_shape, _pool_extra,
+                attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
+        _simple("global_avgpool", "average over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra),
+        _simple("global_maxpool", "maximum over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra),
+        _simple("add", "element-wise sum of inputs of equal shape (residual connection)",
+                _elementwise_shape, _elementwise_extra, inputs=(2, 8)),
+        _simple("mul", "element-wise product; a 1x1xC input broadcasts (squeeze-and-excite gate)",
+                _mul_shape, _elementwise_extra, inputs=(2, 8)),
+        _simple("concat", "concatenation along channels of inputs of equal height and width",
+                _concat_shape, _zero, inputs=(2, 8)),
+        _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero),
+        _simple("dropout", "identity at inference", extra=_zero),
+        _simple("softmax", "softmax over channels (no parameters)"),
+    ]
+    return {rule.name: rule for rule in rules}
+
+
+OPS: Mapping[str, OpRule] = _registry()
+"""Every primitive op, by the name used in specs' `op:` field."""

@@ -1,0 +1,121 @@
+"""Results of evaluating a graph: one row per layer, totals, and the breakdown by layer type.
+
+Numbers are exact integers: parameters, MACs (multiply-accumulates) and bytes. Formatting such as
+"1.32M" happens only in renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from .errors import Location
+from .ops import Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a graph is evaluated under. None means "the spec's default"."""
+
+    alpha: float = 1.0
+    rho: float | None = None
+    resolution: int | None = None
+    rounding: Rounding | None = None
+    classes: int | None = None
+    counting: Counting = Counting.MACS
+    ops: OpsCounted = OpsCounted.CONV_FC
+    bn_params: BnParams = BnParams.NONE
+    dtype: Dtype = Dtype.FP32
+
+
+@dataclass(frozen=True, slots=True)
+class Conventions:
+    """The conventions a report was computed under, all resolved (no defaults left)."""
+
+    rounding: Rounding
+    counting: Counting
+    ops: OpsCounted
+    bn_params: BnParams
+    dtype: Dtype
+    padding: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The config as applied: α, the input resolution and the ρ it corresponds to."""
+
+    alpha: float
+    rho: float
+    resolution: int
+    classes: int
+    depth_multiplier: float
+
+
+@dataclass(frozen=True, slots=True)
+class LayerCost:
+    """One evaluated layer. `activation_bytes` = output elements × dtype bytes."""
+
+    name: str
+    op: str
+    type: str  # the V1 paper's Table 2 layer type, e.g. "conv dw 3x3"
+    input_shape: Shape
+    output_shape: Shape
+    params: int
+    macs: int
+    activation_bytes: int
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    params: int
+    macs: int
+    activation_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class TypeShare:
+    """A row of the by-type breakdown (V1 paper, Table 2). Shares are fractions of the totals."""
+
+    type: str
+    layers: int
+    params: int
+    macs: int
+    params_share: float
+    macs_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpecInfo:
+    name: str
+    description: str
+    family: str
+    source: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    spec: SpecInfo
+    config: Resolved
+    conventions: Conventions
+    layers: tuple[LayerCost, ...]
+    totals: Cost
+
+    @property
+    def arithmetic(self) -> int:
+        """The counted arithmetic: MACs, or 2 × MACs under --count flops."""
+        return self.totals.macs * (2 if self.conventions.counting is Counting.FLOPS else 1)
+
+    def by_type(self) -> tuple[TypeShare, ...]:
+        """Totals per layer type, in order of first appearance (V1 paper, Table 2)."""
+        groups: dict[str, list[LayerCost]] = {}
+        for layer in self.layers:
+            groups.setdefault(layer.type, []).append(layer)
+        total_p, total_m = self.totals.params or 1, self.totals.macs or 1
+        shares = []
+        for kind, rows in groups.items():
+            params = sum(r.params for r in rows)
+            macs = sum(r.macs for r in rows)
+            shares.append(TypeShare(kind, len(rows), params, macs, params / total_p, macs / total_m))
+        return tuple(shares)

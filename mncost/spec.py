@@ -1,0 +1,618 @@
+"""A validated spec: the YAML layer tables as frozen dataclasses that remember file:line.
+
+Parsing checks everything that can be checked without numbers: keys, types of literals, names,
+references between layers and blocks, expression syntax and the names they use. Whatever depends
+on α, ρ and the conventions is checked when the graph is evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import expr
+from .conventions import Rounding
+from .errors import Location, SpecError
+from .expr import Expr, suggest
+from .ops import ACTIVATIONS, OPS, Kind, Shape
+from .yamlload import LocList, LocMap, load_yaml, read_text
+
+MAX_REPEAT = 1_000
+"""Largest `n` of a stage-table row."""
+MAX_CHANNELS = 1_000_000
+"""Largest channel count a literal may give."""
+MAX_RESOLUTION = 100_000
+"""Largest input resolution."""
+
+GLOBAL_NAMES = frozenset({"alpha", "classes", "in"})
+"""Names every expression may use: width multiplier, number of classes, input channels."""
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_SHAPE = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+_SQUARE_SHAPE = re.compile(r"^\s*(\d+)\s*(?:²|\^2)\s*[x×]\s*(\d+)\s*$")
+_CONV_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+_DW_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*dw\s*$")
+_FC_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+_KERNEL = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Spec-wide defaults: channel rounding, padding, and BN/activation fused into conv rows."""
+
+    rounding: Rounding = Rounding.NONE
+    padding: str | int = "same"
+    bn: bool = False
+    act: str = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class OpRow:
+    """One primitive op: a row of a layer table or of a block template."""
+
+    name: str
+    op: str
+    attrs: tuple[tuple[str, Expr], ...]
+    when: Expr | None
+    inputs: tuple[str, ...] | None
+    paper_input: Shape | None = field(compare=False)
+    paper_in_channels: int | None = field(compare=False)
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRow:
+    """One instance of a block template with its arguments (already typed expressions)."""
+
+    name: str
+    block: str
+    args: tuple[tuple[str, Expr], ...]
+    when: Expr | None
+    inputs: tuple[str, ...] | None
+    paper_input: Shape | None = field(compare=False)
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """A row of a stage table (V2's t/c/n/s): n blocks, the first with stride s."""
+
+    args: tuple[tuple[str, Expr], ...]
+    repeats: int
+    stride: Expr | None
+    paper_input: Shape | None = field(compare=False)
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StageTable:
+    """Rows named `{name}{start}`, `{name}{start+1}`, ...; their blocks `block1`, `block2`, ..."""
+
+    name: str
+    block: str
+    start: int
+    rows: tuple[StageRow, ...]
+    location: Location = field(compare=False, repr=False)
+
+
+Item = OpRow | BlockRow | StageTable
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: str  # int | channels | number | bool
+    default: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTemplate:
+    """A small graph of ops whose attributes are expressions of the block's parameters."""
+
+    name: str
+    params: tuple[Param, ...]
+    lets: tuple[tuple[str, Expr], ...]
+    ops: tuple[Item, ...]
+    output: str | None
+    streamable: bool
+    location: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A whole architecture: header, block templates and the body's layer items."""
+
+    name: str
+    description: str
+    family: str
+    source: str
+    resolution: int
+    channels: int
+    classes: int
+    defaults: Defaults
+    blocks: dict[str, BlockTemplate]
+    layers: tuple[Item, ...]
+    file: str = field(compare=False)
+
+
+_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers")
+_TOP_REQUIRED = ("name", "description", "source", "input", "layers")
+_ROW_KEYS = ("name", "op", "when", "inputs", "input", "filter")
+_BLOCK_ROW_KEYS = ("name", "block", "when", "inputs", "input")
+_TABLE_KEYS = ("table", "name", "start", "columns", "rows")
+_TEMPLATE_KEYS = ("description", "params", "let", "ops", "output", "streamable")
+_PARAM_KINDS = ("int", "channels", "number", "bool")
+
+
+def load_spec(path: str | Path, display: str | None = None) -> Spec:
+    """Read and validate a spec file. `display` is the name used in messages (default: path)."""
+    shown = display or str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SpecError(None, f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(None, f"{shown}: is a directory, not a spec file") from None
+    except OSError as exc:
+        raise SpecError(None, f"{shown}: cannot read ({exc.strerror})") from None
+    return parse_spec(read_text(shown, data), shown)
+
+
+def parse_spec(text: str, file: str) -> Spec:
+    """Validate the text of a spec; `file` is the name used in messages."""
+    doc = load_yaml(text, file)
+    if doc is None:
+        raise SpecError(Location(file, 1), "empty file (expected a spec mapping with 'name', 'layers', ...)")
+    if not isinstance(doc, LocMap):
+        raise SpecError(Location(file, 1), f"a spec must be a mapping, got {_kind(doc)}")
+    return _Parser(file).spec(doc)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, LocMap | dict):
+        return "a mapping"
+    if isinstance(value, LocList | list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"text '{value}'"
+    return f"{type(value).__name__} {value!r}"
+
+
+def parse_shape(text: Any, where: Location) -> Shape:
+    """'112x112x32' (or the paper's '112² × 32') as a Shape."""
+    if isinstance(text, str):
+        if m := _SHAPE.match(text):
+            return Shape(int(m[1]), int(m[2]), int(m[3]))
+        if m := _SQUARE_SHAPE.match(text):
+            return Shape(int(m[1]), int(m[1]), int(m[2]))
+    raise SpecError(where, f"input size must look like 112x112x32 or 112²x32, got {_kind(text)}")
+
+
+class _Parser:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.templates: dict[str, LocMap] = {}
+        self.params: dict[str, tuple[Param, ...]] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def keys(self, node: LocMap, allowed: tuple[str, ...], what: str, extra: tuple[str, ...] = ()) -> None:
+        for key in node:
+            if key not in allowed and key not in extra:
+                hint = suggest(key, allowed + extra)
+                raise SpecError(node.key_loc(key), f"unknown key '{key}' in {what}{hint}")
+
+    def required(self, node: LocMap, key: str, what: str) -> Any:
+        if key not in node:
+            raise SpecError(node.location, f"{what} is missing required key '{key}'")
+        return node[key]
+
+    def text(self, node: LocMap, key: str, what: str, default: str | None = None) -> str:
+        value = node.get(key, default) if default is not None else self.required(node, key, what)
+        if not isinstance(value, str) or not value.strip():
+            raise SpecError(node.loc(key), f"'{key}' must be non-empty text, got {_kind(value)}")
+        return value.strip()
+
+    def whole(self, value: Any, where: Location, what: str, low: int = 1, high: int = MAX_CHANNELS) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(where, f"'{what}' must be a whole number, got {_kind(value)}")
+        if not low <= value <= high:
+            raise SpecError(where, f"'{what}' must be between {low} and {high:,}, got {value}")
+        return value
+
+    def name(self, value: Any, where: Location) -> str:
+        if not isinstance(value, str) or not _NAME.match(value):
+            raise SpecError(
+                where, f"'name' must be letters, digits, '_' or '-' (no dots), got {_kind(value)}"
+            )
+        return value
+
+    # -- top level -------------------------------------------------------------------------------
+    def spec(self, doc: LocMap) -> Spec:
+        self.keys(doc, _TOP_KEYS, "the spec")
+        for key in _TOP_REQUIRED:
+            self.required(doc, key, "the spec")
+        inp = doc["input"]
+        if not isinstance(inp, LocMap):
+            raise SpecError(doc.loc("input"), f"'input' must be a mapping with 'resolution' and 'channels', got {_kind(inp)}")
+        self.keys(inp, ("resolution", "channels"), "'input'")
+        resolution = self.whole(self.required(inp, "resolution", "'input'"), inp.loc("resolution"), "resolution", 1, MAX_RESOLUTION)
+        channels = self.whole(self.required(inp, "channels", "'input'"), inp.loc("channels"), "channels")
+        classes = self.whole(doc.get("classes", 1000), doc.loc("classes"), "classes")
+        defaults = self.defaults(doc.get("defaults"), doc.loc("defaults"))
+        self.defaults_value = defaults
+        blocks = self.blocks(doc.get("blocks"), doc.loc("blocks"))
+        layers = self.items(doc["layers"], doc.loc("layers"), GLOBAL_NAMES, "'layers'")
+        return Spec(
+            name=self.text(doc, "name", "the spec"),
+            description=self.text(doc, "description", "the spec"),
+            family=self.text(doc, "family", "the spec", default=str(doc.get("name", "-"))),
+            source=self.text(doc, "source", "the spec"),
+            resolution=resolution,
+            channels=channels,
+            classes=classes,
+            defaults=defaults,
+            blocks=blocks,
+            layers=layers,
+            file=self.file,
+        )
+
+    def defaults(self, node: Any, where: Location) -> Defaults:
+        if node is None:
+            return Defaults()
+        if not isinstance(node, LocMap):
+            raise SpecError(where, f"'defaults' must be a mapping, got {_kind(node)}")
+        self.keys(node, ("rounding", "padding", "bn", "act"), "'defaults'")
+        rounding = node.get("rounding", "none")
+        if rounding not in {r.value for r in Rounding}:
+            raise SpecError(node.loc("rounding"), f"'rounding' must be one of none, round8, got {_kind(rounding)}")
+        bn = node.get("bn", False)
+        if not isinstance(bn, bool):
+            raise SpecError(node.loc("bn"), f"'bn' must be true or false, got {_kind(bn)}")
+        return Defaults(
+            rounding=Rounding(rounding),
+            padding=self.padding(node.get("padding", "same"), node.loc("padding")),
+            bn=bn,
+            act=self.act(node.get("act", "none"), node.loc("act")),
+        )
+
+    def padding(self, value: Any, where: Location) -> str | int:
+        if value in ("same", "valid", "half"):
+            return str(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+            return value
+        raise SpecError(where, f"'padding' must be same, valid, half or a whole number >= 0, got {_kind(value)}")
+
+    def act(self, value: Any, where: Location) -> str:
+        if value == "none" or value in ACTIVATIONS:
+            return str(value)
+        hint = suggest(str(value), ACTIVATIONS) if isinstance(value, str) else ""
+        raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}, got {_kind(value)}{hint}")
+
+    # -- block templates -------------------------------------------------------------------------
+    def blocks(self, node: Any, where: Location) -> dict[str, BlockTemplate]:
+        if node is None:
+            return {}
+        if not isinstance(node, LocMap):
+            raise SpecError(where, f"'blocks' must be a mapping of block names to templates, got {_kind(node)}")
+        for name, body in node.items():
+            self.name(name, node.key_loc(name))
+            if name in OPS:
+                raise SpecError(node.key_loc(name), f"block name '{name}' is already an op")
+            if not isinstance(body, LocMap):
+                raise SpecError(node.loc(name), f"block '{name}' must be a mapping, got {_kind(body)}")
+            self.templates[name] = body
+            self.params[name] = self.template_params(body)
+        self.check_cycles()
+        return {name: self.template(name, body) for name, body in self.templates.items()}
+
+    def template_params(self, body: LocMap) -> tuple[Param, ...]:
+        self.keys(body, _TEMPLATE_KEYS, "a block template")
+        raw = body.get("params", LocMap(body.location))
+        if not isinstance(raw, LocMap):
+            raise SpecError(body.loc("params"), f"'params' must map names to types, got {_kind(raw)}")
+        params = []
+        for pname, ptype in raw.items():
+            if pname in GLOBAL_NAMES or pname in expr.FUNCTIONS:
+                raise SpecError(raw.key_loc(pname), f"parameter name '{pname}' is reserved")
+            self.name(pname, raw.key_loc(pname))
+            default: Any = None
+            if isinstance(ptype, LocMap):
+                self.keys(ptype, ("type", "default"), f"parameter '{pname}'")
+                kind = self.required(ptype, "type", f"parameter '{pname}'")
+                default = ptype.get("default")
+                dloc = ptype.loc("default")
+            else:
+                kind, dloc = ptype, raw.loc(pname)
+            if kind not in _PARAM_KINDS:
+                raise SpecError(raw.loc(pname), f"parameter '{pname}' type must be one of {', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
+            dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
+            params.append(Param(pname, kind, dexpr))
+        return tuple(params)
+
+    def check_cycles(self) -> None:
+        def refs(items: Any) -> list[tuple[str, Location]]:
+            found = []
+            if isinstance(items, LocList):
+                for i, item in enumerate(items):
+                    if isinstance(item, LocMap):
+                        for key in ("block", "table"):
+                            if isinstance(item.get(key), str):
+                                found.append((item[key], item.loc(key)))
+            return found
+
+        state: dict[str, int] = {}
+
+        def visit(name: str, path: list[str]) -> None:
+            state[name] = 1
+            for ref, where in refs(self.templates[name].get("ops")):
+                if ref not in self.templates:
+                    continue
+                if state.get(ref) == 1:
+                    cycle = " -> ".join(path[path.index(ref):] + [ref]) if ref in path else f"{name} -> {ref}"
+                    raise SpecError(where, f"block '{ref}' includes itself ({cycle})")
+                if ref not in state:
+                    visit(ref, path + [ref])
+            state[name] = 2
+
+        for name in self.templates:
+            if name not in state:
+                visit(name, [name])
+
+    def template(self, name: str, body: LocMap) -> BlockTemplate:
+        params = self.params[name]
+        known = set(GLOBAL_NAMES) | {p.name for p in params}
+        lets = []
+        raw_lets = body.get("let", LocMap(body.location))
+        if not isinstance(raw_lets, LocMap):
+            raise SpecError(body.loc("let"), f"'let' must map names to expressions, got {_kind(raw_lets)}")
+        for lname, value in raw_lets.items():
+            self.name(lname, raw_lets.key_loc(lname))
+            if lname in known or lname in expr.FUNCTIONS:
+                raise SpecError(raw_lets.key_loc(lname), f"'{lname}' is already defined")
+            lets.append((lname, self.expression(value, raw_lets.loc(lname), frozenset(known), lname)))
+            known.add(lname)
+        ops = self.items(self.required(body, "ops", f"block '{name}'"), body.loc("ops"), frozenset(known), f"block '{name}'")
+        output = body.get("output")
+        names = {item.name for item in ops if not isinstance(item, StageTable)}
+        if output is not None and output not in names:
+            raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{suggest(str(output), names)}")
+        streamable = body.get("streamable", False)
+        if not isinstance(streamable, bool):
+            raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
+        return BlockTemplate(name, params, tuple(lets), ops, output, streamable, body.location)
+
+    # -- layer items -----------------------------------------------------------------------------
+    def items(self, node: Any, where: Location, known: frozenset[str], what: str) -> tuple[Item, ...]:
+        if not isinstance(node, LocList) or not node:
+            raise SpecError(where, f"{what} must be a non-empty list of layers, got {_kind(node)}")
+        items: list[Item] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(node):
+            loc = node.loc(i)
+            if not isinstance(raw, LocMap):
+                raise SpecError(loc, f"a layer must be a mapping with 'op', 'block' or 'table', got {_kind(raw)}")
+            if "table" in raw:
+                item: Item = self.table(raw, known)
+                names = [f"{item.name}{item.start + k}" for k in range(len(item.rows))]
+            elif "block" in raw:
+                item = self.block_row(raw, known, seen)
+                names = [item.name]
+            elif "op" in raw:
+                item = self.op_row(raw, known, seen)
+                names = [item.name]
+            else:
+                raise SpecError(raw.location, "a layer needs one of 'op', 'block' or 'table'")
+            for n in names:
+                if n in seen or n == "in":
+                    raise SpecError(raw.location, f"duplicate layer name '{n}'")
+                seen.add(n)
+            items.append(item)
+        return tuple(items)
+
+    def common(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> tuple[str, Expr | None, tuple[str, ...] | None, Shape | None]:
+        name = self.name(self.required(raw, "name", "a layer"), raw.loc("name"))
+        when = None
+        if "when" in raw:
+            value = raw["when"]
+            if isinstance(value, bool):
+                when = expr.constant(value, raw.loc("when"))
+            else:
+                when = self.expression(value, raw.loc("when"), known, "when")
+        inputs = None
+        if "inputs" in raw:
+            value = raw["inputs"]
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value:
+                raise SpecError(raw.loc("inputs"), f"'inputs' must be a layer name or a list of them, got {_kind(value)}")
+            for ref in value:
+                if ref != "in" and ref not in seen:
+                    raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{suggest(str(ref), seen | {'in'})}")
+            inputs = tuple(value)
+        paper = parse_shape(raw["input"], raw.loc("input")) if "input" in raw else None
+        return name, when, inputs, paper
+
+    def op_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> OpRow:
+        op = raw["op"]
+        if not isinstance(op, str) or op not in OPS:
+            hint = suggest(op, OPS) if isinstance(op, str) else ""
+            if isinstance(op, str) and op in self.templates:
+                hint = f"; '{op}' is a block: use 'block: {op}'"
+            raise SpecError(raw.loc("op"), f"unknown op {_kind(op)}{hint}")
+        rule = OPS[op]
+        settable = tuple(k for k, a in rule.attrs.items() if a.settable)
+        self.keys(raw, _ROW_KEYS + settable, f"a '{op}' layer")
+        name, when, inputs, paper = self.common(raw, known, seen)
+        n_inputs = len(inputs) if inputs is not None else 1
+        if not rule.min_inputs <= n_inputs <= rule.max_inputs:
+            want = rule.min_inputs if rule.min_inputs == rule.max_inputs else f"{rule.min_inputs} to {rule.max_inputs}"
+            raise SpecError(raw.loc("inputs") if inputs else raw.location, f"'{op}' takes {want} inputs, got {n_inputs} (list them in 'inputs')")
+        values: dict[str, tuple[Any, Location]] = {k: (raw[k], raw.loc(k)) for k in settable if k in raw}
+        paper_in = None
+        if "filter" in raw:
+            paper_in = self.filter(raw, op, values)
+        attrs: list[tuple[str, Expr]] = []
+        for key, attr in rule.attrs.items():
+            if key in values:
+                value, loc = values[key]
+            elif attr.required:
+                raise SpecError(raw.location, f"'{op}' layer '{name}' is missing required key '{key}'")
+            else:
+                value, loc = self.default(key, attr.default), raw.location
+            attrs.append((key, self.attr(value, attr.kind, loc, known, key)))
+        return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location)
+
+    def default(self, key: str, value: Any) -> Any:
+        if value is not None:
+            return value
+        return {"bn": self.defaults_value.bn, "act": self.defaults_value.act,
+                "padding": self.defaults_value.padding}[key]
+
+    def filter(self, raw: LocMap, op: str, values: dict[str, tuple[Any, Location]]) -> int:
+        text, loc = raw["filter"], raw.loc("filter")
+        if "kernel" in values or "out" in values:
+            raise SpecError(loc, "give either 'filter' or 'kernel'/'out', not both")
+        if not isinstance(text, str):
+            raise SpecError(loc, f"'filter' must look like 3x3x32x64, 3x3x32 dw or 1024x1000, got {_kind(text)}")
+        conv, dw, fc = _CONV_FILTER.match(text), _DW_FILTER.match(text), _FC_FILTER.match(text)
+        if op in ("conv", "pwconv") and conv:
+            k1, k2, cin, cout = (int(g) for g in conv.groups())
+            self.square(k1, k2, loc)
+            if op == "pwconv" and k1 != 1:
+                raise SpecError(loc, f"a pwconv filter must be 1x1, got {k1}x{k2}")
+            if op == "conv":
+                values["kernel"] = (k1, loc)
+            values["out"] = (cout, loc)
+            return cin
+        if op == "dwconv" and dw:
+            k1, k2, cin = (int(g) for g in dw.groups())
+            self.square(k1, k2, loc)
+            values["kernel"] = (k1, loc)
+            return cin
+        if op == "fc" and fc:
+            cin, cout = int(fc[1]), int(fc[2])
+            values["out"] = (cout, loc)
+            return cin
+        shapes = {"conv": "KxKxCinxCout", "pwconv": "1x1xCinxCout", "dwconv": "KxKxC dw", "fc": "CinxCout"}
+        if op not in shapes:
+            raise SpecError(loc, f"'filter' applies to conv, pwconv, dwconv and fc layers, not '{op}'")
+        raise SpecError(loc, f"a '{op}' filter must look like {shapes[op]}, got '{text}'")
+
+    def square(self, k1: int, k2: int, loc: Location) -> None:
+        if k1 != k2:
+            raise SpecError(loc, f"only square kernels are supported, got {k1}x{k2}")
+
+    def attr(self, value: Any, kind: Kind, where: Location, known: frozenset[str], key: str) -> Expr:
+        if kind is Kind.BOOL:
+            if not isinstance(value, bool):
+                raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
+            return expr.constant(value, where)
+        if kind is Kind.ACT:
+            return expr.Expr(self.act(value, where), frozenset(), _const(value), where)
+        if kind is Kind.PADDING:
+            return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
+        if key == "kernel" and isinstance(value, str) and (m := _KERNEL.match(value)):
+            self.square(int(m[1]), int(m[2]), where)
+            value = int(m[1])
+        return self.typed(value, "channels" if kind is Kind.CHANNELS else "int", where, known, key)
+
+    def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str) -> Expr:
+        """A literal or expression for a parameter of the given kind."""
+        if isinstance(value, str):
+            return self.expression(value, where, known, key)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
+            return expr.constant(value, where)
+        if kind == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}")
+            return expr.constant(value, where)
+        number = self.whole(value, where, key)
+        return expr.scaled(number, where) if kind == "channels" else expr.constant(number, where)
+
+    def expression(self, value: Any, where: Location, known: frozenset[str], key: str) -> Expr:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}")
+        if not isinstance(value, str):
+            return expr.constant(value, where)
+        return expr.parse(value, known, where)
+
+    def block_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> BlockRow:
+        block = raw["block"]
+        template = self.template_of(block, raw.loc("block"))
+        params = self.params[template]
+        self.keys(raw, _BLOCK_ROW_KEYS, f"a '{block}' block", tuple(p.name for p in params))
+        name, when, inputs, paper = self.common(raw, known, seen)
+        given = {p.name: (raw[p.name], raw.loc(p.name)) for p in params if p.name in raw}
+        args = self.args(params, given, raw.location, known, f"block '{name}'")
+        return BlockRow(name, template, args, when, inputs, paper, raw.location)
+
+    def template_of(self, block: Any, where: Location) -> str:
+        if not isinstance(block, str) or block not in self.templates:
+            hint = suggest(block, self.templates) if isinstance(block, str) else ""
+            known = ", ".join(sorted(self.templates)) or "none defined"
+            raise SpecError(where, f"unknown block {_kind(block)}{hint} (blocks: {known})")
+        return block
+
+    def args(self, params: tuple[Param, ...], given: dict[str, tuple[Any, Location]], where: Location,
+             known: frozenset[str], what: str) -> tuple[tuple[str, Expr], ...]:
+        args = []
+        for p in params:
+            if p.name in given:
+                value, loc = given[p.name]
+                args.append((p.name, self.typed(value, p.kind, loc, known, p.name)))
+            elif p.default is not None:
+                args.append((p.name, p.default))
+            else:
+                raise SpecError(where, f"{what} is missing parameter '{p.name}'")
+        return tuple(args)
+
+    def table(self, raw: LocMap, known: frozenset[str]) -> StageTable:
+        self.keys(raw, _TABLE_KEYS, "a stage table")
+        template = self.template_of(raw["table"], raw.loc("table"))
+        params = self.params[template]
+        pnames = [p.name for p in params]
+        name = self.name(raw.get("name", "stage"), raw.loc("name"))
+        start = self.whole(raw.get("start", 1), raw.loc("start"), "start", 0, MAX_REPEAT)
+        columns = self.required(raw, "columns", "a stage table")
+        if not isinstance(columns, LocList) or not all(isinstance(c, str) for c in columns):
+            raise SpecError(raw.loc("columns"), f"'columns' must be a list of names, got {_kind(columns)}")
+        for col in columns:
+            if col not in ("n", "s", "input") and col not in pnames:
+                raise SpecError(raw.loc("columns"), f"column '{col}' is not a parameter of block '{template}'"
+                                f"{suggest(col, pnames + ['n', 's', 'input'])} (special columns: n, s, input)")
+        if len(set(columns)) != len(columns):
+            raise SpecError(raw.loc("columns"), "'columns' lists a name twice")
+        if "n" not in columns:
+            raise SpecError(raw.loc("columns"), "a stage table needs an 'n' column (blocks per row)")
+        if "s" in columns and "s" not in pnames:
+            raise SpecError(raw.loc("columns"), f"column 's' needs block '{template}' to have a parameter 's'")
+        rows_raw = self.required(raw, "rows", "a stage table")
+        if not isinstance(rows_raw, LocList) or not rows_raw:
+            raise SpecError(raw.loc("rows"), f"'rows' must be a non-empty list of rows, got {_kind(rows_raw)}")
+        rows = []
+        for i, row in enumerate(rows_raw):
+            loc = rows_raw.loc(i)
+            if not isinstance(row, list) or len(row) != len(columns):
+                raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {_kind(row)}")
+            cells = dict(zip(columns, row, strict=True))
+            repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT)
+            paper = parse_shape(cells["input"], loc) if "input" in cells else None
+            given = {c: (v, loc) for c, v in cells.items() if c in pnames}
+            stride = self.typed(cells["s"], "int", loc, known, "s") if "s" in cells else None
+            given.pop("s", None)
+            kinds = [p for p in params if p.name != "s" or stride is None]
+            args = self.args(tuple(kinds), given, loc, known, f"row {i + 1} of table '{name}'")
+            rows.append(StageRow(args, repeats, stride, paper, loc))
+        return StageTable(name, template, start, tuple(rows), raw.location)
+
+
+def _const(value: Any) -> Any:
+    return lambda env: value
