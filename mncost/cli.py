@@ -1,0 +1,136 @@
+"""The command line: parse options, call the core, render, write. Errors become exit codes here only.
+
+Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, load
+from .bundled import bundled_names, locate
+from .conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from .errors import MncostError
+from .evaluate import evaluate
+from .report import Config
+from .spec import load_spec
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MncostGroup(click.Group):
+    """Turns every MncostError into `Error: ...` on stderr and exit code 2, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MncostError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+class PositiveFloat(click.ParamType):
+    """A finite number > 0 (click's FloatRange lets nan through)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} must be a finite number > 0", param, ctx)
+        return number
+
+
+def _choice(enum: type[Any]) -> click.Choice:
+    return click.Choice([m.value for m in enum])
+
+
+def config_options(func: F) -> F:
+    """The options that make a Config, shared by every command that evaluates a spec."""
+    options = [
+        click.option("--alpha", "-a", type=PositiveFloat(), default=1.0, show_default=True,
+                     help="Width multiplier α."),
+        click.option("--rho", "-r", type=PositiveFloat(), default=None,
+                     help="Resolution multiplier ρ: resolution = round(base × ρ), e.g. 224 × 0.714 → 160."),
+        click.option("--resolution", type=click.IntRange(min=1), default=None,
+                     help="Input resolution in pixels (instead of --rho)."),
+        click.option("--rounding", type=_choice(Rounding), default=None,
+                     help="Channel rounding: none = int(α·c); round8 = _make_divisible(α·c, 8). Default: the spec's."),
+        click.option("--classes", type=click.IntRange(min=1), default=None,
+                     help="Number of classes (TF-slim checkpoints: 1001). Default: the spec's."),
+        click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
+                     help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
+        click.option("--ops", type=_choice(OpsCounted), default="conv-fc", show_default=True,
+                     help="Which ops have arithmetic cost: conv and FC only (papers), or all."),
+        click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
+                     help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
+        click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
+                     help="Activation storage type for byte counts."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_config(alpha: float, rho: float | None, resolution: int | None, rounding: str | None,
+                classes: int | None, counting: str, ops: str, bn_params: str, dtype: str) -> Config:
+    if rho is not None and resolution is not None:
+        raise click.UsageError("give either --rho or --resolution, not both")
+    return Config(alpha=alpha, rho=rho, resolution=resolution,
+                  rounding=Rounding(rounding) if rounding else None, classes=classes,
+                  counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype))
+
+
+@click.group(cls=MncostGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mncost")
+def main() -> None:
+    """Per-layer parameters, MACs and activation memory of CNNs written as YAML layer tables."""
+
+
+@main.command()
+@click.argument("spec")
+@config_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+def show(spec: str, fmt: str, **options: Any) -> None:
+    """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
+    config = make_config(**options)
+    report = evaluate(load(spec), config)
+    if fmt == "json":
+        from .render.json import to_json
+
+        click.echo(to_json(report), nl=False)
+        return
+    from rich.console import Console
+
+    from .render.table import to_table
+
+    Console(highlight=False).print(to_table(report))
+
+
+@main.command(name="list")
+def list_specs() -> None:
+    """The bundled specs with their family, default rounding, description and source."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("Name", "Family", "Rounding", "Description", "Source"):
+        table.add_column(column)
+    for name in bundled_names():
+        spec = load_spec(*locate(name))
+        table.add_row(name, spec.family, str(spec.defaults.rounding), spec.description, spec.source)
+    Console(highlight=False).print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The `mncost.report/1` JSON document (see README, "JSON report"). Exact integers throughout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..conventions import Counting
+from ..report import Report
+
+SCHEMA = "mncost.report/1"
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    flops = report.conventions.counting is Counting.FLOPS
+    spec, config, conv = report.spec, report.config, report.conventions
+    layers = []
+    for layer in report.layers:
+        row: dict[str, Any] = {
+            "name": layer.name,
+            "op": layer.op,
+            "type": layer.type,
+            "input_shape": layer.input_shape.as_list(),
+            "output_shape": layer.output_shape.as_list(),
+            "params": layer.params,
+            "macs": layer.macs,
+            "activation_bytes": layer.activation_bytes,
+        }
+        if flops:
+            row["flops"] = 2 * layer.macs
+        layers.append(row)
+    totals: dict[str, Any] = {
+        "params": report.totals.params,
+        "macs": report.totals.macs,
+        "activation_bytes": report.totals.activation_bytes,
+    }
+    if flops:
+        totals["flops"] = 2 * report.totals.macs
+    return {
+        "schema": SCHEMA,
+        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
+                 "source": spec.source, "file": spec.file},
+        "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
+                   "classes": config.classes, "depth_multiplier": config.depth_multiplier},
+        "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
+                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding},
+        "layers": layers,
+        "totals": totals,
+        "by_type": [
+            {"type": t.type, "layers": t.layers, "params": t.params, "macs": t.macs,
+             "params_share": round(t.params_share, 6), "macs_share": round(t.macs_share, 6)}
+            for t in report.by_type()
+        ],
+    }
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

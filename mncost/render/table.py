@@ -1,0 +1,49 @@
+"""The terminal view of a report: a rich table with one row per layer and a totals row."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..conventions import Counting
+from ..report import Report
+from .units import human, human_bytes
+
+
+def describe_config(report: Report) -> str:
+    """One line naming the config and every convention the figures depend on."""
+    c, k = report.config, report.conventions
+    return (f"config: alpha={c.alpha:g} resolution={c.resolution} (rho={c.rho:.4g}) classes={c.classes}"
+            + (f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else "")
+            + f"\nconventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
+            f" dtype={k.dtype} padding={k.padding}")
+
+
+def to_table(report: Report) -> Group:
+    """Title, config line, per-layer table with totals, and a one-line summary."""
+    flops = report.conventions.counting is Counting.FLOPS
+    unit = "FLOPs" if flops else "MACs"
+    factor = 2 if flops else 1
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    table.add_column("#", justify="right", footer="")
+    table.add_column("Layer", footer="Total")
+    table.add_column("Type")
+    table.add_column("Input", justify="right")
+    table.add_column("Output", justify="right")
+    table.add_column("Params", justify="right", footer=f"{report.totals.params:,}")
+    table.add_column(unit, justify="right", footer=f"{report.totals.macs * factor:,}")
+    table.add_column("Act. memory", justify="right", footer=human_bytes(report.totals.activation_bytes))
+    for i, layer in enumerate(report.layers, 1):
+        table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
+                      f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes))
+    spec = report.spec
+    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
+               f"{human_bytes(report.totals.activation_bytes)} activations (sum of layer outputs)")
+    return Group(
+        Text(f"{spec.name}: {spec.description}", style="bold"),
+        Text(describe_config(report)),
+        table,
+        Text(summary, style="bold"),
+    )
