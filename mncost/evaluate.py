@@ -16,7 +16,7 @@ from .errors import ConfigError, EvaluationError, SpecError
 from .expr import builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node
 from .ops import OPS, Kind, OpError, Shape
-from .report import Config, Conventions, Cost, LayerCost, Report, Resolved, SpecInfo
+from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import MAX_CHANNELS, MAX_RESOLUTION
 
 _IN = "in_"  # the environment key of `in` (a Python keyword, renamed by the expression parser)
@@ -66,7 +66,9 @@ def evaluate(graph: Graph, config: Config) -> Report:
     rows = []
     per_bn = config.bn_params.per_channel
     width = config.dtype.bytes
-    for ev in walk(graph, resolved, rounding):
+    evaluated = walk(graph, resolved, rounding)
+    live = live_bytes(graph, evaluated, width)
+    for ev, live_now in zip(evaluated, live, strict=True):
         node, a, out = ev.node, ev.attrs, ev.output
         rule = OPS[node.op]
         params = rule.weights(ev.inputs, out, a)
@@ -76,10 +78,69 @@ def evaluate(graph: Graph, config: Config) -> Report:
         if config.ops is OpsCounted.ALL:
             macs += rule.extra_macs(ev.inputs, out, a)
         rows.append(LayerCost(node.name, node.op, rule.label(a), ev.inputs[0], out, params, macs,
-                              out.elements * width, node.location))
+                              out.elements * width, live_now, node.location))
     totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
-    return Report(info, resolved, conventions, tuple(rows), totals)
+    return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
+
+
+def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int) -> list[int]:
+    """Bytes of all tensors alive during each executed layer.
+
+    Layers run in spec order. A tensor lives from the layer that writes it (the input image: from
+    the start) to its last reader; the network's output lives to the end. In-place ops (batch norm,
+    activations, dropout, flatten) write into their input's buffer, and a skipped node passes its
+    first input through, so neither adds a tensor.
+    """
+    tensor_of: dict[int, int] = {GRAPH_INPUT: GRAPH_INPUT}
+    image = evaluated[0].inputs[0] if evaluated else Shape(1, 1, 1)
+    size: dict[int, int] = {GRAPH_INPUT: image.elements * width}
+    born: dict[int, int] = {GRAPH_INPUT: 0}
+    last: dict[int, int] = {GRAPH_INPUT: 0}
+    by_index = {ev.node.index: ev for ev in evaluated}
+    step = -1
+    for node in graph.nodes:
+        ev = by_index.get(node.index)
+        if ev is None or OPS[node.op].inplace:  # skipped or in place: same buffer as its first input
+            tensor_of[node.index] = tensor_of[node.inputs[0]]
+        if ev is None:
+            continue
+        step += 1
+        for i in node.inputs:
+            last[tensor_of[i]] = step
+        if not OPS[node.op].inplace:
+            tensor_of[node.index] = node.index
+            size[node.index] = ev.output.elements * width
+            born[node.index] = step
+            last[node.index] = step
+    executed = set(by_index)
+    if evaluated:
+        final = tensor_of[_executed_output(graph, executed)]
+        last[final] = len(evaluated) - 1
+    delta = [0] * (len(evaluated) + 1)
+    for tensor, start in born.items():
+        delta[start] += size[tensor]
+        delta[last[tensor] + 1] -= size[tensor]
+    result, running = [], 0
+    for step in range(len(evaluated)):
+        running += delta[step]
+        result.append(running)
+    return result
+
+
+def _executed_output(graph: Graph, executed: set[int]) -> int:
+    index = graph.output
+    while index != GRAPH_INPUT and index not in executed:
+        index = graph.nodes[index].inputs[0]
+    return index
+
+
+def _memory(rows: list[LayerCost]) -> Memory:
+    if not rows:
+        return Memory(0, "", 0, "")
+    peak = max(rows, key=lambda r: r.live_bytes)
+    largest = max(rows, key=lambda r: r.activation_bytes)
+    return Memory(peak.live_bytes, peak.name, largest.activation_bytes, largest.name)
 
 
 def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:

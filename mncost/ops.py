@@ -83,6 +83,7 @@ class OpRule:
     extra_macs: CostRule  # added under --ops all
     label: Callable[[Attrs], str]
     fusable: bool = False  # accepts bn / act / bias
+    inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
 
 
 def _zero(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -253,10 +254,10 @@ def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
 
 def _simple(name: str, doc: str, shape: ShapeRule = _same, extra: CostRule = _per_output,
             label: str | None = None, attrs: Mapping[str, Attr] | None = None,
-            inputs: tuple[int, int] = (1, 1)) -> OpRule:
+            inputs: tuple[int, int] = (1, 1), inplace: bool = False) -> OpRule:
     return OpRule(name=name, doc=doc, attrs=attrs or {}, min_inputs=inputs[0], max_inputs=inputs[1],
                   shape=shape, weights=_zero, macs=_zero, extra_macs=extra,
-                  label=_fixed_label(label or name))
+                  label=_fixed_label(label or name), inplace=inplace)
 
 
 def _registry() -> dict[str, OpRule]:
@@ -279,8 +280,8 @@ def _registry() -> dict[str, OpRule]:
             min_inputs=1, max_inputs=1, shape=_fc_shape, weights=_fc_weights, macs=_fc_macs,
             extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True,
         ),
-        _simple("bn", "batch normalization (parameters per --bn-params)"),
-        *(_simple(act, f"{act} activation") for act in ACTIVATIONS),
+        _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True),
+        *(_simple(act, f"{act} activation", inplace=True) for act in ACTIVATIONS),
         _simple("avgpool", "average pooling over k×k windows", _pool_shape, _pool_extra,
                 attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
         _simple("maxpool", "max pooling over k×k windows", _pool_shape, _pool_extra,
@@ -293,8 +294,8 @@ def _registry() -> dict[str, OpRule]:
                 _mul_shape, _elementwise_extra, inputs=(2, 8)),
         _simple("concat", "concatenation along channels of inputs of equal height and width",
                 _concat_shape, _zero, inputs=(2, 8)),
-        _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero),
-        _simple("dropout", "identity at inference", extra=_zero),
+        _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True),
+        _simple("dropout", "identity at inference", extra=_zero, inplace=True),
         _simple("softmax", "softmax over channels (no parameters)"),
     ]
     return {rule.name: rule for rule in rules}

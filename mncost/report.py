@@ -63,6 +63,7 @@ class LayerCost:
     params: int
     macs: int
     activation_bytes: int
+    live_bytes: int  # every tensor alive while this layer runs (its inputs, output and kept tensors)
     location: Location = field(compare=False, repr=False)
 
 
@@ -71,6 +72,16 @@ class Cost:
     params: int
     macs: int
     activation_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """Activation memory of a sequential run in spec order (see README, "How memory is counted")."""
+
+    peak_bytes: int
+    peak_layer: str
+    largest_tensor_bytes: int
+    largest_tensor_layer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +112,7 @@ class Report:
     conventions: Conventions
     layers: tuple[LayerCost, ...]
     totals: Cost
+    memory: Memory
 
     @property
     def arithmetic(self) -> int:

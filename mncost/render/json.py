@@ -25,6 +25,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "params": layer.params,
             "macs": layer.macs,
             "activation_bytes": layer.activation_bytes,
+            "live_bytes": layer.live_bytes,
         }
         if flops:
             row["flops"] = 2 * layer.macs
@@ -33,6 +34,10 @@ def report_dict(report: Report) -> dict[str, Any]:
         "params": report.totals.params,
         "macs": report.totals.macs,
         "activation_bytes": report.totals.activation_bytes,
+        "peak_bytes": report.memory.peak_bytes,
+        "peak_layer": report.memory.peak_layer,
+        "largest_tensor_bytes": report.memory.largest_tensor_bytes,
+        "largest_tensor_layer": report.memory.largest_tensor_layer,
     }
     if flops:
         totals["flops"] = 2 * report.totals.macs

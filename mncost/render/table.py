@@ -34,13 +34,17 @@ def to_table(report: Report) -> Group:
     table.add_column("Output", justify="right")
     table.add_column("Params", justify="right", footer=f"{report.totals.params:,}")
     table.add_column(unit, justify="right", footer=f"{report.totals.macs * factor:,}")
-    table.add_column("Act. memory", justify="right", footer=human_bytes(report.totals.activation_bytes))
+    table.add_column("Output mem", justify="right", footer=human_bytes(report.totals.activation_bytes))
+    table.add_column("Live mem", justify="right", footer=human_bytes(report.memory.peak_bytes))
     for i, layer in enumerate(report.layers, 1):
         table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
-                      f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes))
+                      f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes),
+                      human_bytes(layer.live_bytes))
     spec = report.spec
+    memory = report.memory
     summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
-               f"{human_bytes(report.totals.activation_bytes)} activations (sum of layer outputs)")
+               f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
+               f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
     return Group(
         Text(f"{spec.name}: {spec.description}", style="bold"),
         Text(describe_config(report)),

@@ -1,39 +1,17 @@
-"""The command line: parse options, call the core, render, write. Errors become exit codes here only.
-
-Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input.
-"""
+"""Options shared by every command that evaluates a spec, and the Config they make."""
 
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from . import __version__, load
-from .bundled import bundled_names, locate
-from .conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
-from .errors import MncostError
-from .evaluate import evaluate
-from .report import Config
-from .spec import load_spec
+from ..conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class MncostGroup(click.Group):
-    """Turns every MncostError into `Error: ...` on stderr and exit code 2, without a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MncostError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2)
-
-
 class PositiveFloat(click.ParamType):
     """A finite number > 0 (click's FloatRange lets nan through)."""
 
@@ -87,50 +65,3 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
     return Config(alpha=alpha, rho=rho, resolution=resolution,
                   rounding=Rounding(rounding) if rounding else None, classes=classes,
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype))
-
-
-@click.group(cls=MncostGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="mncost")
-def main() -> None:
-    """Per-layer parameters, MACs and activation memory of CNNs written as YAML layer tables."""
-
-
-@main.command()
-@click.argument("spec")
-@config_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
-def show(spec: str, fmt: str, **options: Any) -> None:
-    """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
-    config = make_config(**options)
-    report = evaluate(load(spec), config)
-    if fmt == "json":
-        from .render.json import to_json
-
-        click.echo(to_json(report), nl=False)
-        return
-    from rich.console import Console
-
-    from .render.table import to_table
-
-    Console(highlight=False).print(to_table(report))
-
-
-@main.command(name="list")
-def list_specs() -> None:
-    """The bundled specs with their family, default rounding, description and source."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("Name", "Family", "Rounding", "Description", "Source"):
-        table.add_column(column)
-    for name in bundled_names():
-        spec = load_spec(*locate(name))
-        table.add_row(name, spec.family, str(spec.defaults.rounding), spec.description, spec.source)
-    Console(highlight=False).print(table)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

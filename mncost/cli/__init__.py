@@ -1,0 +1,8 @@
+"""The command line: parse options, call the core, render, write. One module per command."""
+
+from __future__ import annotations
+
+from . import listing, show  # noqa: F401  (each module registers its command on `main`)
+from ._group import main
+
+__all__ = ["main"]
