@@ -50,6 +50,9 @@ def resolve(graph: Graph, config: Config) -> Resolved:
         resolution = resolution_from_rho(spec.resolution, rho)
     if not 1 <= resolution <= MAX_RESOLUTION:
         raise ConfigError(f"resolution must be between 1 and {MAX_RESOLUTION:,}, got {resolution}")
+    if config.depth_multiplier != graph.depth_multiplier:
+        raise ConfigError(f"the graph was built for depth multiplier {graph.depth_multiplier:g}, "
+                          f"the config asks for {config.depth_multiplier:g} (load it with that multiplier)")
     classes = spec.classes if config.classes is None else config.classes
     if not 1 <= classes <= MAX_CHANNELS:
         raise ConfigError(f"classes must be between 1 and {MAX_CHANNELS:,}, got {classes}")

@@ -26,6 +26,7 @@ class Config:
     ops: OpsCounted = OpsCounted.CONV_FC
     bn_params: BnParams = BnParams.NONE
     dtype: Dtype = Dtype.FP32
+    depth_multiplier: float = 1.0  # stage rows repeat ceil(d·n) blocks; the graph is built for one d
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,8 @@ def config_options(func: F) -> F:
                      help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
         click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
                      help="Activation storage type for byte counts."),
+        click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
+                     help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -59,9 +61,11 @@ def config_options(func: F) -> F:
 
 
 def make_config(alpha: float, rho: float | None, resolution: int | None, rounding: str | None,
-                classes: int | None, counting: str, ops: str, bn_params: str, dtype: str) -> Config:
+                classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
+                depth_multiplier: float = 1.0) -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
                   rounding=Rounding(rounding) if rounding else None, classes=classes,
-                  counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype))
+                  counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
+                  depth_multiplier=depth_multiplier)

@@ -20,7 +20,7 @@ from .options import config_options, make_config
 def show(spec: str, fmt: str, **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
     config = make_config(**options)
-    report = evaluate(load(spec), config)
+    report = evaluate(load(spec, config.depth_multiplier), config)
     if fmt == "json":
         from ..render.json import to_json
 
