@@ -246,5 +246,6 @@ def _typed(key: str, kind: Kind, value: Any, node: Node, location: Any, alpha: f
     if value < 1:
         raise EvaluationError(location, f"layer '{node.name}': '{key}' = {value} at alpha={alpha:g}; it must be >= 1")
     if value > MAX_CHANNELS:
-        raise EvaluationError(location, f"layer '{node.name}': '{key}' = {value:,} is beyond the limit {MAX_CHANNELS:,}")
+        raise EvaluationError(location,
+                              f"layer '{node.name}': '{key}' = {value:,} is beyond the limit {MAX_CHANNELS:,}")
     return value

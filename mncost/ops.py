@@ -102,7 +102,10 @@ def spatial(size: int, kernel: int, stride: int, padding: str | int) -> int:
     """Output side: TF 'same' = ceil(in/stride); explicit p = floor((in + 2p − k)/stride) + 1."""
     if padding == "same":
         return math.ceil(size / stride)
-    pad = {"valid": 0, "half": kernel // 2}.get(padding, padding) if isinstance(padding, str) else padding
+    if isinstance(padding, str):
+        pad = 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2
+    else:
+        pad = padding
     if kernel > size + 2 * pad:
         raise OpError(f"kernel {kernel}x{kernel} is larger than its {size}x{size} input (padding {pad})")
     return (size + 2 * pad - kernel) // stride + 1
@@ -125,12 +128,12 @@ def _conv_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 def _conv_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
     k = a["kernel"]
-    return k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0)
+    return int(k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0))
 
 
 def _conv_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
     k = a["kernel"]
-    return out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c
+    return int(out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c)
 
 
 def _fused_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -143,12 +146,12 @@ def _dw_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 def _dw_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
     k = a["kernel"]
-    return k * k * out.c + (out.c if a["bias"] else 0)
+    return int(k * k * out.c + (out.c if a["bias"] else 0))
 
 
 def _dw_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
     k = a["kernel"]
-    return out.h * out.w * k * k * out.c
+    return int(out.h * out.w * k * k * out.c)
 
 
 def _fc_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -168,7 +171,7 @@ def _pool_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _pool_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
-    return out.elements * a["kernel"] * a["kernel"]
+    return int(out.elements * a["kernel"] * a["kernel"])
 
 
 def _global_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:

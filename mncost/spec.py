@@ -239,9 +239,11 @@ class _Parser:
             self.required(doc, key, "the spec")
         inp = doc["input"]
         if not isinstance(inp, LocMap):
-            raise SpecError(doc.loc("input"), f"'input' must be a mapping with 'resolution' and 'channels', got {_kind(inp)}")
+            raise SpecError(doc.loc("input"),
+                            f"'input' must be a mapping with 'resolution' and 'channels', got {_kind(inp)}")
         self.keys(inp, ("resolution", "channels"), "'input'")
-        resolution = self.whole(self.required(inp, "resolution", "'input'"), inp.loc("resolution"), "resolution", 1, MAX_RESOLUTION)
+        resolution = self.whole(self.required(inp, "resolution", "'input'"), inp.loc("resolution"), "resolution",
+                                1, MAX_RESOLUTION)
         channels = self.whole(self.required(inp, "channels", "'input'"), inp.loc("channels"), "channels")
         classes = self.whole(doc.get("classes", 1000), doc.loc("classes"), "classes")
         defaults = self.defaults(doc.get("defaults"), doc.loc("defaults"))
@@ -330,7 +332,8 @@ class _Parser:
             else:
                 kind, dloc = ptype, raw.loc(pname)
             if kind not in _PARAM_KINDS:
-                raise SpecError(raw.loc(pname), f"parameter '{pname}' type must be one of {', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
+                raise SpecError(raw.loc(pname), f"parameter '{pname}' type must be one of "
+                                f"{', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
             dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
             params.append(Param(pname, kind, dexpr))
         return tuple(params)
@@ -339,7 +342,7 @@ class _Parser:
         def refs(items: Any) -> list[tuple[str, Location]]:
             found = []
             if isinstance(items, LocList):
-                for i, item in enumerate(items):
+                for item in items:
                     if isinstance(item, LocMap):
                         for key in ("block", "table"):
                             if isinstance(item.get(key), str):
@@ -377,7 +380,8 @@ class _Parser:
                 raise SpecError(raw_lets.key_loc(lname), f"'{lname}' is already defined")
             lets.append((lname, self.expression(value, raw_lets.loc(lname), frozenset(known), lname)))
             known.add(lname)
-        ops = self.items(self.required(body, "ops", f"block '{name}'"), body.loc("ops"), frozenset(known), f"block '{name}'")
+        ops = self.items(self.required(body, "ops", f"block '{name}'"), body.loc("ops"), frozenset(known),
+                         f"block '{name}'")
         output = body.get("output")
         names = {item.name for item in ops if not isinstance(item, StageTable)}
         if output is not None and output not in names:
@@ -397,9 +401,11 @@ class _Parser:
             loc = node.loc(i)
             if not isinstance(raw, LocMap):
                 raise SpecError(loc, f"a layer must be a mapping with 'op', 'block' or 'table', got {_kind(raw)}")
+            item: Item
             if "table" in raw:
-                item: Item = self.table(raw, known)
-                names = [f"{item.name}{item.start + k}" for k in range(len(item.rows))]
+                table = self.table(raw, known)
+                names = [f"{table.name}{table.start + k}" for k in range(len(table.rows))]
+                item = table
             elif "block" in raw:
                 item = self.block_row(raw, known, seen)
                 names = [item.name]
@@ -415,7 +421,8 @@ class _Parser:
             items.append(item)
         return tuple(items)
 
-    def common(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> tuple[str, Expr | None, tuple[str, ...] | None, Shape | None]:
+    def common(self, raw: LocMap, known: frozenset[str],
+               seen: set[str]) -> tuple[str, Expr | None, tuple[str, ...] | None, Shape | None]:
         name = self.name(self.required(raw, "name", "a layer"), raw.loc("name"))
         when = None
         if "when" in raw:
@@ -430,10 +437,12 @@ class _Parser:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not value:
-                raise SpecError(raw.loc("inputs"), f"'inputs' must be a layer name or a list of them, got {_kind(value)}")
+                raise SpecError(raw.loc("inputs"),
+                                f"'inputs' must be a layer name or a list of them, got {_kind(value)}")
             for ref in value:
                 if ref != "in" and ref not in seen:
-                    raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{suggest(str(ref), seen | {'in'})}")
+                    hint = suggest(str(ref), seen | {"in"})
+                    raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{hint}")
             inputs = tuple(value)
         paper = parse_shape(raw["input"], raw.loc("input")) if "input" in raw else None
         return name, when, inputs, paper
@@ -452,7 +461,8 @@ class _Parser:
         n_inputs = len(inputs) if inputs is not None else 1
         if not rule.min_inputs <= n_inputs <= rule.max_inputs:
             want = rule.min_inputs if rule.min_inputs == rule.max_inputs else f"{rule.min_inputs} to {rule.max_inputs}"
-            raise SpecError(raw.loc("inputs") if inputs else raw.location, f"'{op}' takes {want} inputs, got {n_inputs} (list them in 'inputs')")
+            raise SpecError(raw.loc("inputs") if inputs else raw.location,
+                            f"'{op}' takes {want} inputs, got {n_inputs} (list them in 'inputs')")
         values: dict[str, tuple[Any, Location]] = {k: (raw[k], raw.loc(k)) for k in settable if k in raw}
         paper_in = None
         if "filter" in raw:

@@ -15,7 +15,7 @@ import yaml
 from .errors import Location, SpecError
 
 try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
@@ -99,7 +99,7 @@ def load_yaml(text: str, path: str) -> Any:
 
 
 class _Converter:
-    def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
+    def __init__(self, loader: Any, path: str) -> None:
         self.loader = loader
         self.path = path
         self.count = 0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from mncost import Config, build_graph, evaluate
 from mncost.conventions import BnParams
 from mncost.spec import parse_spec
-from mncost import build_graph, evaluate, Config
 
 from .conftest import report
 

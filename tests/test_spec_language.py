@@ -80,7 +80,8 @@ def test_number_in_channels_field_is_scaled(rounding: Rounding, alpha: float, ch
 
 
 def test_expression_in_channels_field_is_taken_as_written() -> None:
-    body = 'layers:\n  - {name: c, op: conv, kernel: 1, out: "16"}\n  - {name: d, op: conv, kernel: 1, out: "max(64, scale(64))"}\n'
+    body = ('layers:\n  - {name: c, op: conv, kernel: 1, out: "16"}\n'
+            '  - {name: d, op: conv, kernel: 1, out: "max(64, scale(64))"}\n')
     r = run(body, alpha=0.5)
     assert [x.output_shape.c for x in r.layers] == [16, 64]
     r = run(body, alpha=2.0)

@@ -12,7 +12,7 @@ from ..conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
-class PositiveFloat(click.ParamType):
+class PositiveFloat(click.ParamType):  # type: ignore[type-arg]  # generic only in click >= 8.2
     """A finite number > 0 (click's FloatRange lets nan through)."""
 
     name = "number"
@@ -27,7 +27,7 @@ class PositiveFloat(click.ParamType):
         return number
 
 
-def _choice(enum: type[Any]) -> click.Choice:
+def _choice(enum: type[Any]) -> click.Choice:  # type: ignore[type-arg]  # generic only in click >= 8.2
     return click.Choice([m.value for m in enum])
 
 
