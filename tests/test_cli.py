@@ -144,3 +144,14 @@ def test_alpha_too_small_is_an_input_error(runner: CliRunner) -> None:
     assert (code, out) == (2, "")
     assert err.startswith("Error: specs/v1.yaml:")
     assert "at alpha=0.01; it must be >= 1" in err
+
+
+def test_piped_table_keeps_every_digit() -> None:
+    # Without a terminal rich would fall back to 80 columns and cut "300,774,272" to "300,7…".
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    done = subprocess.run([sys.executable, "-m", "mncost", "show", "v2"], capture_output=True, text=True,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "300,774,272" in done.stdout and "3,470,760" in done.stdout
+    assert "stage2.block1.expand" in done.stdout
+    assert "…" not in done.stdout

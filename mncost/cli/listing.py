@@ -11,8 +11,9 @@ from ._group import main
 def list_specs() -> None:
     """The bundled specs with their family, default rounding, description and source."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+
+    from .console import print_renderable
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("Name", "Family", "Rounding", "Description", "Source"):
@@ -20,4 +21,4 @@ def list_specs() -> None:
     for name in bundled_names():
         spec = load_spec(*locate(name))
         table.add_row(name, spec.family, str(spec.defaults.rounding), spec.description, spec.source)
-    Console(highlight=False).print(table)
+    print_renderable(table)

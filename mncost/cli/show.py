@@ -26,8 +26,7 @@ def show(spec: str, fmt: str, **options: Any) -> None:
 
         click.echo(to_json(report), nl=False)
         return
-    from rich.console import Console
-
     from ..render.table import to_table
+    from .console import print_renderable
 
-    Console(highlight=False).print(to_table(report))
+    print_renderable(to_table(report))

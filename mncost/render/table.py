@@ -27,15 +27,19 @@ def to_table(report: Report) -> Group:
     unit = "FLOPs" if flops else "MACs"
     factor = 2 if flops else 1
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    table.add_column("#", justify="right", footer="")
-    table.add_column("Layer", footer="Total")
-    table.add_column("Type")
-    table.add_column("Input", justify="right")
-    table.add_column("Output", justify="right")
-    table.add_column("Params", justify="right", footer=f"{report.totals.params:,}")
-    table.add_column(unit, justify="right", footer=f"{report.totals.macs * factor:,}")
-    table.add_column("Output mem", justify="right", footer=human_bytes(report.totals.activation_bytes))
-    table.add_column("Live mem", justify="right", footer=human_bytes(report.memory.peak_bytes))
+    for header, justify, footer in (
+        ("#", "right", ""),
+        ("Layer", "left", "Total"),
+        ("Type", "left", ""),
+        ("Input", "right", ""),
+        ("Output", "right", ""),
+        ("Params", "right", f"{report.totals.params:,}"),
+        (unit, "right", f"{report.totals.macs * factor:,}"),
+        ("Output mem", "right", human_bytes(report.totals.activation_bytes)),
+        ("Live mem", "right", human_bytes(report.memory.peak_bytes)),
+    ):
+        # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
+        table.add_column(header, justify=justify, footer=footer, overflow="fold")  # type: ignore[arg-type]
     for i, layer in enumerate(report.layers, 1):
         table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
                       f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes),
