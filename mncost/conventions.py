@@ -88,25 +88,3 @@ def make_divisible(value: float, divisor: int = 8, min_value: int | None = None)
 def resolution_from_rho(base: int, rho: float) -> int:
     """ρ becomes a resolution by rounding base·ρ half up: 224 × 0.714 = 159.94 → 160."""
     return math.floor(base * rho + 0.5)
-
-
-def member_doc(member: StrEnum) -> str:
-    """The one-line description of a convention member (from the docstring under it)."""
-    return _DOCS[member]
-
-
-_DOCS: dict[StrEnum, str] = {
-    Rounding.NONE: "int(alpha*c): V1 paper, Keras V1",
-    Rounding.ROUND8: "_make_divisible(alpha*c, 8): TF-slim V2/V3, torchvision, Keras V2/V3",
-    Counting.MACS: "multiply-accumulates (Mult-Adds), as the papers count",
-    Counting.FLOPS: "2 x MACs",
-    OpsCounted.CONV_FC: "only conv and fully connected layers have arithmetic cost",
-    OpsCounted.ALL: "also BN, activations, adds, multiplies and pooling (1 per element)",
-    BnParams.NONE: "no BN parameters (papers)",
-    BnParams.AFFINE: "2 per BN channel (PyTorch parameters())",
-    BnParams.ALL: "4 per BN channel (Keras count_params())",
-    Dtype.FP32: "4 bytes",
-    Dtype.FP16: "2 bytes",
-    Dtype.BF16: "2 bytes",
-    Dtype.INT8: "1 byte",
-}
