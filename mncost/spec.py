@@ -560,6 +560,8 @@ class _Parser:
         params = self.params[template]
         self.keys(raw, _BLOCK_ROW_KEYS, f"a '{block}' block", tuple(p.name for p in params))
         name, when, inputs, paper = self.common(raw, known, seen)
+        if inputs is not None and len(inputs) != 1:
+            raise SpecError(raw.loc("inputs"), f"a block takes 1 input, got {len(inputs)}")
         given = {p.name: (raw[p.name], raw.loc(p.name)) for p in params if p.name in raw}
         args = self.args(params, given, raw.location, known, f"block '{name}'")
         return BlockRow(name, template, args, when, inputs, paper, raw.location)

@@ -216,3 +216,17 @@ def test_ops_counted_convention(ops: str, extra: int) -> None:
 
     body = "defaults: {bn: true, act: relu}\nlayers:\n  - {name: c, op: conv, kernel: 1, out: 8}\n"
     assert run(body, ops=OpsCounted(ops)).totals.macs == 32 * 32 * 3 * 8 + extra
+
+
+def test_block_row_takes_one_input() -> None:
+    body = """blocks:
+  b:
+    params: {c: channels}
+    ops: [{name: pw, op: conv, kernel: 1, out: c}]
+layers:
+  - {name: x, op: conv, kernel: 1, out: 8}
+  - {name: y, op: conv, kernel: 1, out: 8}
+  - {name: z, block: b, c: 8, inputs: [x, y]}
+"""
+    with pytest.raises(SpecError, match=r"^t.yaml:13: a block takes 1 input, got 2$"):
+        run(body)
