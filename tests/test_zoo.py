@@ -367,3 +367,24 @@ def test_list_shows_every_bundled_spec_with_its_conventions(runner) -> None:  # 
         conventions = [str(spec.resolution), str(spec.classes), str(spec.defaults.rounding), str(spec.defaults.padding)]
         expected = [name, *family, *conventions]
         assert [line[:len(expected)] for line in lines if line[:2] == [name, family[0]]] == [expected]
+
+
+def test_readme_worked_examples_are_the_bundled_blocks() -> None:
+    # The README's spec-language examples must not drift from the specs they quote.
+    import re
+    from pathlib import Path
+
+    from mncost.bundled import locate
+    from mncost.spec import load_spec, parse_spec
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Worked examples: squeeze-and-excite and two-branch blocks", 1)[1].split("\n## ", 1)[0]
+    snippets = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert len(snippets) == 2
+    for snippet, spec_name, block in zip(snippets, ["v3-large", "shufflenet-v2"], ["bneck", "unit"], strict=True):
+        blocks_part = snippet.split("\nlayers:", 1)[0]
+        path, _ = locate(spec_name)
+        header = path.read_text(encoding="utf-8").split("\nblocks:\n", 1)[0]  # same defaults as the spec
+        text = header + "\n" + blocks_part + "\nlayers:\n  - {name: x, op: relu}\n"
+        quoted = parse_spec(text, "README.md").blocks[block]
+        assert quoted == load_spec(*locate(spec_name)).blocks[block]
