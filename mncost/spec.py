@@ -294,7 +294,8 @@ class _Parser:
             return str(value)
         hint = suggest(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
         params = f", or an act parameter ({', '.join(sorted(self.act_names))})" if self.act_names else ""
-        raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}{params}, got {_kind(value)}{hint}")
+        raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}{params}, "
+                               f"got {_kind(value)}{hint}")
 
     # -- block templates -------------------------------------------------------------------------
     def blocks(self, node: Any, where: Location) -> dict[str, BlockTemplate]:

@@ -141,10 +141,12 @@ def test_split_is_a_view_of_its_input() -> None:
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    ("{name: s, op: split, parts: 3, part: 1}", "t.yaml:7: layer 's': input channels 4 do not split into 3 equal parts"),
+    ("{name: s, op: split, parts: 3, part: 1}",
+     "t.yaml:7: layer 's': input channels 4 do not split into 3 equal parts"),
     ("{name: s, op: split, parts: 2, part: 3}",
      "t.yaml:7: layer 's': part 3 does not exist: the input is split into 2 parts"),
-    ("{name: s, op: channel_shuffle, groups: 3}", "t.yaml:7: layer 's': input channels 4 are not divisible by groups=3"),
+    ("{name: s, op: channel_shuffle, groups: 3}",
+     "t.yaml:7: layer 's': input channels 4 are not divisible by groups=3"),
 ])
 def test_split_and_shuffle_errors(row: str, message: str) -> None:
     with pytest.raises(EvaluationError) as info:
