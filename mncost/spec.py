@@ -334,6 +334,8 @@ class _Parser:
                 kind, dloc = ptype, raw.loc(pname)
             if kind not in _PARAM_KINDS:
                 raise SpecError(raw.loc(pname), f"parameter '{pname}' type must be one of {', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
+            if kind == "act" and (pname in ACTIVATIONS or pname == "none"):
+                raise SpecError(raw.key_loc(pname), f"act parameter '{pname}' would hide the activation of that name")
             dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
             params.append(Param(pname, kind, dexpr))
         return tuple(params)

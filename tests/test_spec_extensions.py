@@ -166,3 +166,8 @@ def test_new_ops_are_registered_with_docs() -> None:
     for name in ("split", "channel_shuffle"):
         assert OPS[name].doc and OPS[name].macs is not None
     assert OPS["split"].inplace and not OPS["channel_shuffle"].inplace
+
+
+def test_act_parameter_may_not_be_named_like_an_activation() -> None:
+    text = ACT_BLOCK.replace("{nl: act,", "{relu: act,") + "layers:\n  - {name: x, op: relu}\n"
+    assert error(text) == "t.yaml:8: act parameter 'relu' would hide the activation of that name"

@@ -388,3 +388,10 @@ def test_readme_worked_examples_are_the_bundled_blocks() -> None:
         text = header + "\n" + blocks_part + "\nlayers:\n  - {name: x, op: relu}\n"
         quoted = parse_spec(text, "README.md").blocks[block]
         assert quoted == load_spec(*locate(spec_name)).blocks[block]
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_zoo_params_do_not_depend_on_resolution(name: str) -> None:
+    # Every zoo network ends in global pooling, so only MACs and memory change with the input size.
+    low, high = report(name, resolution=160).totals, report(name, resolution=256).totals
+    assert low.params == high.params and low.macs < high.macs
