@@ -214,6 +214,24 @@ def _concat_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(first.h, first.w, sum(s.c for s in inputs))
 
 
+def _split_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2)."""
+    x, parts, part = inputs[0], a["parts"], a["part"]
+    if part > parts:
+        raise OpError(f"part {part} does not exist: the input is split into {parts} parts")
+    if x.c % parts:
+        raise OpError(f"input channels {x.c} do not split into {parts} equal parts")
+    return Shape(x.h, x.w, x.c // parts)
+
+
+def _shuffle_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """ShuffleNet's channel shuffle: channels reordered across `groups`; the shape is unchanged."""
+    x = inputs[0]
+    if x.c % a["groups"]:
+        raise OpError(f"input channels {x.c} are not divisible by groups={a['groups']}")
+    return x
+
+
 def _flatten_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(1, 1, inputs[0].elements)
 
@@ -298,6 +316,13 @@ def _registry() -> dict[str, OpRule]:
         _simple("concat", "concatenation along channels of inputs of equal height and width",
                 _concat_shape, _zero, inputs=(2, 8)),
         _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True),
+        # A view of its input (torch `chunk`): no arithmetic, no new buffer.
+        _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts)",
+                _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True)},
+                inplace=True),
+        # Data movement only (a transpose copied into a new tensor): no arithmetic.
+        _simple("channel_shuffle", "reorder channels across `groups` (ShuffleNet); shape unchanged",
+                _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True),
         _simple("softmax", "softmax over channels (no parameters)"),
     ]

@@ -77,7 +77,7 @@ class BlockRow:
 
 @dataclass(frozen=True, slots=True)
 class StageRow:
-    """A row of a stage table (V2's t/c/n/s): n blocks, the first with stride s."""
+    """A row of a stage table (V2's t/c/n/s): n blocks (1 without an n column), the first with stride s."""
 
     args: tuple[tuple[str, Expr], ...]
     repeats: int
@@ -103,7 +103,7 @@ Item = OpRow | BlockRow | StageTable
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # int | channels | number | bool
+    kind: str  # int | channels | number | bool | act
     default: Expr | None
 
 
@@ -143,7 +143,7 @@ _ROW_KEYS = ("name", "op", "when", "inputs", "input", "filter")
 _BLOCK_ROW_KEYS = ("name", "block", "when", "inputs", "input")
 _TABLE_KEYS = ("table", "name", "start", "columns", "rows")
 _TEMPLATE_KEYS = ("description", "params", "let", "ops", "output", "streamable")
-_PARAM_KINDS = ("int", "channels", "number", "bool")
+_PARAM_KINDS = ("int", "channels", "number", "bool", "act")
 
 
 def load_spec(path: str | Path, display: str | None = None) -> Spec:
@@ -199,6 +199,7 @@ class _Parser:
         self.file = file
         self.templates: dict[str, LocMap] = {}
         self.params: dict[str, tuple[Param, ...]] = {}
+        self.act_names: frozenset[str] = frozenset()  # `act` parameters of the template being parsed
 
     # -- helpers ---------------------------------------------------------------------------------
     def keys(self, node: LocMap, allowed: tuple[str, ...], what: str, extra: tuple[str, ...] = ()) -> None:
@@ -293,8 +294,10 @@ class _Parser:
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
             return str(value)
-        hint = suggest(str(value), ACTIVATIONS) if isinstance(value, str) else ""
-        raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}, got {_kind(value)}{hint}")
+        hint = suggest(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
+        params = f", or an act parameter ({', '.join(sorted(self.act_names))})" if self.act_names else ""
+        raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}{params}, "
+                               f"got {_kind(value)}{hint}")
 
     # -- block templates -------------------------------------------------------------------------
     def blocks(self, node: Any, where: Location) -> dict[str, BlockTemplate]:
@@ -334,6 +337,8 @@ class _Parser:
             if kind not in _PARAM_KINDS:
                 raise SpecError(raw.loc(pname), f"parameter '{pname}' type must be one of "
                                 f"{', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
+            if kind == "act" and (pname in ACTIVATIONS or pname == "none"):
+                raise SpecError(raw.key_loc(pname), f"act parameter '{pname}' would hide the activation of that name")
             dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
             params.append(Param(pname, kind, dexpr))
         return tuple(params)
@@ -369,14 +374,16 @@ class _Parser:
 
     def template(self, name: str, body: LocMap) -> BlockTemplate:
         params = self.params[name]
-        known = set(GLOBAL_NAMES) | {p.name for p in params}
+        # `act` parameters are activation names: usable in `act:` fields, not in arithmetic.
+        self.act_names = frozenset(p.name for p in params if p.kind == "act")
+        known = set(GLOBAL_NAMES) | {p.name for p in params if p.kind != "act"}
         lets = []
         raw_lets = body.get("let", LocMap(body.location))
         if not isinstance(raw_lets, LocMap):
             raise SpecError(body.loc("let"), f"'let' must map names to expressions, got {_kind(raw_lets)}")
         for lname, value in raw_lets.items():
             self.name(lname, raw_lets.key_loc(lname))
-            if lname in known or lname in expr.FUNCTIONS:
+            if lname in known or lname in self.act_names or lname in expr.FUNCTIONS:
                 raise SpecError(raw_lets.key_loc(lname), f"'{lname}' is already defined")
             lets.append((lname, self.expression(value, raw_lets.loc(lname), frozenset(known), lname)))
             known.add(lname)
@@ -389,6 +396,7 @@ class _Parser:
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
+        self.act_names = frozenset()
         return BlockTemplate(name, params, tuple(lets), ops, output, streamable, body.location)
 
     # -- layer items -----------------------------------------------------------------------------
@@ -524,7 +532,7 @@ class _Parser:
                 raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
             return expr.constant(value, where)
         if kind is Kind.ACT:
-            return expr.Expr(self.act(value, where), frozenset(), _const(value), where)
+            return self.activation(value, where)
         if kind is Kind.PADDING:
             return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
         if key == "kernel" and isinstance(value, str) and (m := _KERNEL.match(value)):
@@ -532,8 +540,16 @@ class _Parser:
             value = int(m[1])
         return self.typed(value, "channels" if kind is Kind.CHANNELS else "int", where, known, key)
 
+    def activation(self, value: Any, where: Location) -> Expr:
+        """An activation name (or none), or the name of an `act` parameter of the enclosing block."""
+        if isinstance(value, str) and value in self.act_names:
+            return expr.Expr(value, frozenset({value}), lambda env: env[value], where)
+        return expr.Expr(str(value), frozenset(), _const(self.act(value, where)), where)
+
     def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str) -> Expr:
         """A literal or expression for a parameter of the given kind."""
+        if kind == "act":
+            return self.activation(value, where)
         if isinstance(value, str):
             return self.expression(value, where, known, key)
         if kind == "bool":
@@ -602,8 +618,6 @@ class _Parser:
                                 f"{suggest(col, pnames + ['n', 's', 'input'])} (special columns: n, s, input)")
         if len(set(columns)) != len(columns):
             raise SpecError(raw.loc("columns"), "'columns' lists a name twice")
-        if "n" not in columns:
-            raise SpecError(raw.loc("columns"), "a stage table needs an 'n' column (blocks per row)")
         if "s" in columns and "s" not in pnames:
             raise SpecError(raw.loc("columns"), f"column 's' needs block '{template}' to have a parameter 's'")
         rows_raw = self.required(raw, "rows", "a stage table")
@@ -615,7 +629,8 @@ class _Parser:
             if not isinstance(row, list) or len(row) != len(columns):
                 raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {_kind(row)}")
             cells = dict(zip(columns, row, strict=True))
-            repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT)
+            # Without an 'n' column every row is one block (V3's tables list block by block).
+            repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT) if "n" in cells else 1
             paper = parse_shape(cells["input"], loc) if "input" in cells else None
             given = {c: (v, loc) for c, v in cells.items() if c in pnames}
             stride = self.typed(cells["s"], "int", loc, known, "s") if "s" in cells else None

@@ -9,16 +9,23 @@ from ._group import main
 
 @main.command(name="list")
 def list_specs() -> None:
-    """The bundled specs with their family, default rounding, description and source."""
+    """The bundled specs with their family, default conventions, description and source."""
     from rich import box
     from rich.table import Table
 
     from .console import print_renderable
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("Name", "Family", "Rounding", "Description", "Source"):
-        table.add_column(column)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Family", no_wrap=True)
+    table.add_column("Input", justify="right", no_wrap=True)
+    table.add_column("Classes", justify="right", no_wrap=True)
+    table.add_column("Rounding", no_wrap=True)
+    table.add_column("Padding", no_wrap=True)
+    table.add_column("Description", overflow="fold")
+    table.add_column("Source", overflow="fold")
     for name in bundled_names():
         spec = load_spec(*locate(name))
-        table.add_row(name, spec.family, str(spec.defaults.rounding), spec.description, spec.source)
+        table.add_row(name, spec.family, str(spec.resolution), str(spec.classes), str(spec.defaults.rounding),
+                      str(spec.defaults.padding), spec.description, spec.source)
     print_renderable(table)
