@@ -66,13 +66,16 @@ def evaluate(graph: Graph, config: Config) -> Report:
     spec = graph.spec
     rounding = config.rounding or spec.defaults.rounding
     weight_dtype = config.weight_dtype or config.dtype
+    if config.first_layer_trick and config.memory_model is not MemoryModel.STREAMED:
+        raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     conventions = Conventions(rounding, config.counting, config.ops, config.bn_params, config.dtype,
-                              str(spec.defaults.padding), weight_dtype, config.memory_model)
+                              str(spec.defaults.padding), weight_dtype, config.memory_model,
+                              config.first_layer_trick)
     rows = []
     per_bn = config.bn_params.per_channel
     width, weight_width = config.dtype.bytes, weight_dtype.bytes
     evaluated = walk(graph, resolved, rounding)
-    memory_plan = plan(graph, evaluated, width, config.memory_model)
+    memory_plan = plan(graph, evaluated, width, config.memory_model, config.first_layer_trick)
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, a, out = ev.node, ev.attrs, ev.output
         rule = OPS[node.op]

@@ -29,6 +29,7 @@ class Config:
     depth_multiplier: float = 1.0  # stage rows repeat ceil(d·n) blocks; the graph is built for one d
     weight_dtype: Dtype | None = None  # storage type of parameters; None: the same as `dtype`
     memory_model: MemoryModel = MemoryModel.NAIVE
+    first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Conventions:
     padding: str
     weight_dtype: Dtype = Dtype.FP32
     memory_model: MemoryModel = MemoryModel.NAIVE
+    first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..conventions import Counting
+from ..conventions import Counting, MemoryModel
+from ..memory import MemoryTable
 from ..report import Report
 from .units import human, human_bytes
 
@@ -18,11 +19,18 @@ def describe_config(report: Report) -> str:
     return (f"config: alpha={c.alpha:g} resolution={c.resolution} (rho={c.rho:.4g}) classes={c.classes}"
             + (f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else "")
             + f"\nconventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
-            f" dtype={k.dtype} padding={k.padding}")
+            f" dtype={k.dtype} padding={k.padding}"
+            + (f" weight-dtype={k.weight_dtype}" if k.weight_dtype != k.dtype else "")
+            + (f" memory-model={k.memory_model}" if k.memory_model is not MemoryModel.NAIVE else "")
+            + (" first-layer-trick" if k.first_layer_trick else ""))
 
 
-def to_table(report: Report) -> Group:
-    """Title, config line, per-layer table with totals, and a one-line summary."""
+def to_table(report: Report, detail: bool = False) -> Group:
+    """Title, config line, per-layer table with totals, and a one-line summary.
+
+    `detail` adds the memory traffic columns: parameter bytes, bytes read and written, and the
+    arithmetic intensity in MACs per byte moved.
+    """
     flops = report.conventions.counting is Counting.FLOPS
     unit = "FLOPs" if flops else "MACs"
     factor = 2 if flops else 1
@@ -36,18 +44,55 @@ def to_table(report: Report) -> Group:
     table.add_column(unit, justify="right", footer=f"{report.totals.macs * factor:,}")
     table.add_column("Output mem", justify="right", footer=human_bytes(report.totals.activation_bytes))
     table.add_column("Live mem", justify="right", footer=human_bytes(report.memory.peak_bytes))
+    if detail:
+        table.add_column("Weights", justify="right", footer=human_bytes(report.totals.param_bytes))
+        table.add_column("Read", justify="right", footer=human_bytes(sum(x.bytes_read for x in report.layers)))
+        table.add_column("Written", justify="right",
+                         footer=human_bytes(sum(x.bytes_written for x in report.layers)))
+        table.add_column("MACs/B", justify="right")
     for i, layer in enumerate(report.layers, 1):
-        table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
-                      f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes),
-                      human_bytes(layer.live_bytes))
+        cells = [str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
+                 f"{layer.params:,}", f"{layer.macs * factor:,}",
+                 human_bytes(layer.activation_bytes) + (" *" if layer.streamed else ""), human_bytes(layer.live_bytes)]
+        if detail:
+            cells += [human_bytes(layer.param_bytes), human_bytes(layer.bytes_read), human_bytes(layer.bytes_written),
+                      f"{layer.arithmetic_intensity:.2f}"]
+        table.add_row(*cells)
     spec = report.spec
     memory = report.memory
-    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
+    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params "
+               f"({human_bytes(report.totals.param_bytes)} as {report.conventions.weight_dtype}), "
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
                f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
+    notes = [Text("* streamed inside a streamable block: never materialized (--memory-model streamed)")] \
+        if any(layer.streamed for layer in report.layers) else []
     return Group(
         Text(f"{spec.name}: {spec.description}", style="bold"),
         Text(describe_config(report)),
         table,
+        *notes,
+        Text(summary, style="bold"),
+    )
+
+
+def memory_to_table(table: MemoryTable) -> Group:
+    """`mncost memory`: the largest materialized tensor per resolution (V2 paper, Table 3)."""
+    report = table.report
+    top = table.max
+    grid = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    grid.add_column("Size", footer="max")
+    grid.add_column("Channels", justify="right", footer=f"{top.channels:,}")
+    grid.add_column("Bytes", justify="right", footer=f"{top.bytes:,}")
+    grid.add_column("kB", justify="right", footer=f"{top.bytes / 1000:,.1f}")
+    grid.add_column("Tensor", footer=top.layer)
+    for row in table.rows:
+        grid.add_row(f"{row.h}x{row.w}", f"{row.channels:,}", f"{row.bytes:,}", f"{row.bytes / 1000:,.1f}", row.layer)
+    memory = report.memory
+    summary = (f"largest materialized tensor {human_bytes(top.bytes)} at {top.h}x{top.w} ({top.layer}); "
+               f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer}")
+    return Group(
+        Text(f"{report.spec.name}: {report.spec.description}", style="bold"),
+        Text(describe_config(report)),
+        grid,
         Text(summary, style="bold"),
     )
