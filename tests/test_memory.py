@@ -252,10 +252,10 @@ def test_show_detail_and_summary(runner) -> None:  # type: ignore[no-untyped-def
     for column in ("Weights", "Read", "Written", "MACs/B"):
         assert column in out
     assert "weight-dtype=int8" in out
-    assert "4.21M params (4.2 MB as int8)" in out
+    assert "4.21M params, model size 4.2 MB (int8 weights)" in out
     assert "peak live memory 4.8 MB at Conv2d_1_pointwise" in out
     plain = runner.invoke(main, ["show", "v1"], catch_exceptions=False).stdout
-    assert "MACs/B" not in plain and "weight-dtype" not in plain and "(16.8 MB as fp32)" in plain
+    assert "MACs/B" not in plain and "weight-dtype" not in plain and "model size 16.8 MB (fp32 weights)" in plain
 
 
 def test_show_marks_streamed_outputs(runner) -> None:  # type: ignore[no-untyped-def]
@@ -275,3 +275,22 @@ def test_first_layer_trick_without_streamed_is_an_error(runner) -> None:  # type
     assert result.stdout == ""
     assert result.stderr == ("Error: the first-layer trick applies to the streamed memory model "
                              "(--memory-model streamed)\n")
+
+
+def test_readme_memory_example_is_current(runner) -> None:  # type: ignore[no-untyped-def]
+    # README, "How memory is counted": every `$ mncost ...` example prints exactly what follows it.
+    import shlex
+
+    from mncost.cli import main
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How memory is counted", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```console\n")[1:]]
+    assert blocks
+    for block in blocks:
+        command, _, expected = block.partition("\n")
+        assert command.startswith("$ mncost ")
+        result = runner.invoke(main, shlex.split(command)[2:], catch_exceptions=False)
+        assert result.exit_code == 0
+        got = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+        assert got == expected

@@ -19,14 +19,21 @@ def describe_config(report: Report) -> str:
     return (f"config: alpha={c.alpha:g} resolution={c.resolution} (rho={c.rho:.4g}) classes={c.classes}"
             + (f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else "")
             + f"\nconventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
-            f" dtype={k.dtype} padding={k.padding}"
-            + (f" weight-dtype={k.weight_dtype}" if k.weight_dtype != k.dtype else "")
-            + (f" memory-model={k.memory_model}" if k.memory_model is not MemoryModel.NAIVE else "")
-            + (" first-layer-trick" if k.first_layer_trick else ""))
+            f" dtype={k.dtype} padding={k.padding}" + _memory_conventions(report))
+
+
+def _memory_conventions(report: Report) -> str:
+    """A third line naming the memory conventions that differ from the defaults (none: no line)."""
+    k = report.conventions
+    parts = ([f"memory-model={k.memory_model}"] if k.memory_model is not MemoryModel.NAIVE else []) \
+        + (["first-layer-trick"] if k.first_layer_trick else []) \
+        + ([f"weight-dtype={k.weight_dtype}"] if k.weight_dtype != k.dtype else [])
+    return "\nmemory: " + " ".join(parts) if parts else ""
 
 
 def to_table(report: Report, detail: bool = False) -> Group:
-    """Title, config line, per-layer table with totals, and a one-line summary.
+    """Title, config line, per-layer table with totals, and a two-line summary (arithmetic and
+    model size; peak memory).
 
     `detail` adds the memory traffic columns: parameter bytes, bytes read and written, and the
     arithmetic intensity in MACs per byte moved.
@@ -60,8 +67,8 @@ def to_table(report: Report, detail: bool = False) -> Group:
         table.add_row(*cells)
     spec = report.spec
     memory = report.memory
-    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params "
-               f"({human_bytes(report.totals.param_bytes)} as {report.conventions.weight_dtype}), "
+    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
+               f"model size {human_bytes(report.totals.param_bytes)} ({report.conventions.weight_dtype} weights)\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
                f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
     notes = [Text("* streamed inside a streamable block: never materialized (--memory-model streamed)")] \
@@ -88,7 +95,7 @@ def memory_to_table(table: MemoryTable) -> Group:
     for row in table.rows:
         grid.add_row(f"{row.h}x{row.w}", f"{row.channels:,}", f"{row.bytes:,}", f"{row.bytes / 1000:,.1f}", row.layer)
     memory = report.memory
-    summary = (f"largest materialized tensor {human_bytes(top.bytes)} at {top.h}x{top.w} ({top.layer}); "
+    summary = (f"largest materialized tensor {human_bytes(top.bytes)} at {top.h}x{top.w} ({top.layer})\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer}")
     return Group(
         Text(f"{report.spec.name}: {report.spec.description}", style="bold"),
