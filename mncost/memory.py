@@ -46,10 +46,8 @@ def memory_table(graph: Graph, config: Config) -> MemoryTable:
     model and first-layer trick (V2 paper, Table 3 caption)."""
     report = evaluate(graph, config)
     width = config.dtype.bytes
-    best: dict[tuple[int, int], ResolutionRow] = {}
-    if report.layers:
-        image = report.layers[0].input_shape
-        best[(image.h, image.w)] = ResolutionRow(image.h, image.w, image.c, image.elements * width, "input")
+    side, channels = report.config.resolution, graph.spec.channels
+    best = {(side, side): ResolutionRow(side, side, channels, side * side * channels * width, "input")}
     for layer in report.layers:
         if layer.streamed or OPS[layer.op].inplace:
             continue

@@ -29,7 +29,7 @@ def graph(spec: str) -> Graph:
     return load(spec)
 
 
-configs = st.builds(
+configs: st.SearchStrategy[dict[str, object]] = st.builds(
     dict,
     alpha=st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3, 1.4]),
     resolution=st.integers(min_value=32, max_value=320),
