@@ -74,6 +74,16 @@ class Dtype(StrEnum):
         return {Dtype.FP32: 4, Dtype.FP16: 2, Dtype.BF16: 2, Dtype.INT8: 1}[self]
 
 
+class MemoryModel(StrEnum):
+    """How peak live activation memory is counted (README, "How memory is counted")."""
+
+    NAIVE = "naive"
+    """Every layer writes its output to its own buffer, freed after its last reader."""
+    STREAMED = "streamed"
+    """V2 paper section 5.1: a block the spec marks `streamable` runs as one op; its inner
+    tensors are streamed in tiles and never materialized."""
+
+
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:
     """TF-slim / torchvision `_make_divisible`: nearest multiple of `divisor`, never below
     `min_value` (default: divisor) and never more than 10% below `value`."""

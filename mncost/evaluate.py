@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .conventions import OpsCounted, Rounding, resolution_from_rho
+from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
 from .expr import builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node
+from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import MAX_CHANNELS, MAX_RESOLUTION
@@ -64,14 +65,18 @@ def evaluate(graph: Graph, config: Config) -> Report:
     resolved = resolve(graph, config)
     spec = graph.spec
     rounding = config.rounding or spec.defaults.rounding
+    weight_dtype = config.weight_dtype or config.dtype
+    if config.first_layer_trick and config.memory_model is not MemoryModel.STREAMED:
+        raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     conventions = Conventions(rounding, config.counting, config.ops, config.bn_params, config.dtype,
-                              str(spec.defaults.padding))
+                              str(spec.defaults.padding), weight_dtype, config.memory_model,
+                              config.first_layer_trick)
     rows = []
     per_bn = config.bn_params.per_channel
-    width = config.dtype.bytes
+    width, weight_width = config.dtype.bytes, weight_dtype.bytes
     evaluated = walk(graph, resolved, rounding)
-    live = live_bytes(graph, evaluated, width)
-    for ev, live_now in zip(evaluated, live, strict=True):
+    memory_plan = plan(graph, evaluated, width, config.memory_model, config.first_layer_trick)
+    for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, a, out = ev.node, ev.attrs, ev.output
         rule = OPS[node.op]
         params = rule.weights(ev.inputs, out, a)
@@ -80,70 +85,30 @@ def evaluate(graph: Graph, config: Config) -> Report:
         macs = rule.macs(ev.inputs, out, a)
         if config.ops is OpsCounted.ALL:
             macs += rule.extra_macs(ev.inputs, out, a)
+        param_bytes = params * weight_width
+        output_bytes = out.elements * width
         rows.append(LayerCost(node.name, node.op, rule.label(a), ev.inputs[0], out, params, macs,
-                              out.elements * width, live_now, node.location))
-    totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows))
+                              output_bytes, live_now, node.location, param_bytes=param_bytes,
+                              bytes_read=sum(x.elements for x in ev.inputs) * width + param_bytes,
+                              bytes_written=output_bytes, streamed=streamed))
+    totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows),
+                  param_bytes=sum(r.param_bytes for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
     return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
 
 
-def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int) -> list[int]:
-    """Bytes of all tensors alive during each executed layer.
-
-    Layers run in spec order. A tensor lives from the layer that writes it (the input image: from
-    the start) to its last reader; the network's output lives to the end. In-place ops (batch norm,
-    activations, dropout, flatten) write into their input's buffer, and a skipped node passes its
-    first input through, so neither adds a tensor.
-    """
-    tensor_of: dict[int, int] = {GRAPH_INPUT: GRAPH_INPUT}
-    image = evaluated[0].inputs[0] if evaluated else Shape(1, 1, 1)
-    size: dict[int, int] = {GRAPH_INPUT: image.elements * width}
-    born: dict[int, int] = {GRAPH_INPUT: 0}
-    last: dict[int, int] = {GRAPH_INPUT: 0}
-    by_index = {ev.node.index: ev for ev in evaluated}
-    step = -1
-    for node in graph.nodes:
-        ev = by_index.get(node.index)
-        if ev is None or OPS[node.op].inplace:  # skipped or in place: same buffer as its first input
-            tensor_of[node.index] = tensor_of[node.inputs[0]]
-        if ev is None:
-            continue
-        step += 1
-        for i in node.inputs:
-            last[tensor_of[i]] = step
-        if not OPS[node.op].inplace:
-            tensor_of[node.index] = node.index
-            size[node.index] = ev.output.elements * width
-            born[node.index] = step
-            last[node.index] = step
-    executed = set(by_index)
-    if evaluated:
-        final = tensor_of[_executed_output(graph, executed)]
-        last[final] = len(evaluated) - 1
-    delta = [0] * (len(evaluated) + 1)
-    for tensor, start in born.items():
-        delta[start] += size[tensor]
-        delta[last[tensor] + 1] -= size[tensor]
-    result, running = [], 0
-    for step in range(len(evaluated)):
-        running += delta[step]
-        result.append(running)
-    return result
-
-
-def _executed_output(graph: Graph, executed: set[int]) -> int:
-    index = graph.output
-    while index != GRAPH_INPUT and index not in executed:
-        index = graph.nodes[index].inputs[0]
-    return index
+def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int,
+               model: MemoryModel = MemoryModel.NAIVE) -> list[int]:
+    """Bytes of all tensors alive during each executed layer (rules: mncost.liveness)."""
+    return list(plan(graph, evaluated, width, model).live_bytes)
 
 
 def _memory(rows: list[LayerCost]) -> Memory:
     if not rows:
         return Memory(0, "", 0, "")
     peak = max(rows, key=lambda r: r.live_bytes)
-    largest = max(rows, key=lambda r: r.activation_bytes)
-    return Memory(peak.live_bytes, peak.name, largest.activation_bytes, largest.name)
+    largest = max(rows, key=lambda r: 0 if r.streamed else r.activation_bytes)
+    return Memory(peak.live_bytes, peak.name, 0 if largest.streamed else largest.activation_bytes, largest.name)
 
 
 def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 
@@ -27,6 +27,9 @@ class Config:
     bn_params: BnParams = BnParams.NONE
     dtype: Dtype = Dtype.FP32
     depth_multiplier: float = 1.0  # stage rows repeat ceil(d·n) blocks; the graph is built for one d
+    weight_dtype: Dtype | None = None  # storage type of parameters; None: the same as `dtype`
+    memory_model: MemoryModel = MemoryModel.NAIVE
+    first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,9 @@ class Conventions:
     bn_params: BnParams
     dtype: Dtype
     padding: str
+    weight_dtype: Dtype = Dtype.FP32
+    memory_model: MemoryModel = MemoryModel.NAIVE
+    first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +60,12 @@ class Resolved:
 
 @dataclass(frozen=True, slots=True)
 class LayerCost:
-    """One evaluated layer. `activation_bytes` = output elements × dtype bytes."""
+    """One evaluated layer. `activation_bytes` = output elements × dtype bytes.
+
+    Memory traffic (README, "How memory is counted"): `bytes_read` = every input tensor at the
+    activation dtype + `param_bytes` (the layer's parameters at the weight dtype); `bytes_written`
+    = the output tensor at the activation dtype. Traffic does not depend on the memory model.
+    """
 
     name: str
     op: str
@@ -66,18 +77,38 @@ class LayerCost:
     activation_bytes: int
     live_bytes: int  # every tensor alive while this layer runs (its inputs, output and kept tensors)
     location: Location = field(compare=False, repr=False)
+    param_bytes: int = 0  # params × weight dtype bytes
+    bytes_read: int = 0  # inputs × activation dtype bytes + param_bytes
+    bytes_written: int = 0  # output × activation dtype bytes
+    streamed: bool = False  # output streamed inside a block, never materialized (--memory-model streamed)
+
+    @property
+    def bytes_moved(self) -> int:
+        """bytes_read + bytes_written."""
+        return self.bytes_read + self.bytes_written
+
+    @property
+    def arithmetic_intensity(self) -> float:
+        """MACs per byte moved (0.0 when no byte moves); the input of a roofline estimate."""
+        return self.macs / self.bytes_moved if self.bytes_moved else 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Cost:
     params: int
     macs: int
-    activation_bytes: int
+    activation_bytes: int  # the sum of every layer's output bytes (not a memory requirement)
+    param_bytes: int = 0  # model size: params × weight dtype bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Memory:
-    """Activation memory of a sequential run in spec order (see README, "How memory is counted")."""
+    """Activation memory of a sequential run in spec order (see README, "How memory is counted").
+
+    `peak_*`: the largest live bytes of any layer and the first layer where it occurs.
+    `largest_tensor_*`: the largest materialized output tensor (under --memory-model streamed,
+    the inner tensors of streamable blocks are not materialized and do not count).
+    """
 
     peak_bytes: int
     peak_layer: str

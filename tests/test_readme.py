@@ -63,4 +63,5 @@ def test_console_examples_match(command: str, expected: str, tmp_path: Path, mon
             "name: my-net\ndescription: x\nsource: y\ninput: {resolution: 32, channels: 3}\nlayers:\n"
             "  - {name: c1, op: conv, kernel: 3, strid: 2, out: 16}\n")
     result = CliRunner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
-    assert result.stdout + result.stderr == expected
+    got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
+    assert got == expected

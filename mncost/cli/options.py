@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from ..conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +54,15 @@ def config_options(func: F) -> F:
                      help="Activation storage type for byte counts."),
         click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
                      help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks."),
+        click.option("--weight-dtype", type=_choice(Dtype), default=None,
+                     help="Parameter storage type for the model size and traffic (e.g. int8 as with TensorFlow "
+                     "Lite quantization). Default: the same as --dtype."),
+        click.option("--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
+                     help="Peak memory: naive (every layer output is a buffer) or streamed (V2 paper 5.1: blocks "
+                     "marked streamable run as one op and never materialize their inner tensors)."),
+        click.option("--first-layer-trick", is_flag=True,
+                     help="With --memory-model streamed: the layers before the first streamable block run "
+                     "inside it (V2 paper, Table 3 caption)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -62,10 +71,12 @@ def config_options(func: F) -> F:
 
 def make_config(alpha: float, rho: float | None, resolution: int | None, rounding: str | None,
                 classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
-                depth_multiplier: float = 1.0) -> Config:
+                depth_multiplier: float = 1.0, weight_dtype: str | None = None,
+                memory_model: str = "naive", first_layer_trick: bool = False) -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
                   rounding=Rounding(rounding) if rounding else None, classes=classes,
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
-                  depth_multiplier=depth_multiplier)
+                  depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
+                  memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick)

@@ -17,7 +17,9 @@ from .options import config_options, make_config
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
-def show(spec: str, fmt: str, **options: Any) -> None:
+@click.option("--detail", is_flag=True,
+              help="Table: add memory traffic columns (weight bytes, bytes read and written, MACs per byte).")
+def show(spec: str, fmt: str, detail: bool, **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
     config = make_config(**options)
     report = evaluate(load(spec, config.depth_multiplier), config)
@@ -29,4 +31,4 @@ def show(spec: str, fmt: str, **options: Any) -> None:
     from ..render.table import to_table
     from .console import print_renderable
 
-    print_renderable(to_table(report))
+    print_renderable(to_table(report, detail=detail))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..conventions import Counting
+from ..memory import MemoryTable, ResolutionRow
 from ..report import Report
 
 SCHEMA = "mncost.report/1"
@@ -26,6 +27,11 @@ def report_dict(report: Report) -> dict[str, Any]:
             "macs": layer.macs,
             "activation_bytes": layer.activation_bytes,
             "live_bytes": layer.live_bytes,
+            "streamed": layer.streamed,
+            "param_bytes": layer.param_bytes,
+            "bytes_read": layer.bytes_read,
+            "bytes_written": layer.bytes_written,
+            "arithmetic_intensity": round(layer.arithmetic_intensity, 6),
         }
         if flops:
             row["flops"] = 2 * layer.macs
@@ -34,6 +40,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "params": report.totals.params,
         "macs": report.totals.macs,
         "activation_bytes": report.totals.activation_bytes,
+        "param_bytes": report.totals.param_bytes,
         "peak_bytes": report.memory.peak_bytes,
         "peak_layer": report.memory.peak_layer,
         "largest_tensor_bytes": report.memory.largest_tensor_bytes,
@@ -48,7 +55,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
                    "classes": config.classes, "depth_multiplier": config.depth_multiplier},
         "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
-                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding},
+                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
+                        "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
+                        "first_layer_trick": conv.first_layer_trick},
         "layers": layers,
         "totals": totals,
         "by_type": [
@@ -61,3 +70,26 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def to_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+MEMORY_SCHEMA = "mncost.memory/1"
+
+
+def memory_to_json(table: MemoryTable) -> str:
+    """`mncost memory --format json`: per-resolution rows (exact bytes), the max row and the peak."""
+    report, top = table.report, table.max
+    document = report_dict(report)
+
+    def row(r: ResolutionRow) -> dict[str, Any]:
+        return {"height": r.h, "width": r.w, "channels": r.channels, "bytes": r.bytes, "layer": r.layer}
+
+    return json.dumps({
+        "schema": MEMORY_SCHEMA,
+        "spec": document["spec"],
+        "config": document["config"],
+        "conventions": document["conventions"],
+        "resolutions": [row(r) for r in table.rows],
+        "max": row(top),
+        "peak_bytes": report.memory.peak_bytes,
+        "peak_layer": report.memory.peak_layer,
+    }, indent=2, ensure_ascii=False) + "\n"

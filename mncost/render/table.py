@@ -7,7 +7,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..conventions import Counting
+from ..conventions import Counting, MemoryModel
+from ..memory import MemoryTable
 from ..report import Report
 from .units import human, human_bytes
 
@@ -18,16 +19,30 @@ def describe_config(report: Report) -> str:
     return (f"config: alpha={c.alpha:g} resolution={c.resolution} (rho={c.rho:.4g}) classes={c.classes}"
             + (f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else "")
             + f"\nconventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
-            f" dtype={k.dtype} padding={k.padding}")
+            f" dtype={k.dtype} padding={k.padding}" + _memory_conventions(report))
 
 
-def to_table(report: Report) -> Group:
-    """Title, config line, per-layer table with totals, and a one-line summary."""
+def _memory_conventions(report: Report) -> str:
+    """A third line naming the memory conventions that differ from the defaults (none: no line)."""
+    k = report.conventions
+    parts = ([f"memory-model={k.memory_model}"] if k.memory_model is not MemoryModel.NAIVE else []) \
+        + (["first-layer-trick"] if k.first_layer_trick else []) \
+        + ([f"weight-dtype={k.weight_dtype}"] if k.weight_dtype != k.dtype else [])
+    return "\nmemory: " + " ".join(parts) if parts else ""
+
+
+def to_table(report: Report, detail: bool = False) -> Group:
+    """Title, config line, per-layer table with totals, and a two-line summary (arithmetic and
+    model size; peak memory).
+
+    `detail` adds the memory traffic columns: parameter bytes, bytes read and written, and the
+    arithmetic intensity in MACs per byte moved.
+    """
     flops = report.conventions.counting is Counting.FLOPS
     unit = "FLOPs" if flops else "MACs"
     factor = 2 if flops else 1
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    for header, justify, footer in (
+    columns = [
         ("#", "right", ""),
         ("Layer", "left", "Total"),
         ("Type", "left", ""),
@@ -37,21 +52,60 @@ def to_table(report: Report) -> Group:
         (unit, "right", f"{report.totals.macs * factor:,}"),
         ("Output mem", "right", human_bytes(report.totals.activation_bytes)),
         ("Live mem", "right", human_bytes(report.memory.peak_bytes)),
-    ):
+    ]
+    if detail:
+        columns += [
+            ("Weights", "right", human_bytes(report.totals.param_bytes)),
+            ("Read", "right", human_bytes(sum(x.bytes_read for x in report.layers))),
+            ("Written", "right", human_bytes(sum(x.bytes_written for x in report.layers))),
+            ("MACs/B", "right", ""),
+        ]
+    for header, justify, footer in columns:
         # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
         table.add_column(header, justify=justify, footer=footer, overflow="fold")  # type: ignore[arg-type]
     for i, layer in enumerate(report.layers, 1):
-        table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
-                      f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes),
-                      human_bytes(layer.live_bytes))
+        cells = [str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
+                 f"{layer.params:,}", f"{layer.macs * factor:,}",
+                 human_bytes(layer.activation_bytes) + (" *" if layer.streamed else ""), human_bytes(layer.live_bytes)]
+        if detail:
+            cells += [human_bytes(layer.param_bytes), human_bytes(layer.bytes_read), human_bytes(layer.bytes_written),
+                      f"{layer.arithmetic_intensity:.2f}"]
+        table.add_row(*cells)
     spec = report.spec
     memory = report.memory
     summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
+               f"model size {human_bytes(report.totals.param_bytes)} ({report.conventions.weight_dtype} weights)\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
                f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
+    notes = [Text("* streamed inside a streamable block: never materialized (--memory-model streamed)")] \
+        if any(layer.streamed for layer in report.layers) else []
     return Group(
         Text(f"{spec.name}: {spec.description}", style="bold"),
         Text(describe_config(report)),
         table,
+        *notes,
+        Text(summary, style="bold"),
+    )
+
+
+def memory_to_table(table: MemoryTable) -> Group:
+    """`mncost memory`: the largest materialized tensor per resolution (V2 paper, Table 3)."""
+    report = table.report
+    top = table.max
+    grid = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
+    grid.add_column("Size", footer="max")
+    grid.add_column("Channels", justify="right", footer=f"{top.channels:,}")
+    grid.add_column("Bytes", justify="right", footer=f"{top.bytes:,}")
+    grid.add_column("kB", justify="right", footer=f"{top.bytes / 1000:,.1f}")
+    grid.add_column("Tensor", footer=top.layer)
+    for row in table.rows:
+        grid.add_row(f"{row.h}x{row.w}", f"{row.channels:,}", f"{row.bytes:,}", f"{row.bytes / 1000:,.1f}", row.layer)
+    memory = report.memory
+    summary = (f"largest materialized tensor {human_bytes(top.bytes)} at {top.h}x{top.w} ({top.layer})\n"
+               f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer}")
+    return Group(
+        Text(f"{report.spec.name}: {report.spec.description}", style="bold"),
+        Text(describe_config(report)),
+        grid,
         Text(summary, style="bold"),
     )
