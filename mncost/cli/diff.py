@@ -50,6 +50,17 @@ def split_side(text: str) -> tuple[str, str | None]:
     return spec, settings
 
 
+def _settable(ctx: click.Context) -> dict[str, click.Parameter]:
+    """The config options by their long name without dashes (`bn-params`): those make_config takes."""
+    names = set(inspect.signature(make_config).parameters)
+    settable = {}
+    for param in ctx.command.params:
+        if param.name in names:
+            long = next(o for o in param.opts if o.startswith("--"))
+            settable[long[2:]] = param
+    return settable
+
+
 def _is_spec(spec: str) -> bool:
     return spec in bundled_names() or Path(spec).is_file()
 
@@ -68,31 +79,31 @@ def side_options(ctx: click.Context, argument: str, text: str, shared: dict[str,
     if not _is_spec(spec):
         raise fail(f"no such file, and '{spec}' before the last '@' is neither a bundled spec "
                    f"({', '.join(bundled_names())}) nor a file")
-    keys = [name for name in inspect.signature(make_config).parameters if name not in SHARED_ONLY]
-    spelled = ", ".join(k.replace("_", "-") for k in keys)
-    params = {p.name: p for p in ctx.command.params}
+    settable = _settable(ctx)
+    spelled = ", ".join(key for key, param in settable.items() if param.name not in SHARED_ONLY)
     seen: set[str] = set()
     if not settings:
         raise fail(f"nothing after '@' (expected KEY=VALUE[,KEY=VALUE...] with KEY one of: {spelled})")
     for item in settings.split(","):
         key, eq, value = item.partition("=")
-        key = key.strip().replace("-", "_")
+        key = key.strip().replace("_", "-")
         if not eq or not key:
             raise fail(f"'{item}' is not KEY=VALUE (KEY one of: {spelled})")
-        if key in SHARED_ONLY:
-            raise fail(f"'{key}' applies to both sides: give {SHARED_ONLY[key]} once")
-        if key not in keys:
+        param = settable.get(key)
+        if param is None:
             raise fail(f"unknown setting '{key}' (expected one of: {spelled})")
-        if key in seen:
+        name = str(param.name)
+        if name in SHARED_ONLY:
+            raise fail(f"'{key}' applies to both sides: give {SHARED_ONLY[name]} once")
+        if name in seen:
             raise fail(f"'{key}' is given twice")
-        seen.add(key)
-        param = params[key]
+        seen.add(name)
         try:
-            options[key] = param.type.convert(value.strip(), param, ctx)
+            options[name] = param.type.convert(value.strip(), param, ctx)
         except click.BadParameter as exc:
-            raise fail(f"{key.replace('_', '-')}: {exc.message}") from None
-        if key in ("rho", "resolution"):  # one setting in two forms: this side's choice replaces the shared one
-            options["resolution" if key == "rho" else "rho"] = None
+            raise fail(f"{key}: {exc.message}") from None
+        if name in ("rho", "resolution"):  # one setting in two forms: this side's choice replaces the shared one
+            options["resolution" if name == "rho" else "rho"] = None
     if {"rho", "resolution"} <= seen:
         raise fail("give either rho or resolution, not both")
     return spec, options
