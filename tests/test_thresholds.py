@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from mncost.diff import Change, Metric
 from mncost.cli import main
+from mncost.diff import Change, Metric
 from mncost.thresholds import ThresholdError, parse_threshold
 
 
