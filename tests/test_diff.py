@@ -314,3 +314,13 @@ def test_output_is_deterministic_across_hash_seeds() -> None:
                                   cwd=HERE, env=env, capture_output=True, check=True)
             outputs.add((fmt, done.stdout))
     assert len(outputs) == 3
+
+
+def test_every_metric_has_a_value_and_a_label() -> None:
+    from mncost.render.deltas import metric_label
+
+    d = diff(report("v1"), report("v1", alpha=0.5))
+    for metric in Metric:
+        assert d.total(metric).delta < 0
+        assert metric_label(metric, d)
+    assert d.total(Metric.FLOPS).old == 2 * d.total(Metric.MACS).old
