@@ -1,0 +1,151 @@
+"""The difference between two reports: totals side by side and per-layer rows matched by name.
+
+Layers are matched by their stable hierarchical name (`stage3.block2.dw`), never by position, so
+a block added to one stage does not mark every later layer as changed; a renamed or moved layer
+shows up as one removed and one added row. All numbers stay exact integers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .conventions import Counting
+from .report import LayerCost, Report
+
+
+class Metric(StrEnum):
+    """A total that `diff` compares and `--fail-on` can put a threshold on."""
+
+    PARAMS = "params"
+    """Parameters (weights, biases, batch-norm parameters under --bn-params)."""
+    MACS = "macs"
+    """Multiply-accumulates of the whole network."""
+    FLOPS = "flops"
+    """2 × MACs, whatever --count says (a threshold in FLOPs for teams that budget in FLOPs)."""
+    ACTIVATION_MEMORY = "activation_memory"
+    """Sum of every layer's output tensor, in bytes (the report's `activation_bytes`)."""
+    PEAK_MEMORY = "peak_memory"
+    """Peak live activation memory of a sequential run, in bytes (the report's `peak_bytes`)."""
+
+
+TOTALS = (Metric.PARAMS, Metric.MACS, Metric.ACTIVATION_MEMORY, Metric.PEAK_MEMORY)
+"""The totals a diff shows, in order (FLOPs replace MACs in human output under --count flops)."""
+
+
+class Status(StrEnum):
+    """What happened to a layer between the old and the new report."""
+
+    CHANGED = "changed"
+    """In both, with a different op, type, shape, params, MACs, output bytes or live bytes."""
+    ADDED = "added"
+    """Only in the new report."""
+    REMOVED = "removed"
+    """Only in the old report."""
+    UNCHANGED = "unchanged"
+    """In both and identical."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """An old and a new integer value."""
+
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+    @property
+    def relative(self) -> float:
+        """(new - old) / old: 0.0 when both are 0, +inf for any increase from 0."""
+        if self.old == 0:
+            return 0.0 if self.new == 0 else math.inf
+        return self.delta / self.old
+
+
+def metric_value(report: Report, metric: Metric) -> int:
+    """A report's total for one metric (memory in bytes)."""
+    match metric:
+        case Metric.PARAMS:
+            return report.totals.params
+        case Metric.MACS:
+            return report.totals.macs
+        case Metric.FLOPS:
+            return 2 * report.totals.macs
+        case Metric.ACTIVATION_MEMORY:
+            return report.totals.activation_bytes
+        case Metric.PEAK_MEMORY:
+            return report.memory.peak_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LayerDiff:
+    """One layer name with its row in each report (None where the layer does not exist)."""
+
+    name: str
+    status: Status
+    old: LayerCost | None
+    new: LayerCost | None
+
+    def change(self, field: str) -> Change:
+        """Old and new value of an integer field of LayerCost; a missing side counts as 0."""
+        return Change(getattr(self.old, field) if self.old else 0, getattr(self.new, field) if self.new else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """Two reports compared. Labels name the sides as the user gave them (`v1@alpha=0.75`)."""
+
+    old_label: str
+    new_label: str
+    old: Report
+    new: Report
+    layers: tuple[LayerDiff, ...]  # every layer of both reports, unchanged ones included
+
+    def total(self, metric: Metric) -> Change:
+        return Change(metric_value(self.old, metric), metric_value(self.new, metric))
+
+    @property
+    def flops(self) -> bool:
+        """True when the new side counts arithmetic as FLOPs (human output shows FLOPs then)."""
+        return self.new.conventions.counting is Counting.FLOPS
+
+    def count(self, status: Status) -> int:
+        return sum(1 for layer in self.layers if layer.status is status)
+
+    def shown(self, everything: bool = False) -> tuple[LayerDiff, ...]:
+        """The layers to show: all of them, or only those changed, added or removed."""
+        return self.layers if everything else tuple(x for x in self.layers if x.status is not Status.UNCHANGED)
+
+    @property
+    def identical(self) -> bool:
+        """No layer changed, was added or removed, and every total is the same."""
+        return (all(x.status is Status.UNCHANGED for x in self.layers)
+                and all(self.total(m).delta == 0 for m in TOTALS))
+
+
+def diff(old: Report, new: Report, old_label: str | None = None, new_label: str | None = None) -> Diff:
+    """Compare two reports. Rows follow the new report's layer order; a removed layer comes right
+    after the nearest layer before it (in the old order) that still exists, or first."""
+    old_by_name = {layer.name: layer for layer in old.layers}
+    new_names = {layer.name for layer in new.layers}
+    removed_after: dict[str | None, list[LayerCost]] = {}
+    anchor: str | None = None
+    for layer in old.layers:
+        if layer.name in new_names:
+            anchor = layer.name
+        else:
+            removed_after.setdefault(anchor, []).append(layer)
+    rows = [LayerDiff(x.name, Status.REMOVED, x, None) for x in removed_after.get(None, [])]
+    for layer in new.layers:
+        before = old_by_name.get(layer.name)
+        if before is None:
+            rows.append(LayerDiff(layer.name, Status.ADDED, None, layer))
+        else:
+            status = Status.UNCHANGED if before == layer else Status.CHANGED
+            rows.append(LayerDiff(layer.name, status, before, layer))
+        rows.extend(LayerDiff(x.name, Status.REMOVED, x, None) for x in removed_after.get(layer.name, []))
+    return Diff(old_label or old.spec.name, new_label or new.spec.name, old, new, tuple(rows))

@@ -1,0 +1,79 @@
+"""The `mncost.diff/1` JSON document (see README, "The mncost.diff/1 JSON document").
+
+Exact integers throughout; relative changes are fractions (not percent) rounded to 6 decimals,
+and null for an increase from 0 (unbounded).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..diff import Change, Diff, LayerDiff, Metric, Status
+from ..report import LayerCost, Report
+from ..thresholds import Check
+
+SCHEMA = "mncost.diff/1"
+
+_LAYER_FIELDS = ("params", "macs", "activation_bytes", "live_bytes")
+
+
+def _relative(change: Change) -> float | None:
+    relative = change.relative
+    return None if math.isinf(relative) else round(relative, 6)
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {"old": change.old, "new": change.new, "change": change.delta, "relative_change": _relative(change)}
+
+
+def _side(label: str, report: Report) -> dict[str, Any]:
+    spec, config, conv = report.spec, report.config, report.conventions
+    return {
+        "label": label,
+        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
+                 "source": spec.source, "file": spec.file},
+        "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
+                   "classes": config.classes, "depth_multiplier": config.depth_multiplier},
+        "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
+                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding},
+    }
+
+
+def _layer(layer: LayerCost | None) -> dict[str, Any] | None:
+    if layer is None:
+        return None
+    return {"op": layer.op, "type": layer.type, "input_shape": layer.input_shape.as_list(),
+            "output_shape": layer.output_shape.as_list(), "params": layer.params, "macs": layer.macs,
+            "activation_bytes": layer.activation_bytes, "live_bytes": layer.live_bytes}
+
+
+def _layer_row(layer: LayerDiff) -> dict[str, Any]:
+    return {"name": layer.name, "status": str(layer.status), "old": _layer(layer.old), "new": _layer(layer.new),
+            "change": {field: layer.change(field).delta for field in _LAYER_FIELDS}}
+
+
+def diff_dict(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False) -> dict[str, Any]:
+    totals = {str(metric): _change(diff.total(metric)) for metric in Metric}
+    return {
+        "schema": SCHEMA,
+        "old": _side(diff.old_label, diff.old),
+        "new": _side(diff.new_label, diff.new),
+        "totals": totals,
+        "summary": {str(status): diff.count(status) for status in Status},
+        "layers": [_layer_row(layer) for layer in diff.shown(everything)],
+        "all_layers": everything,
+        "thresholds": [
+            {"expression": c.threshold.text, "metric": str(c.threshold.metric),
+             "kind": "relative" if c.threshold.relative else "absolute",
+             "limit": float(c.threshold.limit) if c.threshold.limit.denominator != 1 else int(c.threshold.limit),
+             **_change(c.change), "exceeded": c.exceeded}
+            for c in checks
+        ],
+        "exceeded": any(c.exceeded for c in checks),
+    }
+
+
+def to_json(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False) -> str:
+    return json.dumps(diff_dict(diff, checks, everything), indent=2, ensure_ascii=False) + "\n"
