@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import fit, formula, listing, show  # noqa: F401  (each module registers its command on `main`)
+from . import fit, formula, listing, plot, show  # noqa: F401  (each module registers its command on `main`)
 from ._group import main
 
 __all__ = ["main"]
