@@ -21,6 +21,16 @@ def describe_config(report: Report) -> str:
             f" dtype={k.dtype} padding={k.padding}")
 
 
+def share_bar(part: int, largest: int, total: int, width: int = 5) -> str:
+    """The layer's share of the total as a percentage, after a bar in eighths of a cell whose full
+    `width` is the largest layer: '█████ 9%' for the most expensive layer. Empty for 0."""
+    if not total or not part:
+        return ""
+    eighths = round(8 * width * part / largest)
+    bar = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+    return f"{bar:<{width}}{100 * part / total:3.0f}%"
+
+
 def to_table(report: Report) -> Group:
     """Title, config line, per-layer table with totals, and a one-line summary."""
     flops = report.conventions.counting is Counting.FLOPS
@@ -36,10 +46,12 @@ def to_table(report: Report) -> Group:
     table.add_column(unit, justify="right", footer=f"{report.totals.macs * factor:,}")
     table.add_column("Output mem", justify="right", footer=human_bytes(report.totals.activation_bytes))
     table.add_column("Live mem", justify="right", footer=human_bytes(report.memory.peak_bytes))
+    table.add_column("Share", no_wrap=True)  # of the MACs: which layers are expensive
+    largest = max((layer.macs for layer in report.layers), default=0)
     for i, layer in enumerate(report.layers, 1):
         table.add_row(str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
                       f"{layer.params:,}", f"{layer.macs * factor:,}", human_bytes(layer.activation_bytes),
-                      human_bytes(layer.live_bytes))
+                      human_bytes(layer.live_bytes), share_bar(layer.macs, largest, report.totals.macs))
     spec = report.spec
     memory = report.memory
     summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
