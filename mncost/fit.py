@@ -181,8 +181,12 @@ def networks(graph: Graph, rounding: Rounding, alpha_max: Fraction) -> tuple[lis
             spans[-1] = (spans[-1][0], high, sig)
         else:
             spans.append((low, high, sig))
-    result = [_Network(low, high, _shortest_decimal(low, high, lambda a, sig=sig: signature(a) == sig))
-              for low, high, sig in spans]
+    result = []
+    for low, high, sig in spans:
+        def same(alpha: float, sig: tuple[int, ...] = sig) -> bool:
+            return signature(alpha) == sig
+
+        result.append(_Network(low, high, _shortest_decimal(low, high, same)))
     result.append(_Network(alpha_max, None, float(alpha_max)))  # the search limit itself
     return result, notes
 
@@ -290,7 +294,8 @@ def fit(graph: Graph, config: Config, budget: Budget, vary: str = "alpha", alpha
     if not points:
         raise NoFit(f"no alpha in (0, {alpha_max:g}] and resolution in {min_resolution}..{max_res} fits {wanted}")
     after = (f"each row's next larger alpha fits only at a lower resolution; searched alpha ≤ {alpha_max:g}, "
-             f"resolution {min_resolution}..{max_res}" + (f" in steps of {resolution_step}" if resolution_step > 1 else ""))
+             f"resolution {min_resolution}..{max_res}"
+             + (f" in steps of {resolution_step}" if resolution_step > 1 else ""))
     return FitResult(vary, budget, unit, tuple(points), after, notes)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from .conventions import Counting, OpsCounted, Rounding, make_divisible
 from .errors import MncostError
@@ -36,6 +36,8 @@ from .poly import Poly, to_fraction
 from .report import Config
 
 Value = Any  # Poly | bool | str
+
+_Shape: Any = Shape  # sides and channels are Polys here; the op rules only add and multiply them
 
 MAX_PIECES = 64
 """Most α intervals a formula may be split into."""
@@ -232,7 +234,8 @@ class _Walker:
     def walk(self) -> tuple[Poly, Poly]:
         graph, config = self.graph, self.config
         base: dict[str, Value] = {"alpha": Poly.alpha(), "classes": Poly.const(self.classes)}
-        image = Shape(Poly.rho(graph.spec.resolution), Poly.rho(graph.spec.resolution), Poly.const(graph.spec.channels))
+        side = Poly.rho(graph.spec.resolution)
+        image = _Shape(side, side, Poly.const(graph.spec.channels))
         shapes: dict[int, Shape] = {GRAPH_INPUT: image}
         strides: dict[int, int] = {GRAPH_INPUT: 1}
         envs: list[dict[str, Value] | None] = [None] * len(graph.scopes)
@@ -290,22 +293,22 @@ class _Walker:
         x = inputs[0]
         op = node.op
         if op in ("conv", "pwconv", "dwconv", "avgpool", "maxpool"):
-            side, stride = self.spatial(node, x.h, a["kernel"], a["stride"], a["padding"], stride_in)
+            side, stride = self.spatial(node, cast(Poly, x.h), a["kernel"], a["stride"], a["padding"], stride_in)
             channels = a["out"] if op in ("conv", "pwconv") else x.c * a.get("multiplier", 1)
-            return Shape(side, side, channels), stride
+            return _Shape(side, side, channels), stride
         if op == "fc":
-            return Shape(Poly.const(1), Poly.const(1), a["out"]), stride_in
+            return _Shape(Poly.const(1), Poly.const(1), a["out"]), stride_in
         if op in ("global_avgpool", "global_maxpool"):
-            return Shape(Poly.const(1), Poly.const(1), x.c), stride_in
+            return _Shape(Poly.const(1), Poly.const(1), x.c), stride_in
         if op == "flatten":
-            return Shape(Poly.const(1), Poly.const(1), x.elements), stride_in
+            return _Shape(Poly.const(1), Poly.const(1), x.elements), stride_in
         if op == "concat":
             total = Poly()
             for s in inputs:
                 total = total + s.c
-            return Shape(x.h, x.w, total), stride_in
+            return _Shape(x.h, x.w, total), stride_in
         if op == "mul":
-            big = next((s for s in inputs if s.h != Poly.const(1)), x)
+            big = next((s for s in inputs if not _is_one(s.h)), x)
             return big, stride_in
         return x, stride_in  # add, batch norm, activations, dropout, softmax
 
@@ -339,7 +342,7 @@ class _Walker:
         if isinstance(n, ast.Constant):
             if isinstance(n.value, bool):
                 return n.value
-            return Poly.const(n.value)
+            return Poly.const(n.value)  # type: ignore[arg-type]  # the whitelist admits only numbers
         if isinstance(n, ast.Name):
             return env[n.id]
         if isinstance(n, ast.UnaryOp):
@@ -444,6 +447,10 @@ class _Walker:
                                        or (root == self.low.value and not tie_safe)):
                 self.low = Bound(root, tie_safe)
         return (at > 0) - (at < 0)
+
+
+def _is_one(side: Any) -> bool:
+    return isinstance(side, Poly) and side == Poly.const(1)
 
 
 def _constant_call(name: str, args: list[Fraction]) -> Fraction:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 Monomial = tuple[int, int]  # (power of α, power of ρ)
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from mncost import Config, evaluate, load
 from mncost.cli import main
+from mncost.conventions import Rounding
 from mncost.errors import ConfigError
 from mncost.fit import Budget, NoFit, fit, networks, parse_bytes, parse_count
-from mncost.conventions import Rounding
 
 
 def costs(spec: str, alpha: float, resolution: int) -> tuple[int, int, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -96,7 +96,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
         table.add_column(titles.get(key, title), justify="left" if key == "alpha_range" else "right",
                          no_wrap=key != "alpha_range")
     for row in iter_rows(result):
-        table.add_row(*(human_bytes(int(row[key])) if key == "peak_bytes" else render._cell(row[key])
+        table.add_row(*(human_bytes(cast(int, row[key])) if key == "peak_bytes" else render._cell(row[key])
                         for key, _ in cols))
     console.print(table)
     console.print(f"next larger: {result.next_larger}" if vary != "both" else result.next_larger)

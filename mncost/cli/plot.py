@@ -16,7 +16,7 @@ import click
 from .. import load
 from ..evaluate import evaluate
 from ._group import main
-from .options import PositiveFloat, config_options, make_config
+from .options import config_options, make_config
 
 MISSING = "mncost plot needs matplotlib: pip install 'mncost[plot]'"
 
@@ -70,7 +70,8 @@ def _without_grid_options(func: Any) -> Any:
 @click.option("--alpha", "-a", "alphas", callback=_numbers(float, "numbers"), default=None, metavar="A[,A...]",
               help="Width multiplier(s); with --sweep a comma-separated list (default 1,0.75,0.5,0.25).")
 @click.option("--resolution", "resolutions", callback=_numbers(int, "whole numbers"), default=None,
-              metavar="R[,R...]", help="Resolution(s); with --sweep a list (default 224,192,160,128 scaled to the spec).")
+              metavar="R[,R...]",
+              help="Resolution(s); with --sweep a list (default 224,192,160,128 scaled to the spec).")
 @click.option("--y", "y_axis", type=click.Choice(["params", "peak-memory"]), default="params", show_default=True,
               help="With --sweep: the vertical axis.")
 @_without_grid_options

@@ -133,10 +133,11 @@ def sweep_figure(rows: Sequence[SweepRow], report: Report, fmt: str, y: str = "p
     spec = report.spec
     what = "parameters" if y == "params" else "peak memory"
     fig.suptitle(f"{spec.name}: {unit} vs {what} over width multiplier α and resolution", fontsize=10)
-    k = report.conventions
+    conv = report.conventions
     caption = (f"{spec.description}. Point labels: input resolution in pixels (ρ = resolution / "
-               f"{round(report.config.resolution / report.config.rho)}).\nconventions: rounding={k.rounding}, "
-               f"count={k.counting}, ops={k.ops}, bn-params={k.bn_params}, dtype={k.dtype}, padding={k.padding}, "
+               f"{round(report.config.resolution / report.config.rho)}).\nconventions: rounding={conv.rounding}, "
+               f"count={conv.counting}, ops={conv.ops}, bn-params={conv.bn_params}, dtype={conv.dtype}, "
+               f"padding={conv.padding}, "
                f"classes={report.config.classes}")
     fig.text(0.01, 0.005, caption, fontsize=6.5, va="bottom", ha="left")
     fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.16)
