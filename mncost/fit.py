@@ -68,7 +68,7 @@ class Budget:
 
     def excess(self, report: Report) -> list[str]:
         """What the report exceeds, e.g. ['MACs 152,000,000 > 150,000,000']; empty when it fits."""
-        unit = "FLOPs" if report.arithmetic != report.totals.macs else "MACs"
+        unit = "FLOPs" if report.conventions.counting.value == "flops" else "MACs"
         checks = ((unit, report.arithmetic, self.arithmetic), ("params", report.totals.params, self.params),
                   ("peak memory bytes", report.memory.peak_bytes, self.peak_bytes))
         return [f"{name} {value:,} > {limit:,}" for name, value, limit in checks if limit is not None and value > limit]

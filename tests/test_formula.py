@@ -116,3 +116,26 @@ def test_cli_formats(runner) -> None:  # type: ignore[no-untyped-def]
 def test_deterministic(runner) -> None:  # type: ignore[no-untyped-def]
     a = runner.invoke(main, ["formula", "v2", "-f", "json"]).output
     assert a == runner.invoke(main, ["formula", "v2", "-f", "json"]).output
+
+
+# V1 paper (arXiv:1704.04861), Tables 6 and 7: (α, resolution, million Mult-Adds, million parameters).
+# The paper's integers are within ±1 of the exact counts (it rounds 568.74 up and 290.68 down).
+V1_TABLES_6_7 = [(1.0, 224, 569, 4.2), (0.75, 224, 325, 2.6), (0.5, 224, 149, 1.3), (0.25, 224, 41, 0.5),
+                 (1.0, 192, 418, 4.2), (1.0, 160, 290, 4.2), (1.0, 128, 186, 4.2)]
+
+
+@pytest.mark.parametrize(("alpha", "resolution", "macs_m", "params_m"), V1_TABLES_6_7)
+def test_v1_formula_against_paper(alpha: float, resolution: int, macs_m: int, params_m: float) -> None:
+    f = formula(load("v1"), Config())
+    assert abs(f.value("arithmetic", alpha, resolution) / 10**6 - macs_m) < 1
+    assert round(float(f.value("params", alpha, resolution)) / 10**6, 1) == params_m
+
+
+# TF-slim research/slim/nets/mobilenet/README.md (MobileNet V2 checkpoints, 1001 classes):
+# mobilenet_v2_1.0_{224,192,160,128,96}: MACs (M) 300, 221, 154, 99, 56; params (M) 3.47. The README
+# truncates: the exact counts are 300.776M ... 56.290M.
+@pytest.mark.parametrize(("resolution", "macs_m"), [(224, 300), (192, 221), (160, 154), (128, 99), (96, 56)])
+def test_v2_formula_against_tf_slim_readme(resolution: int, macs_m: int) -> None:
+    f = formula(load("v2"), Config(classes=1001))
+    assert int(f.value("arithmetic", 1, resolution) / 10**6) == macs_m
+    assert round(float(f.value("params", 1, resolution)) / 10**6, 2) == 3.47

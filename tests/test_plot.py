@@ -15,7 +15,11 @@ from .conftest import report
 
 
 def test_missing_matplotlib_is_one_line_and_exit_2(runner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(sys.modules, "mncost.render.plot", None)  # makes the import fail
+    import mncost.render
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if the extra were not installed
+    monkeypatch.delitem(sys.modules, "mncost.render.plot", raising=False)
+    monkeypatch.delattr(mncost.render, "plot", raising=False)
     result = runner.invoke(main, ["plot", "v1", "-o", str(tmp_path / "x.png")])
     assert result.exit_code == 2
     assert result.output.strip() == "Error: mncost plot needs matplotlib: pip install 'mncost[plot]'"
