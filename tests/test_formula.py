@@ -6,6 +6,8 @@ import json
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mncost import Config, evaluate, load
 from mncost.cli import main
@@ -139,3 +141,19 @@ def test_v2_formula_against_tf_slim_readme(resolution: int, macs_m: int) -> None
     f = formula(load("v2"), Config(classes=1001))
     assert int(f.value("arithmetic", 1, resolution) / 10**6) == macs_m
     assert round(float(f.value("params", 1, resolution)) / 10**6, 2) == 3.47
+
+
+def test_v1_under_round8_is_exact_at_quarter_alphas() -> None:
+    """V1's widths are multiples of 32, so α·c is a multiple of 8 (and ≥ 8) for every α = k/4."""
+    check_exact("v1", [Fraction(k, 4) for k in range(1, 7)], rounding=Rounding.ROUND8)
+
+
+_V1 = formula(load("v1"), Config())
+
+
+@given(k=st.integers(1, 96), m=st.integers(1, 14))
+def test_v1_formula_matches_evaluation_property(k: int, m: int) -> None:
+    alpha, resolution = Fraction(k, 32), 32 * m
+    r = evaluate(load("v1"), Config(alpha=float(alpha), resolution=resolution))
+    assert _V1.value("arithmetic", alpha, resolution) == r.totals.macs
+    assert _V1.value("params", alpha, resolution) == r.totals.params
