@@ -79,8 +79,10 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class FitPoint:
-    """One fitting configuration. Every α in [alpha_low, alpha_high) gives the same network;
-    `alpha` is the shortest decimal in that interval (alpha_high None: the search limit)."""
+    """One fitting configuration. Every α in [alpha_low, alpha_high) gives the same network (the
+    ends are exact in real arithmetic; the evaluator rounds α·c in floating point, which can move
+    an end by one rounding step); `alpha` is the shortest decimal inside (alpha_high None: the
+    search limit itself)."""
 
     alpha: float
     alpha_low: Fraction

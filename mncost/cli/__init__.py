@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from . import fit, formula, listing, plot, show  # noqa: F401  (each module registers its command on `main`)
+from . import listing, show  # noqa: F401  (each module registers its command on `main`)
+from . import fit  # noqa: F401
+from . import formula  # noqa: F401
+from . import plot  # noqa: F401
 from ._group import main
 
 __all__ = ["main"]
