@@ -65,7 +65,7 @@ class Attr:
 
 Attrs = Mapping[str, Any]
 ShapeRule = Callable[[Sequence[Shape], Attrs], Shape]
-CostRule = Callable[[Sequence[Shape], Shape, Attrs], int]
+CostRule = Callable[[Sequence[Shape], Shape, Attrs], Any]  # int; the formula module passes polynomials
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +126,14 @@ def _conv_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
     return _window(inputs, a, out)
 
 
-def _conv_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _conv_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return int(k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0))
+    return k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0)
 
 
-def _conv_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _conv_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return int(out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c)
+    return out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c
 
 
 def _fused_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -144,14 +144,14 @@ def _dw_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
     return _window(inputs, a, inputs[0].c * a["multiplier"])
 
 
-def _dw_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _dw_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return int(k * k * out.c + (out.c if a["bias"] else 0))
+    return k * k * out.c + (out.c if a["bias"] else 0)
 
 
-def _dw_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _dw_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return int(out.h * out.w * k * k * out.c)
+    return out.h * out.w * k * k * out.c
 
 
 def _fc_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -170,8 +170,8 @@ def _pool_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
     return _window(inputs, a, inputs[0].c)
 
 
-def _pool_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
-    return int(out.elements * a["kernel"] * a["kernel"])
+def _pool_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    return out.elements * a["kernel"] * a["kernel"]
 
 
 def _global_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import diff, listing, memory, show  # noqa: F401  (each module registers its command on `main`)
+from . import diff, fit, formula, listing, memory, plot, show  # noqa: F401  (each registers its command)
 from ._group import main
 
 __all__ = ["main"]

@@ -22,6 +22,16 @@ def describe_config(report: Report) -> str:
             f" dtype={k.dtype} padding={k.padding}" + _memory_conventions(report))
 
 
+def share_bar(part: int, largest: int, total: int, width: int = 5) -> str:
+    """The layer's share of the total as a percentage, after a bar in eighths of a cell whose full
+    `width` is the largest layer: '█████ 9%' for the most expensive layer. Empty for 0."""
+    if not total or not part:
+        return ""
+    eighths = round(8 * width * part / largest)
+    bar = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+    return f"{bar:<{width}}{100 * part / total:3.0f}%"
+
+
 def _memory_conventions(report: Report) -> str:
     """A third line naming the memory conventions that differ from the defaults (none: no line)."""
     k = report.conventions
@@ -52,6 +62,7 @@ def to_table(report: Report, detail: bool = False) -> Group:
         (unit, "right", f"{report.totals.macs * factor:,}"),
         ("Output mem", "right", human_bytes(report.totals.activation_bytes)),
         ("Live mem", "right", human_bytes(report.memory.peak_bytes)),
+        ("Share", "left", ""),  # of the MACs: which layers are expensive
     ]
     if detail:
         columns += [
@@ -63,10 +74,12 @@ def to_table(report: Report, detail: bool = False) -> Group:
     for header, justify, footer in columns:
         # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
         table.add_column(header, justify=justify, footer=footer, overflow="fold")  # type: ignore[arg-type]
+    largest = max((layer.macs for layer in report.layers), default=0)
     for i, layer in enumerate(report.layers, 1):
         cells = [str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
                  f"{layer.params:,}", f"{layer.macs * factor:,}",
-                 human_bytes(layer.activation_bytes) + (" *" if layer.streamed else ""), human_bytes(layer.live_bytes)]
+                 human_bytes(layer.activation_bytes) + (" *" if layer.streamed else ""), human_bytes(layer.live_bytes),
+                 share_bar(layer.macs, largest, report.totals.macs)]
         if detail:
             cells += [human_bytes(layer.param_bytes), human_bytes(layer.bytes_read), human_bytes(layer.bytes_written),
                       f"{layer.arithmetic_intensity:.2f}"]
