@@ -234,9 +234,10 @@ def _condition(value: Any, text: str, node: Node) -> bool:
 def _typed(key: str, kind: Kind, value: Any, node: Node, location: Any, alpha: float) -> Any:
     if kind in (Kind.BOOL, Kind.ACT, Kind.PADDING):
         return value
-    what = "channels" if kind is Kind.CHANNELS else "a whole number"
+    what = "a whole number of channels" if kind is Kind.CHANNELS else "a whole number"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {value!r}")
+        got = f"a boolean ({value})" if isinstance(value, bool) else repr(value)
+        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {got}")
     if isinstance(value, float):
         if not value.is_integer():
             raise EvaluationError(

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from .errors import Location, SpecError
 from .expr import Expr
 from .ops import Shape
-from .spec import BlockRow, Item, OpRow, Spec, StageTable
+from .spec import MAX_NESTING, BlockRow, Item, OpRow, Spec, StageTable
 
 GRAPH_INPUT = -1
 """Tensor index of the network's input image."""
 MAX_NODES = 100_000
 """Most nodes a spec may expand to."""
-MAX_NESTING = 16
-"""Deepest nesting of blocks inside blocks."""
+__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +64,41 @@ class Graph:
 
 def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
     """Expand `spec` into nodes. Stage rows repeat ceil(depth_multiplier·n) blocks."""
+    _check_size(spec, depth_multiplier)
     builder = _Builder(spec, depth_multiplier)
     root = builder.scope(None, "", GRAPH_INPUT, (), (), False)
     output = builder.items(spec.layers, root, "", GRAPH_INPUT, 0)
     return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), output, depth_multiplier)
+
+
+def _check_size(spec: Spec, depth_multiplier: float) -> None:
+    """Count the nodes the spec expands to before building any (a template's count is fixed), so an
+    oversized network is refused at once, naming the top-level row that crosses MAX_NODES."""
+    per_block: dict[str, int] = {}
+
+    def count(items: tuple[Item, ...]) -> int:
+        total = 0
+        for item in items:
+            if isinstance(item, StageTable):
+                each = block(item.block)
+                total += sum(math.ceil(depth_multiplier * row.repeats) * each for row in item.rows)
+            elif isinstance(item, BlockRow):
+                total += block(item.block)
+            else:
+                total += 1
+        return total
+
+    def block(name: str) -> int:  # recursion is bounded: the spec limits template nesting
+        if name not in per_block:
+            per_block[name] = count(spec.blocks[name].ops)
+        return per_block[name]
+
+    total = 0
+    for item in spec.layers:
+        total += count((item,))
+        if total > MAX_NODES:
+            raise SpecError(item.location, f"the network expands to more than {MAX_NODES:,} layers "
+                            f"({total:,} by this row)")
 
 
 class _Builder:

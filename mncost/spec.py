@@ -26,6 +26,9 @@ MAX_CHANNELS = 1_000_000
 MAX_RESOLUTION = 100_000
 """Largest input resolution."""
 
+MAX_NESTING = 16
+"""Deepest nesting of block templates inside block templates."""
+
 GLOBAL_NAMES = frozenset({"alpha", "classes", "in"})
 """Names every expression may use: width multiplier, number of classes, input channels."""
 
@@ -184,6 +187,11 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+def _bool_hint(value: Any) -> str:
+    """YAML 1.1 reads yes/no/on/off as booleans: say so where a number was expected."""
+    return "; YAML reads true/false, yes/no and on/off as booleans" if isinstance(value, bool) else ""
+
+
 def parse_shape(text: Any, where: Location) -> Shape:
     """'112x112x32' (or the paper's '112² × 32') as a Shape."""
     if isinstance(text, str):
@@ -220,7 +228,7 @@ class _Parser:
 
     def whole(self, value: Any, where: Location, what: str, low: int = 1, high: int = MAX_CHANNELS) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(where, f"'{what}' must be a whole number, got {_kind(value)}")
+            raise SpecError(where, f"'{what}' must be a whole number, got {_kind(value)}{_bool_hint(value)}")
         if not low <= value <= high:
             raise SpecError(where, f"'{what}' must be between {low} and {high:,}, got {value}")
         return value
@@ -346,22 +354,33 @@ class _Parser:
                                 found.append((item[key], item.loc(key)))
             return found
 
-        state: dict[str, int] = {}
+        height: dict[str, int] = {}  # templates in the longest chain of blocks starting at a template
 
-        def visit(name: str, path: list[str]) -> None:
-            state[name] = 1
+        def too_deep(where: Location, path: list[str], ref: str) -> SpecError:
+            chain = path + [ref]
+            shown = " -> ".join(chain) if len(chain) <= 3 else f"{chain[0]} -> ... -> {chain[-1]}"
+            more = " -> ..." if ref in height else ""
+            return SpecError(where, f"blocks nested deeper than {MAX_NESTING} levels ({shown}{more})")
+
+        def visit(name: str, path: list[str]) -> None:  # recursion is bounded by MAX_NESTING
+            deepest = 0
             for ref, where in refs(self.templates[name].get("ops")):
                 if ref not in self.templates:
                     continue
-                if state.get(ref) == 1:
-                    cycle = " -> ".join(path[path.index(ref):] + [ref]) if ref in path else f"{name} -> {ref}"
+                if ref in path:
+                    cycle = " -> ".join(path[path.index(ref):] + [ref])
                     raise SpecError(where, f"block '{ref}' includes itself ({cycle})")
-                if ref not in state:
+                if ref not in height:
+                    if len(path) >= MAX_NESTING:
+                        raise too_deep(where, path, ref)
                     visit(ref, path + [ref])
-            state[name] = 2
+                if len(path) + height[ref] > MAX_NESTING:
+                    raise too_deep(where, path, ref)
+                deepest = max(deepest, height[ref])
+            height[name] = 1 + deepest
 
         for name in self.templates:
-            if name not in state:
+            if name not in height:
                 visit(name, [name])
 
     def template(self, name: str, body: LocMap) -> BlockTemplate:
@@ -440,11 +459,13 @@ class _Parser:
 
     def op_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> OpRow:
         op = raw["op"]
-        if not isinstance(op, str) or op not in OPS:
-            hint = suggest(op, OPS) if isinstance(op, str) else ""
-            if isinstance(op, str) and op in self.templates:
+        if not isinstance(op, str):
+            raise SpecError(raw.loc("op"), f"'op' must be an op name, got {_kind(op)}")
+        if op not in OPS:
+            hint = suggest(op, OPS) or f" (ops: {', '.join(OPS)})"
+            if op in self.templates:
                 hint = f"; '{op}' is a block: use 'block: {op}'"
-            raise SpecError(raw.loc("op"), f"unknown op {_kind(op)}{hint}")
+            raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
         rule = OPS[op]
         settable = tuple(k for k, a in rule.attrs.items() if a.settable)
         self.keys(raw, _ROW_KEYS + settable, f"a '{op}' layer")
@@ -532,14 +553,14 @@ class _Parser:
             return expr.constant(value, where)
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}")
+                raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}{_bool_hint(value)}")
             return expr.constant(value, where)
         number = self.whole(value, where, key)
         return expr.scaled(number, where) if kind == "channels" else expr.constant(number, where)
 
     def expression(self, value: Any, where: Location, known: frozenset[str], key: str) -> Expr:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}")
+            raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}{_bool_hint(value)}")
         if not isinstance(value, str):
             return expr.constant(value, where)
         return expr.parse(value, known, where)
@@ -555,10 +576,14 @@ class _Parser:
         return BlockRow(name, template, args, when, inputs, paper, raw.location)
 
     def template_of(self, block: Any, where: Location) -> str:
-        if not isinstance(block, str) or block not in self.templates:
-            hint = suggest(block, self.templates) if isinstance(block, str) else ""
-            known = ", ".join(sorted(self.templates)) or "none defined"
-            raise SpecError(where, f"unknown block {_kind(block)}{hint} (blocks: {known})")
+        if not isinstance(block, str):
+            raise SpecError(where, f"a block must be named by text, got {_kind(block)}")
+        if block not in self.templates:
+            hint = suggest(block, self.templates)
+            known = ", ".join(sorted(self.templates)) or "none defined under 'blocks'"
+            if block in OPS:
+                hint = f"; '{block}' is an op: use 'op: {block}'"
+            raise SpecError(where, f"unknown block '{block}'{hint} (blocks: {known})")
         return block
 
     def args(self, params: tuple[Param, ...], given: dict[str, tuple[Any, Location]], where: Location,
