@@ -13,7 +13,7 @@ from typing import Any
 
 from .conventions import OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
-from .expr import builtin_functions
+from .expr import ExprError, builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node
 from .ops import OPS, Kind, OpError, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
@@ -47,7 +47,13 @@ def resolve(graph: Graph, config: Config) -> Resolved:
         rho = 1.0 if config.rho is None else config.rho
         if not (math.isfinite(rho) and rho > 0):
             raise ConfigError(f"rho must be a finite number > 0, got {rho}")
+        if spec.resolution * rho >= MAX_RESOLUTION + 0.5:
+            raise ConfigError(f"rho={rho:g} gives a resolution of {spec.resolution * rho:.6g}, beyond the limit "
+                              f"{MAX_RESOLUTION:,}")
         resolution = resolution_from_rho(spec.resolution, rho)
+        if resolution < 1:
+            raise ConfigError(f"rho={rho:g} gives a resolution of {spec.resolution * rho:.3g}, which rounds to 0 "
+                              "(the resolution must be at least 1)")
     if not 1 <= resolution <= MAX_RESOLUTION:
         raise ConfigError(f"resolution must be between 1 and {MAX_RESOLUTION:,}, got {resolution}")
     if config.depth_multiplier != graph.depth_multiplier:
@@ -222,7 +228,13 @@ def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved
 
 
 def _scaler(alpha: float, rounding: Rounding) -> Callable[[float], int]:
-    return lambda channels: rounding.apply(alpha, channels)
+    def scale(channels: float) -> int:
+        if not abs(alpha * channels) <= MAX_CHANNELS:  # also catches inf and nan
+            raise ExprError(f"alpha={alpha:g} x {channels:g} = {alpha * channels:.3g} channels is beyond "
+                            f"the limit {MAX_CHANNELS:,}")
+        return rounding.apply(alpha, channels)
+
+    return scale
 
 
 def _condition(value: Any, text: str, node: Node) -> bool:

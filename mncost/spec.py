@@ -8,6 +8,7 @@ on α, ρ and the conventions is checked when the graph is evaluated.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
 from .ops import ACTIVATIONS, OPS, Kind, Shape
-from .yamlload import LocList, LocMap, load_yaml, read_text
+from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
 MAX_REPEAT = 1_000
 """Largest `n` of a stage-table row."""
@@ -152,14 +153,32 @@ _PARAM_KINDS = ("int", "channels", "number", "bool")
 def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     shown = display or str(path)
+    return parse_spec(read_text(shown, read_file(Path(path), shown)), shown)
+
+
+def read_file(path: Path, shown: str) -> bytes:
+    """The bytes of a spec file, refusing directories, FIFOs and devices, and files over MAX_BYTES
+    (read no further than the limit, so a huge file costs no memory)."""
     try:
-        data = Path(path).read_bytes()
+        info = path.stat()
     except FileNotFoundError:
-        raise SpecError(None, f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise SpecError(None, f"{shown}: is a directory, not a spec file") from None
+        what = "is a broken symbolic link" if path.is_symlink() else "no such file"
+        raise SpecError(None, f"{shown}: {what}") from None
     except OSError as exc:
-        raise SpecError(None, f"{shown}: cannot read ({exc.strerror})") from None
+        raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError(None, f"{shown}: is a directory, not a spec file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError(None, f"{shown}: is not a regular file (a pipe, socket or device); give a YAML file")
+    if info.st_size > MAX_BYTES:
+        raise SpecError(Location(shown, 1), f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
+
+
     return parse_spec(read_text(shown, data), shown)
 
 

@@ -19,9 +19,9 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 4_000_000
 """Largest spec file read, in bytes."""
-MAX_NODES = 100_000
+MAX_NODES = 500_000
 """Most YAML nodes a document may expand to, counting every alias use."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences."""
@@ -126,6 +126,8 @@ class _Builder:
         self.count = 0
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
+        self.plain: dict[tuple[str, Any], tuple[Any, bool]] = {}  # untagged scalars: text → value
+        self.aliased = False
 
     def where(self, line: int) -> Location:
         return Location(self.path, line)
@@ -146,8 +148,8 @@ class _Builder:
     def grow(self, size: int, line: int) -> None:
         self.count += size
         if self.count > MAX_NODES:
-            raise SpecError(self.where(line),
-                            f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)")
+            how = " (each use of an alias counts its whole value)" if self.aliased else ""
+            raise SpecError(self.where(line), f"document expands to more than {MAX_NODES:,} YAML nodes{how}")
 
     def node(self) -> Any:
         """Build the next node (and everything inside it) from the event stream."""
@@ -165,6 +167,7 @@ class _Builder:
                 if event.anchor not in self.anchors:
                     raise SpecError(self.where(line), f"alias '*{event.anchor}' names no earlier anchor")
                 value, size = self.anchors[event.anchor]
+                self.aliased = True
                 self.grow(size, line)
                 done = self.deliver(value, size, line, False)
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -191,7 +194,15 @@ class _Builder:
     def scalar(self, event: yaml.ScalarEvent, line: int) -> tuple[Any, bool]:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            key = (event.value, event.implicit)
+            cached = self.plain.get(key)
+            if cached is None:
+                tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                cached = self.plain[key] = self.construct(event, tag, line)
+            return cached
+        return self.construct(event, tag, line)
+
+    def construct(self, event: yaml.ScalarEvent, tag: str, line: int) -> tuple[Any, bool]:
         if tag == _MERGE_TAG:
             return event.value, True
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
