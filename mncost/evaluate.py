@@ -239,7 +239,8 @@ def _scaler(alpha: float, rounding: Rounding) -> Callable[[float], int]:
 
 def _condition(value: Any, text: str, node: Node) -> bool:
     if not isinstance(value, bool):
-        raise EvaluationError(node.location, f"condition '{text}' must be true or false, got {value!r}")
+        raise EvaluationError(node.location, f"layer '{node.name}': condition '{text}' must be true or false, "
+                              f"got {value!r}")
     return value
 
 

@@ -645,7 +645,8 @@ class _Parser:
         for i, row in enumerate(rows_raw):
             loc = rows_raw.loc(i)
             if not isinstance(row, list) or len(row) != len(columns):
-                raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {_kind(row)}")
+                got = f"{len(row)}" if isinstance(row, list) else _kind(row)
+                raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {got}")
             cells = dict(zip(columns, row, strict=True))
             repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT)
             paper = parse_shape(cells["input"], loc) if "input" in cells else None

@@ -70,8 +70,9 @@ def read_text(path: str, data: bytes) -> str:
     where = Location(path, 1)
     if len(data) > MAX_BYTES:
         raise SpecError(where, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    if b"\x00" in data:
-        raise SpecError(where, "file is binary, not YAML text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise SpecError(Location(path, data.count(b"\n", 0, nul) + 1), "file is binary (it has NUL bytes), not YAML text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
