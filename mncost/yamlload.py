@@ -95,8 +95,13 @@ def load_yaml(text: str, path: str) -> Any:
         line = min(mark.line + 1, _last_line(text)) if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise SpecError(Location(path, line), f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # position: a byte offset into the UTF-8 text
+        line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise SpecError(Location(path, line), f"character U+{character:04X} is not allowed in YAML "
+                        f"({exc.reason})") from None
     except yaml.YAMLError as exc:
-        raise SpecError(Location(path, 1), f"YAML error: {exc}") from None
+        raise SpecError(Location(path, 1), f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
 
