@@ -102,8 +102,9 @@ def parse(text: str, known: Iterable[str], location: Location) -> Expr:
     source = _IN_KEYWORD.sub(_IN_NAME, text.strip())
     try:
         tree = ast.parse(source, mode="eval")
-    except SyntaxError:
-        raise SpecError(location, f"expression '{text}': invalid syntax") from None
+    except SyntaxError as exc:
+        detail = f" ({exc.msg})" if exc.msg and exc.msg != "invalid syntax" else ""
+        raise SpecError(location, f"expression '{text}': invalid syntax{detail}") from None
     except (RecursionError, MemoryError, ValueError):
         raise SpecError(location, f"expression '{text}': too complex") from None
     compiler = _Compiler(text, frozenset(_IN_NAME if k == "in" else k for k in known), location)
