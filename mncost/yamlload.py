@@ -19,9 +19,9 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-MAX_BYTES = 4_000_000
+MAX_BYTES = 2_000_000
 """Largest spec file read, in bytes."""
-MAX_NODES = 500_000
+MAX_NODES = 300_000
 """Most YAML nodes a document may expand to, counting every alias use."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences."""
