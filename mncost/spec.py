@@ -296,7 +296,7 @@ class _Parser:
             raise SpecError(where, f"'defaults' must be a mapping, got {_kind(node)}")
         self.keys(node, ("rounding", "padding", "bn", "act"), "'defaults'")
         rounding = node.get("rounding", "none")
-        if rounding not in {r.value for r in Rounding}:
+        if not isinstance(rounding, str) or rounding not in {r.value for r in Rounding}:
             raise SpecError(node.loc("rounding"), f"'rounding' must be one of none, round8, got {_kind(rounding)}")
         bn = node.get("bn", False)
         if not isinstance(bn, bool):
@@ -418,7 +418,7 @@ class _Parser:
         ops = self.items(self.required(body, "ops", f"block '{name}'"), body.loc("ops"), frozenset(known), f"block '{name}'")
         output = body.get("output")
         names = {item.name for item in ops if not isinstance(item, StageTable)}
-        if output is not None and output not in names:
+        if output is not None and (not isinstance(output, str) or output not in names):
             raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{suggest(str(output), names)}")
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
@@ -470,6 +470,8 @@ class _Parser:
             if not isinstance(value, list) or not value:
                 raise SpecError(raw.loc("inputs"), f"'inputs' must be a layer name or a list of them, got {_kind(value)}")
             for ref in value:
+                if not isinstance(ref, str):
+                    raise SpecError(raw.loc("inputs"), f"'inputs' must list layer names, got {_kind(ref)}")
                 if ref != "in" and ref not in seen:
                     raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{suggest(str(ref), seen | {'in'})}")
             inputs = tuple(value)

@@ -171,6 +171,9 @@ class _Builder:
                 done = self.deliver(value, 1, line, is_merge)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
+                    if any(frame.anchor == event.anchor for frame in stack):
+                        raise SpecError(self.where(line), f"alias '*{event.anchor}' is used inside the value it "
+                                        "names (a recursive structure)")
                     raise SpecError(self.where(line), f"alias '*{event.anchor}' names no earlier anchor")
                 value, size = self.anchors[event.anchor]
                 self.aliased = True

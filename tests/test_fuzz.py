@@ -208,9 +208,8 @@ def layer_rows(draw: st.DrawFn, index: int) -> list[str]:
         k = draw(st.sampled_from([3, 5]))
         return [f"{{name: {n}dw, op: dwconv, kernel: {k}, stride: {stride}}}", f"{{name: {n}pw, op: pwconv, out: {c}}}"]
     if kind == "conv":
-        groups = draw(st.sampled_from([1, 1, 2]))
-        return [f"{{name: {n}, op: conv, kernel: {draw(st.sampled_from([1, 3]))}, stride: {stride}, out: {c * groups}, "
-                f"groups: {groups}, bias: {draw(st.sampled_from(['true', 'false']))}}}"]
+        return [f"{{name: {n}, op: conv, kernel: {draw(st.sampled_from([1, 3]))}, stride: {stride}, out: {c}, "
+                f"bias: {draw(st.sampled_from(['true', 'false']))}}}"]
     if kind == "bottleneck":
         return [f"{{name: {n}, block: bottleneck, t: {draw(st.sampled_from([1, 6]))}, c: {c}, s: {stride}}}"]
     if kind == "pool":
