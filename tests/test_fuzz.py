@@ -2,7 +2,8 @@
 
 (a) arbitrary text and bytes into the loader raise only SpecError;
 (b) every bundled spec, mutated (a value replaced by another type or value, a key deleted or
-    duplicated, a list shortened or repeated), gives exit code 0 or 2 through the CLI, never a
+    duplicated, a list shortened or repeated; or lines of its text deleted, repeated, swapped or
+    given another word), gives exit code 0 or 2 through the CLI, never a
     traceback, and on 2 one line starting `Error: ` on stderr and nothing on stdout;
 (c) generated valid specs satisfy the invariants: layer rows sum to the totals, parameters do not
     depend on ρ, MACs are monotone in α and in ρ.
@@ -163,7 +164,34 @@ def mutated_spec(draw: st.DrawFn) -> tuple[str, str]:
     return name, emit(doc) + "\n"
 
 
-@given(case=mutated_spec(), fmt=st.sampled_from(["json", "table"]),
+@st.composite
+def mutated_text(draw: st.DrawFn) -> tuple[str, str]:
+    """Line-level mutations of a bundled spec's own text: plain YAML scalars (yes, 1.5, ...) survive."""
+    name = draw(st.sampled_from(bundled_names()))
+    lines = (specs_dir() / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(lines) - 1))
+        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "word"]))
+        if kind == "delete":
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            words = lines[i].replace(",", " ").replace("}", " ").split()
+            if words:
+                word = draw(st.sampled_from(words))
+                new = draw(st.one_of(st.sampled_from(INTERESTING + ["yes", "off", "1.5", "-1", "0", "~", "[]", "{}"]),
+                                     st.integers(-2, 2000).map(str)))
+                lines[i] = lines[i].replace(word, new, 1)
+        if not lines:
+            break
+    return name, "\n".join(lines) + "\n"
+
+
+@given(case=st.one_of(mutated_spec(), mutated_text()), fmt=st.sampled_from(["json", "table"]),
        alpha=st.sampled_from(["1", "0.5", "0.01", "3"]))
 def test_mutated_bundled_specs_fail_cleanly(scratch: Path, case: tuple[str, str], fmt: str, alpha: str) -> None:
     name, text = case
