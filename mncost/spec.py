@@ -164,8 +164,8 @@ def read_file(path: Path, shown: str) -> bytes:
     except FileNotFoundError:
         what = "is a broken symbolic link" if path.is_symlink() else "no such file"
         raise SpecError(None, f"{shown}: {what}") from None
-    except OSError as exc:
-        raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise SpecError(None, f"{shown}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
     if stat.S_ISDIR(info.st_mode):
         raise SpecError(None, f"{shown}: is a directory, not a spec file")
     if not stat.S_ISREG(info.st_mode):
@@ -177,9 +177,6 @@ def read_file(path: Path, shown: str) -> bytes:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
-
-
-    return parse_spec(read_text(shown, data), shown)
 
 
 def parse_spec(text: str, file: str) -> Spec:

@@ -1,9 +1,12 @@
 """YAML → plain Python values that remember their 1-based line numbers.
 
 `yaml.safe_load` keeps the last of two duplicate keys and forgets positions, so the document is
-composed into nodes (with the C loader where available) and converted here: mappings become
-`LocMap`, sequences `LocList`, scalars their safe YAML type. Duplicate keys, non-string keys,
-unknown tags and documents that expand past a node budget (alias bombs) are `SpecError`s.
+built here straight from the parser's events (the C parser where available): mappings become
+`LocMap`, sequences `LocList`, scalars their safe YAML type. The build is a loop, not a recursion
+(libyaml's own composer recurses in C and crashes on a deeply nested document), and an alias shares
+its anchor's value while adding the value's size to a node budget, so an alias bomb costs neither
+time nor memory. Duplicate keys, non-string keys, tags, merge keys, more than one document, nesting
+deeper than MAX_DEPTH and documents over MAX_BYTES or MAX_NODES are `SpecError`s.
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def read_text(path: str, data: bytes) -> str:
         raise SpecError(where, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise SpecError(Location(path, data.count(b"\n", 0, nul) + 1), "file is binary (it has NUL bytes), not YAML text")
+        line = data.count(b"\n", 0, nul) + 1
+        raise SpecError(Location(path, line), "file is binary (it has NUL bytes), not YAML text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -126,7 +130,7 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
+    def __init__(self, loader: Any, path: str) -> None:  # a (C)SafeLoader; its stubs are untyped
         self.loader = loader
         self.path = path
         self.count = 0
