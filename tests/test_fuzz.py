@@ -28,7 +28,10 @@ from hypothesis import strategies as st
 from mncost import Config, SpecError, build_graph, evaluate
 from mncost.bundled import bundled_names, specs_dir
 from mncost.cli import main
-from mncost.evaluate import check_paper_sizes
+from mncost.conventions import Rounding
+from mncost.errors import Location
+from mncost.evaluate import _scaler, check_paper_sizes
+from mncost.expr import builtin_functions, parse
 from mncost.spec import load_spec, parse_spec
 from mncost.yamlload import read_text
 
@@ -78,6 +81,36 @@ def test_load_spec_takes_any_file(scratch: Path, data: bytes) -> None:
     path = scratch / "any.yaml"
     path.write_bytes(data)
     must_be_spec_error(lambda: load_spec(path))
+
+
+EXPRESSION_PIECES = ["alpha", "in", "c", "t", "(", ")", " + ", " - ", " * ", " / ", " // ", " % ", " ** ", "-",
+                     "max(", "min(", "int(", "round(", "ceil(", "floor(", "round8(", "make_divisible(", "scale(",
+                     ", ", "0", "1", "8", "0.5", "1e15", "1e308", "99999999999999999", "True", " not ", " and ",
+                     " or ", " if ", " else ", " == ", " < ", " >= ", ".", "[0]", "'s'", "abs(", "__class__", "lambda"]
+
+
+@given(st.one_of(st.text(max_size=80), st.lists(st.sampled_from(EXPRESSION_PIECES), max_size=30).map("".join)),
+       st.sampled_from([0.01, 1.0, 1e300]), st.integers(-3, 10**6))
+def test_expressions_take_anything(text: str, alpha: float, channels: int) -> None:
+    """Parsing and evaluating any text gives a value or a SpecError, never another exception."""
+    def run() -> None:
+        compiled = parse(text, ["alpha", "in", "c", "t"], Location("e.yaml", 4))
+        env = dict(builtin_functions(_scaler(alpha, Rounding.ROUND8)), alpha=alpha, in_=channels, c=channels, t=6)
+        compiled(env)
+
+    must_be_spec_error(run)
+
+
+@given(option=st.sampled_from(["--alpha", "--rho", "--resolution", "--classes", "--depth-multiplier", "--rounding",
+                               "--count", "--ops", "--bn-params", "--dtype", "--format"]),
+       value=st.one_of(st.text(max_size=12), st.sampled_from(["nan", "inf", "-0", "1e-400", "1e400", "0x10", "1_0",
+                                                              "  2", "2.", ".5", "١"])))
+def test_cli_options_take_anything(option: str, value: str) -> None:
+    result = CliRunner().invoke(main, ["show", "v1", "--format", "json", f"{option}={value}"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 2)
+    if result.exit_code == 2:
+        assert result.stdout == "" and result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
 
 
 # -- (b) mutated bundled specs through the command line ----------------------------------------
