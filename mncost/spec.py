@@ -27,6 +27,8 @@ MAX_CHANNELS = 1_000_000
 MAX_RESOLUTION = 100_000
 """Largest input resolution."""
 
+MAX_PADDING = 1_000
+"""Largest explicit padding, in pixels per side."""
 MAX_NESTING = 16
 """Deepest nesting of block templates inside block templates."""
 
@@ -308,9 +310,10 @@ class _Parser:
     def padding(self, value: Any, where: Location) -> str | int:
         if value in ("same", "valid", "half"):
             return str(value)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PADDING:
             return value
-        raise SpecError(where, f"'padding' must be same, valid, half or a whole number >= 0, got {_kind(value)}")
+        raise SpecError(where, f"'padding' must be same, valid, half or a whole number from 0 to {MAX_PADDING:,}, "
+                        f"got {_kind(value)}")
 
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
