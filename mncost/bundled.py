@@ -22,6 +22,8 @@ def bundled_names() -> list[str]:
 
 def locate(spec: str) -> tuple[Path, str]:
     """A spec argument as (path, name shown in messages): a bundled name or a file path."""
+    if not spec.strip():
+        raise SpecError(None, "the spec argument is empty (give a bundled name such as v1, or a YAML file)")
     path = Path(spec)
     looks_like_path = path.suffix in (".yaml", ".yml") or "/" in spec or "\\" in spec
     if not looks_like_path:

@@ -25,8 +25,21 @@ class SpecError(MncostError):
 
     def __init__(self, location: Location | None, message: str) -> None:
         self.location = location
-        self.message = message
-        super().__init__(f"{location}: {message}" if location else message)
+        self.message = one_line(message)
+        super().__init__(one_line(f"{location}: {message}" if location else message))
+
+
+MAX_MESSAGE = 2_000
+"""Longest error message, in characters (quoted spec text is cut to fit)."""
+
+
+def one_line(text: str) -> str:
+    """`text` as one printable line: line breaks and control characters escaped, cut to MAX_MESSAGE."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 3] + "..."
+    return text
 
 
 class EvaluationError(SpecError):

@@ -13,7 +13,7 @@ from typing import Any
 
 from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
-from .expr import builtin_functions
+from .expr import ExprError, builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node
 from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
@@ -48,7 +48,13 @@ def resolve(graph: Graph, config: Config) -> Resolved:
         rho = 1.0 if config.rho is None else config.rho
         if not (math.isfinite(rho) and rho > 0):
             raise ConfigError(f"rho must be a finite number > 0, got {rho}")
+        if spec.resolution * rho >= MAX_RESOLUTION + 0.5:
+            raise ConfigError(f"rho={rho:g} gives a resolution of {spec.resolution * rho:.6g}, beyond the limit "
+                              f"{MAX_RESOLUTION:,}")
         resolution = resolution_from_rho(spec.resolution, rho)
+        if resolution < 1:
+            raise ConfigError(f"rho={rho:g} gives a resolution of {spec.resolution * rho:.3g}, which rounds to 0 "
+                              "(the resolution must be at least 1)")
     if not 1 <= resolution <= MAX_RESOLUTION:
         raise ConfigError(f"resolution must be between 1 and {MAX_RESOLUTION:,}, got {resolution}")
     if config.depth_multiplier != graph.depth_multiplier:
@@ -187,21 +193,29 @@ def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved
 
 
 def _scaler(alpha: float, rounding: Rounding) -> Callable[[float], int]:
-    return lambda channels: rounding.apply(alpha, channels)
+    def scale(channels: float) -> int:
+        if not abs(alpha * channels) <= MAX_CHANNELS:  # also catches inf and nan
+            raise ExprError(f"alpha={alpha:g} x {channels:g} = {alpha * channels:.3g} channels is beyond "
+                            f"the limit {MAX_CHANNELS:,}")
+        return rounding.apply(alpha, channels)
+
+    return scale
 
 
 def _condition(value: Any, text: str, node: Node) -> bool:
     if not isinstance(value, bool):
-        raise EvaluationError(node.location, f"condition '{text}' must be true or false, got {value!r}")
+        raise EvaluationError(node.location, f"layer '{node.name}': condition '{text}' must be true or false, "
+                              f"got {value!r}")
     return value
 
 
 def _typed(key: str, kind: Kind, value: Any, node: Node, location: Any, alpha: float) -> Any:
     if kind in (Kind.BOOL, Kind.ACT, Kind.PADDING):
         return value
-    what = "channels" if kind is Kind.CHANNELS else "a whole number"
+    what = "a whole number of channels" if kind is Kind.CHANNELS else "a whole number"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {value!r}")
+        got = f"a boolean ({value})" if isinstance(value, bool) else repr(value)
+        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {got}")
     if isinstance(value, float):
         if not value.is_integer():
             raise EvaluationError(

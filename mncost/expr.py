@@ -69,6 +69,9 @@ class Expr:
             raise SpecError(self.location, f"expression '{self.text}': {exc}") from None
         except ZeroDivisionError:
             raise SpecError(self.location, f"expression '{self.text}': division by zero") from None
+        except OverflowError:
+            raise SpecError(self.location, f"expression '{self.text}': a value is out of range "
+                            f"(limit {MAX_MAGNITUDE:.0e})") from None
 
     @property
     def is_constant(self) -> bool:
@@ -99,8 +102,9 @@ def parse(text: str, known: Iterable[str], location: Location) -> Expr:
     source = _IN_KEYWORD.sub(_IN_NAME, text.strip())
     try:
         tree = ast.parse(source, mode="eval")
-    except SyntaxError:
-        raise SpecError(location, f"expression '{text}': invalid syntax") from None
+    except SyntaxError as exc:
+        detail = f" ({exc.msg})" if exc.msg and exc.msg != "invalid syntax" else ""
+        raise SpecError(location, f"expression '{text}': invalid syntax{detail}") from None
     except (RecursionError, MemoryError, ValueError):
         raise SpecError(location, f"expression '{text}': too complex") from None
     compiler = _Compiler(text, frozenset(_IN_NAME if k == "in" else k for k in known), location)
@@ -148,7 +152,13 @@ def _power(a: Any, b: Any) -> Any:
         raise ExprError(f"exponent {b} is too large (limit {MAX_EXPONENT})")
     if a == 0 and b < 0:
         raise ZeroDivisionError
-    return _number(a**b)
+    if a < 0 and not float(b).is_integer():
+        raise ExprError("a negative number to a fractional power is not a real number")
+    try:
+        result = a**b
+    except OverflowError:
+        raise ExprError(f"a power is out of range (limit {MAX_MAGNITUDE:.0e})") from None
+    return _number(result)
 
 
 class _Compiler:
@@ -163,7 +173,7 @@ class _Compiler:
 
     def compile(self, node: ast.expr, depth: int) -> Compiled:
         if depth > MAX_DEPTH:
-            raise self.error(f"expression nested deeper than {MAX_DEPTH} levels")
+            raise self.error(f"nested deeper than {MAX_DEPTH} levels")
         d = depth + 1
         if isinstance(node, ast.Constant):
             value = node.value

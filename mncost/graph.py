@@ -10,17 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .errors import Location, SpecError
+from .errors import ConfigError, Location, SpecError
 from .expr import Expr
 from .ops import Shape
-from .spec import BlockRow, Item, OpRow, Spec, StageTable
+from .spec import MAX_NESTING, BlockRow, Item, OpRow, Spec, StageTable
 
 GRAPH_INPUT = -1
 """Tensor index of the network's input image."""
 MAX_NODES = 100_000
 """Most nodes a spec may expand to."""
-MAX_NESTING = 16
-"""Deepest nesting of blocks inside blocks."""
+__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +64,50 @@ class Graph:
 
 def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
     """Expand `spec` into nodes. Stage rows repeat ceil(depth_multiplier·n) blocks."""
+    if not (isinstance(depth_multiplier, int | float) and math.isfinite(depth_multiplier) and depth_multiplier > 0):
+        raise ConfigError(f"depth multiplier must be a finite number > 0, got {depth_multiplier}")
+    _check_size(spec, depth_multiplier)
     builder = _Builder(spec, depth_multiplier)
     root = builder.scope(None, "", GRAPH_INPUT, (), (), False)
     output = builder.items(spec.layers, root, "", GRAPH_INPUT, 0)
     return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), output, depth_multiplier)
+
+
+def _repeats(depth_multiplier: float, n: int) -> int:
+    """ceil(d·n) blocks for a stage row of n; anything beyond MAX_NODES counts as MAX_NODES + 1."""
+    scaled = depth_multiplier * n
+    if not scaled <= MAX_NODES:  # also inf and nan
+        return MAX_NODES + 1
+    return math.ceil(scaled)
+
+
+def _check_size(spec: Spec, depth_multiplier: float) -> None:
+    """Count the nodes the spec expands to before building any (a template's count is fixed), so an
+    oversized network is refused at once, naming the top-level row that crosses MAX_NODES."""
+    per_block: dict[str, int] = {}
+
+    def count(items: tuple[Item, ...]) -> int:
+        total = 0
+        for item in items:
+            if isinstance(item, StageTable):
+                each = block(item.block)
+                total += sum(_repeats(depth_multiplier, row.repeats) * each for row in item.rows)
+            elif isinstance(item, BlockRow):
+                total += block(item.block)
+            else:
+                total += 1
+        return total
+
+    def block(name: str) -> int:  # recursion is bounded: the spec limits template nesting
+        if name not in per_block:
+            per_block[name] = count(spec.blocks[name].ops)
+        return per_block[name]
+
+    total = 0
+    for item in spec.layers:
+        total += count((item,))
+        if total > MAX_NODES:
+            raise SpecError(item.location, f"the network expands to more than {MAX_NODES:,} layers")
 
 
 class _Builder:
@@ -93,7 +132,7 @@ class _Builder:
             if isinstance(item, StageTable):
                 for k, row in enumerate(item.rows):
                     stage = f"{prefix}{item.name}{item.start + k}"
-                    repeats = math.ceil(self.depth * row.repeats)
+                    repeats = _repeats(self.depth, row.repeats)
                     for b in range(repeats):
                         args = row.args
                         if row.stride is not None:

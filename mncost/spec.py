@@ -8,6 +8,7 @@ on α, ρ and the conventions is checked when the graph is evaluated.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
 from .ops import ACTIVATIONS, OPS, Kind, Shape
-from .yamlload import LocList, LocMap, load_yaml, read_text
+from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
 MAX_REPEAT = 1_000
 """Largest `n` of a stage-table row."""
@@ -25,6 +26,11 @@ MAX_CHANNELS = 1_000_000
 """Largest channel count a literal may give."""
 MAX_RESOLUTION = 100_000
 """Largest input resolution."""
+
+MAX_PADDING = 1_000
+"""Largest explicit padding, in pixels per side."""
+MAX_NESTING = 16
+"""Deepest nesting of block templates inside block templates."""
 
 GLOBAL_NAMES = frozenset({"alpha", "classes", "in"})
 """Names every expression may use: width multiplier, number of classes, input channels."""
@@ -149,15 +155,30 @@ _PARAM_KINDS = ("int", "channels", "number", "bool", "act")
 def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     shown = display or str(path)
+    return parse_spec(read_text(shown, read_file(Path(path), shown)), shown)
+
+
+def read_file(path: Path, shown: str) -> bytes:
+    """The bytes of a spec file, refusing directories, FIFOs and devices, and files over MAX_BYTES
+    (read no further than the limit, so a huge file costs no memory)."""
     try:
-        data = Path(path).read_bytes()
+        info = path.stat()
     except FileNotFoundError:
-        raise SpecError(None, f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise SpecError(None, f"{shown}: is a directory, not a spec file") from None
+        what = "is a broken symbolic link" if path.is_symlink() else "no such file"
+        raise SpecError(None, f"{shown}: {what}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise SpecError(None, f"{shown}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError(None, f"{shown}: is a directory, not a spec file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError(None, f"{shown}: is not a regular file (a pipe, socket or device); give a YAML file")
+    if info.st_size > MAX_BYTES:
+        raise SpecError(Location(shown, 1), f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise SpecError(None, f"{shown}: cannot read ({exc.strerror})") from None
-    return parse_spec(read_text(shown, data), shown)
+        raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
 
 
 def parse_spec(text: str, file: str) -> Spec:
@@ -182,6 +203,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f"text '{value}'"
     return f"{type(value).__name__} {value!r}"
+
+
+def _bool_hint(value: Any) -> str:
+    """YAML 1.1 reads yes/no/on/off as booleans: say so where a number was expected."""
+    return "; YAML reads true/false, yes/no and on/off as booleans" if isinstance(value, bool) else ""
 
 
 def parse_shape(text: Any, where: Location) -> Shape:
@@ -221,7 +247,7 @@ class _Parser:
 
     def whole(self, value: Any, where: Location, what: str, low: int = 1, high: int = MAX_CHANNELS) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(where, f"'{what}' must be a whole number, got {_kind(value)}")
+            raise SpecError(where, f"'{what}' must be a whole number, got {_kind(value)}{_bool_hint(value)}")
         if not low <= value <= high:
             raise SpecError(where, f"'{what}' must be between {low} and {high:,}, got {value}")
         return value
@@ -272,7 +298,7 @@ class _Parser:
             raise SpecError(where, f"'defaults' must be a mapping, got {_kind(node)}")
         self.keys(node, ("rounding", "padding", "bn", "act"), "'defaults'")
         rounding = node.get("rounding", "none")
-        if rounding not in {r.value for r in Rounding}:
+        if not isinstance(rounding, str) or rounding not in {r.value for r in Rounding}:
             raise SpecError(node.loc("rounding"), f"'rounding' must be one of none, round8, got {_kind(rounding)}")
         bn = node.get("bn", False)
         if not isinstance(bn, bool):
@@ -287,9 +313,10 @@ class _Parser:
     def padding(self, value: Any, where: Location) -> str | int:
         if value in ("same", "valid", "half"):
             return str(value)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PADDING:
             return value
-        raise SpecError(where, f"'padding' must be same, valid, half or a whole number >= 0, got {_kind(value)}")
+        raise SpecError(where, f"'padding' must be same, valid, half or a whole number from 0 to {MAX_PADDING:,}, "
+                        f"got {_kind(value)}")
 
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
@@ -354,22 +381,33 @@ class _Parser:
                                 found.append((item[key], item.loc(key)))
             return found
 
-        state: dict[str, int] = {}
+        height: dict[str, int] = {}  # templates in the longest chain of blocks starting at a template
 
-        def visit(name: str, path: list[str]) -> None:
-            state[name] = 1
+        def too_deep(where: Location, path: list[str], ref: str) -> SpecError:
+            chain = path + [ref]
+            shown = " -> ".join(chain) if len(chain) <= 3 else f"{chain[0]} -> ... -> {chain[-1]}"
+            more = " -> ..." if ref in height else ""
+            return SpecError(where, f"blocks nested deeper than {MAX_NESTING} levels ({shown}{more})")
+
+        def visit(name: str, path: list[str]) -> None:  # recursion is bounded by MAX_NESTING
+            deepest = 0
             for ref, where in refs(self.templates[name].get("ops")):
                 if ref not in self.templates:
                     continue
-                if state.get(ref) == 1:
-                    cycle = " -> ".join(path[path.index(ref):] + [ref]) if ref in path else f"{name} -> {ref}"
+                if ref in path:
+                    cycle = " -> ".join(path[path.index(ref):] + [ref])
                     raise SpecError(where, f"block '{ref}' includes itself ({cycle})")
-                if ref not in state:
+                if ref not in height:
+                    if len(path) >= MAX_NESTING:
+                        raise too_deep(where, path, ref)
                     visit(ref, path + [ref])
-            state[name] = 2
+                if len(path) + height[ref] > MAX_NESTING:
+                    raise too_deep(where, path, ref)
+                deepest = max(deepest, height[ref])
+            height[name] = 1 + deepest
 
         for name in self.templates:
-            if name not in state:
+            if name not in height:
                 visit(name, [name])
 
     def template(self, name: str, body: LocMap) -> BlockTemplate:
@@ -391,7 +429,7 @@ class _Parser:
                          f"block '{name}'")
         output = body.get("output")
         names = {item.name for item in ops if not isinstance(item, StageTable)}
-        if output is not None and output not in names:
+        if output is not None and (not isinstance(output, str) or output not in names):
             raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{suggest(str(output), names)}")
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
@@ -448,6 +486,8 @@ class _Parser:
                 raise SpecError(raw.loc("inputs"),
                                 f"'inputs' must be a layer name or a list of them, got {_kind(value)}")
             for ref in value:
+                if not isinstance(ref, str):
+                    raise SpecError(raw.loc("inputs"), f"'inputs' must list layer names, got {_kind(ref)}")
                 if ref != "in" and ref not in seen:
                     hint = suggest(str(ref), seen | {"in"})
                     raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{hint}")
@@ -457,11 +497,13 @@ class _Parser:
 
     def op_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> OpRow:
         op = raw["op"]
-        if not isinstance(op, str) or op not in OPS:
-            hint = suggest(op, OPS) if isinstance(op, str) else ""
-            if isinstance(op, str) and op in self.templates:
+        if not isinstance(op, str):
+            raise SpecError(raw.loc("op"), f"'op' must be an op name, got {_kind(op)}")
+        if op not in OPS:
+            hint = suggest(op, OPS) or f" (ops: {', '.join(OPS)})"
+            if op in self.templates:
                 hint = f"; '{op}' is a block: use 'block: {op}'"
-            raise SpecError(raw.loc("op"), f"unknown op {_kind(op)}{hint}")
+            raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
         rule = OPS[op]
         settable = tuple(k for k, a in rule.attrs.items() if a.settable)
         self.keys(raw, _ROW_KEYS + settable, f"a '{op}' layer")
@@ -558,14 +600,14 @@ class _Parser:
             return expr.constant(value, where)
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}")
+                raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}{_bool_hint(value)}")
             return expr.constant(value, where)
         number = self.whole(value, where, key)
         return expr.scaled(number, where) if kind == "channels" else expr.constant(number, where)
 
     def expression(self, value: Any, where: Location, known: frozenset[str], key: str) -> Expr:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}")
+            raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}{_bool_hint(value)}")
         if not isinstance(value, str):
             return expr.constant(value, where)
         return expr.parse(value, known, where)
@@ -583,10 +625,14 @@ class _Parser:
         return BlockRow(name, template, args, when, inputs, paper, raw.location)
 
     def template_of(self, block: Any, where: Location) -> str:
-        if not isinstance(block, str) or block not in self.templates:
-            hint = suggest(block, self.templates) if isinstance(block, str) else ""
-            known = ", ".join(sorted(self.templates)) or "none defined"
-            raise SpecError(where, f"unknown block {_kind(block)}{hint} (blocks: {known})")
+        if not isinstance(block, str):
+            raise SpecError(where, f"a block must be named by text, got {_kind(block)}")
+        if block not in self.templates:
+            hint = suggest(block, self.templates)
+            known = ", ".join(sorted(self.templates)) or "none defined under 'blocks'"
+            if block in OPS:
+                hint = f"; '{block}' is an op: use 'op: {block}'"
+            raise SpecError(where, f"unknown block '{block}'{hint} (blocks: {known})")
         return block
 
     def args(self, params: tuple[Param, ...], given: dict[str, tuple[Any, Location]], where: Location,
@@ -627,7 +673,8 @@ class _Parser:
         for i, row in enumerate(rows_raw):
             loc = rows_raw.loc(i)
             if not isinstance(row, list) or len(row) != len(columns):
-                raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {_kind(row)}")
+                got = f"{len(row)}" if isinstance(row, list) else _kind(row)
+                raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {got}")
             cells = dict(zip(columns, row, strict=True))
             # Without an 'n' column every row is one block (V3's tables list block by block).
             repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT) if "n" in cells else 1

@@ -1,9 +1,12 @@
 """YAML → plain Python values that remember their 1-based line numbers.
 
 `yaml.safe_load` keeps the last of two duplicate keys and forgets positions, so the document is
-composed into nodes (with the C loader where available) and converted here: mappings become
-`LocMap`, sequences `LocList`, scalars their safe YAML type. Duplicate keys, non-string keys,
-unknown tags and documents that expand past a node budget (alias bombs) are `SpecError`s.
+built here straight from the parser's events (the C parser where available): mappings become
+`LocMap`, sequences `LocList`, scalars their safe YAML type. The build is a loop, not a recursion
+(libyaml's own composer recurses in C and crashes on a deeply nested document), and an alias shares
+its anchor's value while adding the value's size to a node budget, so an alias bomb costs neither
+time nor memory. Duplicate keys, non-string keys, tags, merge keys, more than one document, nesting
+deeper than MAX_DEPTH and documents over MAX_BYTES or MAX_NODES are `SpecError`s.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 2_000_000
 """Largest spec file read, in bytes."""
-MAX_NODES = 100_000
+MAX_NODES = 300_000
 """Most YAML nodes a document may expand to, counting every alias use."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences."""
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class LocMap(dict[str, Any]):
@@ -69,8 +73,10 @@ def read_text(path: str, data: bytes) -> str:
     where = Location(path, 1)
     if len(data) > MAX_BYTES:
         raise SpecError(where, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    if b"\x00" in data:
-        raise SpecError(where, "file is binary, not YAML text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise SpecError(Location(path, line), "file is binary (it has NUL bytes), not YAML text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,79 +85,178 @@ def read_text(path: str, data: bytes) -> str:
 
 
 def load_yaml(text: str, path: str) -> Any:
-    """Parse one YAML document into LocMap / LocList / scalars. Empty documents give None."""
+    """Parse one YAML document into LocMap / LocList / scalars. Empty documents give None.
+
+    Built straight from the parser's events without recursion, so neither deep nesting nor
+    alias expansion can exhaust the stack or memory: an alias shares the anchored value and adds
+    its size to the node budget.
+    """
     loader = _Loader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else 1
-            problem = exc.problem or exc.context or "invalid YAML"
-            raise SpecError(Location(path, line), f"YAML syntax error: {problem}") from None
-        except yaml.YAMLError as exc:
-            raise SpecError(Location(path, 1), f"YAML error: {exc}") from None
-        if node is None:
-            return None
-        return _Converter(loader, path).convert(node, 0)
+        return _Builder(loader, path).document()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = min(mark.line + 1, _last_line(text)) if mark is not None else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecError(Location(path, line), f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # position: a byte offset into the UTF-8 text
+        line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise SpecError(Location(path, line), f"character U+{character:04X} is not allowed in YAML "
+                        f"({exc.reason})") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(Location(path, 1), f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
 
 
-class _Converter:
-    def __init__(self, loader: Any, path: str) -> None:
+def _last_line(text: str) -> int:
+    """The number of the last line of `text` (end-of-file errors point there)."""
+    return max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+
+
+class _Frame:
+    """A mapping or sequence being built: its value, expanded size and the pending key."""
+
+    __slots__ = ("value", "anchor", "line", "size", "key", "key_line")
+
+    def __init__(self, value: LocMap | LocList, anchor: str | None, line: int) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.line = line
+        self.size = 1
+        self.key: str | None = None
+        self.key_line = 0
+
+
+class _Builder:
+    def __init__(self, loader: Any, path: str) -> None:  # a (C)SafeLoader; its stubs are untyped
         self.loader = loader
         self.path = path
         self.count = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.stack: list[_Frame] = []
+        self.plain: dict[tuple[str, Any], tuple[Any, bool]] = {}  # untagged scalars: text → value
+        self.aliased = False
 
-    def where(self, node: yaml.Node) -> Location:
-        return Location(self.path, node.start_mark.line + 1)
+    def where(self, line: int) -> Location:
+        return Location(self.path, line)
 
-    def convert(self, node: yaml.Node, depth: int) -> Any:
-        self.count += 1
+    def document(self) -> Any:
+        self.loader.get_event()  # StreamStart
+        event = self.loader.get_event()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        value = self.node()
+        self.loader.get_event()  # DocumentEnd
+        event = self.loader.get_event()
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise SpecError(self.where(event.start_mark.line + 1),
+                            "a second YAML document ('---'); a spec file holds exactly one")
+        return value
+
+    def grow(self, size: int, line: int) -> None:
+        self.count += size
         if self.count > MAX_NODES:
-            raise SpecError(
-                self.where(node),
-                f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)",
-            )
-        if depth > MAX_DEPTH:
-            raise SpecError(self.where(node), f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ_TAG:
-                raise SpecError(self.where(node), f"unsupported YAML tag {node.tag!r}")
-            items = LocList(self.where(node))
-            for item in node.value:
-                items.append(self.convert(item, depth + 1))
-                items.item_lines.append(item.start_mark.line + 1)
-            return items
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise SpecError(self.where(node), f"bad YAML value: {problem}") from None
+            how = " (each use of an alias counts its whole value)" if self.aliased else ""
+            raise SpecError(self.where(line), f"document expands to more than {MAX_NODES:,} YAML nodes{how}")
 
-    def mapping(self, node: yaml.MappingNode, depth: int) -> LocMap:
-        if node.tag != _MAP_TAG:
-            raise SpecError(self.where(node), f"unsupported YAML tag {node.tag!r}")
-        result = LocMap(self.where(node))
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise SpecError(self.where(key_node), "YAML merge keys ('<<') are not supported")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError(self.where(key_node), "mapping keys must be plain names")
-            key = self.convert(key_node, depth + 1)
-            if not isinstance(key, str):
-                raise SpecError(
-                    self.where(key_node), f"mapping keys must be names, got {key!r}"
-                )
-            if key in result:
-                first = result.key_lines[key]
-                raise SpecError(
-                    self.where(key_node), f"duplicate key '{key}' (first given at line {first})"
-                )
-            result[key] = self.convert(value_node, depth + 1)
-            result.key_lines[key] = key_node.start_mark.line + 1
-            result.value_lines[key] = value_node.start_mark.line + 1
-        return result
+    def node(self) -> Any:
+        """Build the next node (and everything inside it) from the event stream."""
+        stack = self.stack
+        while True:
+            event = self.loader.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.ScalarEvent):
+                value, is_merge = self.scalar(event, line)
+                self.grow(1, line)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                done = self.deliver(value, 1, line, is_merge)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in self.anchors:
+                    if any(frame.anchor == event.anchor for frame in stack):
+                        raise SpecError(self.where(line), f"alias '*{event.anchor}' is used inside the value it "
+                                        "names (a recursive structure)")
+                    raise SpecError(self.where(line), f"alias '*{event.anchor}' names no earlier anchor")
+                value, size = self.anchors[event.anchor]
+                self.aliased = True
+                self.grow(size, line)
+                done = self.deliver(value, size, line, False)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                wanted = _MAP_TAG if is_map else _SEQ_TAG
+                if event.tag not in (None, "!", wanted):
+                    raise SpecError(self.where(line), f"unsupported YAML tag {event.tag!r}")
+                if stack and stack[-1].key is None and isinstance(stack[-1].value, LocMap):
+                    raise SpecError(self.where(line), "mapping keys must be plain names")
+                if len(stack) >= MAX_DEPTH:
+                    raise SpecError(self.where(line), f"nesting deeper than {MAX_DEPTH} levels")
+                self.grow(1, line)
+                container: LocMap | LocList = LocMap(self.where(line)) if is_map else LocList(self.where(line))
+                stack.append(_Frame(container, event.anchor, line))
+                continue
+            else:  # MappingEndEvent | SequenceEndEvent
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (frame.value, frame.size)
+                done = self.deliver(frame.value, frame.size, frame.line, False)
+            if done is not _PENDING:
+                return done
+
+    def scalar(self, event: yaml.ScalarEvent, line: int) -> tuple[Any, bool]:
+        tag = event.tag
+        if tag is None or tag == "!":
+            key = (event.value, event.implicit)
+            cached = self.plain.get(key)
+            if cached is None:
+                tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                cached = self.plain[key] = self.construct(event, tag, line)
+            return cached
+        return self.construct(event, tag, line)
+
+    def construct(self, event: yaml.ScalarEvent, tag: str, line: int) -> tuple[Any, bool]:
+        if tag == _MERGE_TAG:
+            return event.value, True
+        # The C parser's marks are its own Mark type; the constructors only read .line from them.
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                               event.style)
+        constructor = self.loader.yaml_constructors.get(tag)
+        if constructor is None:
+            raise SpecError(self.where(line), f"unsupported YAML tag {tag!r}")
+        try:
+            return constructor(self.loader, node), False
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SpecError(self.where(line), f"bad YAML value: {problem}") from None
+
+    def deliver(self, value: Any, size: int, line: int, is_merge: bool) -> Any:
+        """Put a finished value into the open container; the root value is returned."""
+        if not self.stack:
+            return value
+        top = self.stack[-1]
+        top.size += size
+        container = top.value
+        if isinstance(container, LocList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif top.key is None:
+            if is_merge:
+                raise SpecError(self.where(line), "YAML merge keys ('<<') are not supported")
+            if not isinstance(value, str):
+                shown = "a mapping or list" if isinstance(value, LocMap | LocList) else repr(value)
+                raise SpecError(self.where(line), f"mapping keys must be names, got {shown}")
+            if value in container:
+                first = container.key_lines[value]
+                raise SpecError(self.where(line), f"duplicate key '{value}' (first given at line {first})")
+            top.key, top.key_line = value, line
+        else:
+            key = top.key
+            container[key] = value
+            container.key_lines[key] = top.key_line
+            container.value_lines[key] = line
+            top.key = None
+        return _PENDING
+
+
+_PENDING = object()
