@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import listing, show  # noqa: F401  (each module registers its command on `main`)
+from . import listing, show, sweep  # noqa: F401  (each module registers its command on `main`)
 from ._group import main
 
 __all__ = ["main"]

@@ -1,6 +1,6 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
-Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input.
+Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ class MncostGroup(click.Group):
         except MncostError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Aborted (interrupted); no output file was changed.", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=MncostGroup, context_settings={"help_option_names": ["-h", "--help"]})

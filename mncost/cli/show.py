@@ -1,4 +1,4 @@
-"""`mncost show`: the per-layer table and totals of one spec under one config."""
+"""`mncost show`: the per-layer table and totals of one spec under one config, in any format."""
 
 from __future__ import annotations
 
@@ -8,26 +8,31 @@ import click
 
 from .. import load
 from ..evaluate import evaluate
+from ..render.sheet import View, report_sheet
 from ._group import main
+from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import config_options, make_config
 
 
 @main.command()
 @click.argument("spec")
 @config_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
-def show(spec: str, fmt: str, **options: Any) -> None:
+@output_options
+@click.option("--summary", is_flag=True, help="Totals only (one row).")
+@click.option("--group-by", type=click.Choice(["op"]), default=None,
+              help="op: one row per layer type with its share of MACs and params (the V1 paper's Table 2).")
+def show(spec: str, fmt: str | None, output: str | None, units: str | None, summary: bool, group_by: str | None,
+         **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
+    chosen, unit, output = choose_format(fmt, output, units)
+    if summary and group_by:
+        raise click.UsageError("give either --summary or --group-by, not both")
+    view = View.SUMMARY if summary else View.BY_TYPE if group_by else View.LAYERS
     config = make_config(**options)
     report = evaluate(load(spec, config.depth_multiplier), config)
-    if fmt == "json":
+    if chosen is Format.JSON:
         from ..render.json import to_json
 
-        click.echo(to_json(report), nl=False)
+        emit(to_json(report), output)
         return
-    from rich.console import Console
-
-    from ..render.table import to_table
-
-    Console(highlight=False).print(to_table(report))
+    emit_sheet(chosen, report_sheet(report, view, machine=chosen is Format.CSV), unit, output)

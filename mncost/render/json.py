@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..conventions import Counting
+from ..grid import SweepResult
 from ..report import Report
 
 SCHEMA = "mncost.report/1"
@@ -61,3 +62,38 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def to_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+SWEEP_SCHEMA = "mncost.sweep/1"
+
+
+def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
+    """The `mncost.sweep/1` document (see README, "JSON report"). `pivot`: add the α × resolution grid."""
+    flops = result.conventions.counting is Counting.FLOPS
+    spec, conv = result.spec, result.conventions
+    rows = []
+    for r in result.rows:
+        row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho, "params": r.params,
+                               "macs": r.macs, "activation_bytes": r.activation_bytes, "peak_bytes": r.peak_bytes}
+        if flops:
+            row["flops"] = 2 * r.macs
+        rows.append(row)
+    doc: dict[str, Any] = {
+        "schema": SWEEP_SCHEMA,
+        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
+                 "source": spec.source, "file": spec.file},
+        "config": {"classes": result.classes, "depth_multiplier": result.depth_multiplier,
+                   "base_resolution": result.base_resolution},
+        "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
+                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding},
+        "alphas": list(result.alphas),
+        "resolutions": list(result.resolutions),
+        "rows": rows,
+    }
+    if pivot is not None:
+        doc["pivot"] = {"field": pivot, "values": result.pivot(pivot)}
+    return doc
+
+
+def sweep_to_json(result: SweepResult, pivot: str | None = None) -> str:
+    return json.dumps(sweep_dict(result, pivot), indent=2, ensure_ascii=False) + "\n"
