@@ -6,6 +6,7 @@ The whole output is rendered before anything is written; with -o FILE it is writ
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -79,11 +80,11 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
         from ..render.table import sheet_table, to_text
 
         renderable = sheet_table(sheet, units)
-        if output is None:
+        if output is None and sys.stdout.isatty():
             from rich.console import Console
 
-            Console(highlight=False).print(renderable)
-        else:
+            Console(highlight=False).print(renderable)  # the terminal's width and colours
+        else:  # a pipe or a file: the same bytes either way, at a fixed width that fits every column
             emit(to_text(renderable), output)
     elif chosen is Format.CSV:
         from ..render.csv import to_csv

@@ -25,7 +25,10 @@ def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
     headers, body, footer = people(sheet, units)
     table = Table(box=box.SIMPLE_HEAD, show_footer=footer is not None, pad_edge=False)
     for i, (title, right) in enumerate(headers):
-        table.add_column(title, justify="right" if right else "left", footer=footer[i] if footer else "")
+        # Numbers never wrap or shrink to "…": a narrow terminal wraps the names and headers instead.
+        width = max(len(cell) for cell in [row[i] for row in body] + (footer[i:i + 1] if footer else []) + [""])
+        table.add_column(title, justify="right" if right else "left", footer=footer[i] if footer else "",
+                         min_width=width if right else None, overflow="fold")
     for row in body:
         table.add_row(*row)
     parts: list[Text | Table] = [Text(sheet.title, style="bold"), Text("\n".join(sheet.notes)), table]
