@@ -337,3 +337,23 @@ def test_same_command_twice_byte_identical(runner, tmp_path: Path) -> None:  # t
         assert runner.invoke(main, ["sweep", *PAPER_GRID, "-o", str(path)]).exit_code == 0
         texts.append(path.read_bytes())
     assert texts[0] == texts[1]
+
+
+def test_readme_examples_are_real_output(runner) -> None:  # type: ignore[no-untyped-def]
+    # Every console example in the README's export and sweep sections that shows its whole output.
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    sections = readme.split("## Reports and export formats", 1)[1].split("<!-- sections below", 1)[0]
+    checked = 0
+    for block in sections.split("```console\n")[1:]:
+        lines = block.split("```", 1)[0].splitlines()
+        commands = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+        if len(commands) != 1 or len(lines) == 1 or any(line == "..." for line in lines):
+            continue
+        args = shlex.split(lines[0][2:])
+        assert args[0] == "mncost"
+        text = out(runner, *args[1:])
+        assert text.replace("\r\n", "\n") == "\n".join(lines[1:]) + "\n"
+        checked += 1
+    assert checked >= 2
