@@ -357,3 +357,56 @@ def test_readme_examples_are_real_output(runner) -> None:  # type: ignore[no-unt
         assert text.replace("\r\n", "\n") == "\n".join(lines[1:]) + "\n"
         checked += 1
     assert checked >= 2
+
+
+# -- laws over arbitrary names (Hypothesis) --------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mncost.render.csv import neutralise  # noqa: E402
+from mncost.render.markdown import escape as markdown_escape  # noqa: E402
+
+BASE = report("v1", alpha=0.25, resolution=32)
+
+
+def named(names: list[str]):  # type: ignore[no-untyped-def]
+    return replace(BASE, layers=tuple(replace(layer, name=n) for layer, n in zip(BASE.layers, names, strict=False))
+                   + BASE.layers[len(names):])
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=4))
+def test_csv_round_trips_any_name(names: list[str]) -> None:
+    rows = parse_csv(to_csv(report_sheet(named(names), View.LAYERS, machine=True)))
+    assert [row["name"] for row in rows[:len(names)]] == [neutralise(n) for n in names]
+    assert len(rows) == len(BASE.layers) + 1
+    assert not any(row["name"].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows)
+
+
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=4))
+def test_markdown_rows_keep_their_cells_for_any_name(names: list[str]) -> None:
+    text = to_markdown(report_sheet(named(names)))
+    table = [line for line in text.split("\n") if line.startswith("| ")]
+    assert len(table) == 1 + len(BASE.layers) + 1
+    import re
+
+    assert {re.sub(r"\\.", "", line).count("|") for line in table} == {10}  # 9 cells: no name splits a cell
+    assert all(markdown_escape(n) in text for n in names)
+
+
+@given(st.text(max_size=20))
+def test_latex_escape_leaves_no_bare_special(name: str) -> None:
+    escaped = latex_escape(name)
+    bare = escaped
+    for macro in (r"\textbackslash{}", r"\textasciitilde{}", r"\textasciicircum{}", r"\textless{}",
+                  r"\textgreater{}", r"$\alpha$", r"$\rho$", r"$\times$"):
+        bare = bare.replace(macro, "")
+    for ch in "_%&#${}":
+        bare = bare.replace("\\" + ch, "")
+    assert not set(bare) & set("\\_%&#${}~^\n\r")
+
+
+def test_table_to_a_pipe_equals_the_file(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "t.txt"
+    assert runner.invoke(main, ["show", *HALF_160, "-o", str(path)]).exit_code == 0
+    assert path.read_text() == out(runner, "show", *HALF_160)

@@ -14,13 +14,13 @@ _ESCAPES = {
 
 
 def escape(text: str) -> str:
-    """Escape LaTeX's special characters (and write α, ρ, × in math mode) so a name prints as written."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    """Escape LaTeX's special characters (α, ρ, × in math mode; line breaks and tabs become spaces)."""
+    return "".join(_ESCAPES.get(ch, " " if ch.isspace() else ch) for ch in text)
 
 
 def to_latex(sheet: Sheet, units: Units | None = None) -> str:
     headers, body, footer = people(sheet, units)
-    spec = sheet.title.split(":", 1)[0]
+    spec = str(dict(sheet.context)["spec"])
     caption = escape(f"{spec}. " + "; ".join(sheet.notes) + ".")
     lines = [
         r"\begin{table}[htbp]",

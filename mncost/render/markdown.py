@@ -8,12 +8,13 @@ import re
 from .sheet import Sheet, people
 from .units import Units
 
+_SPACE = re.compile(r"[\r\n\t\f\v]")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def escape(text: str) -> str:
-    """Backslash-escape Markdown punctuation (a `|` would otherwise end the cell)."""
-    return _SPECIAL.sub(r"\\\1", text)
+    """Backslash-escape Markdown punctuation (a `|` would end the cell); line breaks become spaces."""
+    return _SPECIAL.sub(r"\\\1", _SPACE.sub(" ", text))
 
 
 def _line(cells: list[str]) -> str:
