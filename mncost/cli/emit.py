@@ -84,7 +84,7 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
             from rich.console import Console
 
             Console(highlight=False).print(renderable)  # the terminal's width and colours
-        else:  # a pipe or a file: the same bytes either way, at a fixed width that fits every column
+        else:  # a pipe or a file: the same bytes either way, at the table's natural width
             emit(to_text(renderable), output)
     elif chosen is Format.CSV:
         from ..render.csv import to_csv

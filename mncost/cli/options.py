@@ -41,9 +41,10 @@ def config_options(func: F) -> F:
         click.option("--resolution", type=click.IntRange(min=1), default=None,
                      help="Input resolution in pixels (instead of --rho)."),
     ]
+    func = convention_options(func)
     for option in reversed(options):
         func = option(func)
-    return convention_options(func)
+    return func
 
 
 def convention_options(func: F) -> F:

@@ -6,6 +6,7 @@ import io
 
 from rich import box
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -42,9 +43,14 @@ def to_table(report: Report, units: Units | None = None) -> Group:
     return sheet_table(report_sheet(report), units)
 
 
-def to_text(renderable: Group, width: int = 200) -> str:
-    """Plain text of a renderable at a fixed width, without colour or trailing blanks (for -o FILE)."""
+def to_text(renderable: Group) -> str:
+    """Plain text of a renderable at its natural width (no figure is ever folded or cut), without
+    colour or trailing blanks: what a pipe or `-o FILE` gets."""
     out = io.StringIO()
-    Console(file=out, width=width, color_system=None, highlight=False, force_terminal=False,
-            legacy_windows=False).print(renderable)
+    console = Console(file=out, width=10_000, color_system=None, highlight=False, force_terminal=False,
+                      legacy_windows=False)
+    natural = Measurement.get(console, console.options, renderable).maximum
+    console = Console(file=out, width=max(natural, 80), color_system=None, highlight=False, force_terminal=False,
+                      legacy_windows=False)
+    console.print(renderable)
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
