@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,11 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mncost.cli import main
-from mncost.render.csv import to_csv
+from mncost.render.csv import neutralise, to_csv
 from mncost.render.latex import escape as latex_escape
 from mncost.render.latex import to_latex
+from mncost.render.markdown import escape as markdown_escape
 from mncost.render.markdown import to_markdown
 from mncost.render.sheet import LAYER_COLUMNS, View, report_sheet
 
@@ -35,8 +40,9 @@ def out(runner, *args: str) -> str:  # type: ignore[no-untyped-def]
     return result.stdout_bytes.decode("utf-8")  # .stdout would turn CRLF into LF
 
 
-def parse_csv(text: str) -> list[dict[str, str]]:
-    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")  # RFC 4180 line ends
+def parse_csv(text: str, names_with_line_breaks: bool = False) -> list[dict[str, str]]:
+    assert text.endswith("\r\n")  # RFC 4180: CRLF ends each record (a quoted field may hold line breaks)
+    assert names_with_line_breaks or "\n" not in text.replace("\r\n", "")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
@@ -341,8 +347,6 @@ def test_same_command_twice_byte_identical(runner, tmp_path: Path) -> None:  # t
 
 def test_readme_examples_are_real_output(runner) -> None:  # type: ignore[no-untyped-def]
     # Every console example in the README's export and sweep sections that shows its whole output.
-    import shlex
-
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     sections = readme.split("## Reports and export formats", 1)[1].split("<!-- sections below", 1)[0]
     checked = 0
@@ -361,12 +365,6 @@ def test_readme_examples_are_real_output(runner) -> None:  # type: ignore[no-unt
 
 # -- laws over arbitrary names (Hypothesis) --------------------------------------------------------
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from mncost.render.csv import neutralise  # noqa: E402
-from mncost.render.markdown import escape as markdown_escape  # noqa: E402
-
 BASE = report("v1", alpha=0.25, resolution=32)
 
 
@@ -377,7 +375,7 @@ def named(names: list[str]):  # type: ignore[no-untyped-def]
 
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=4))
 def test_csv_round_trips_any_name(names: list[str]) -> None:
-    rows = parse_csv(to_csv(report_sheet(named(names), View.LAYERS, machine=True)))
+    rows = parse_csv(to_csv(report_sheet(named(names), View.LAYERS, machine=True)), names_with_line_breaks=True)
     assert [row["name"] for row in rows[:len(names)]] == [neutralise(n) for n in names]
     assert len(rows) == len(BASE.layers) + 1
     assert not any(row["name"].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows)
@@ -388,8 +386,6 @@ def test_markdown_rows_keep_their_cells_for_any_name(names: list[str]) -> None:
     text = to_markdown(report_sheet(named(names)))
     table = [line for line in text.split("\n") if line.startswith("| ")]
     assert len(table) == 1 + len(BASE.layers) + 1
-    import re
-
     assert {re.sub(r"\\.", "", line).count("|") for line in table} == {10}  # 9 cells: no name splits a cell
     assert all(markdown_escape(n) in text for n in names)
 

@@ -15,7 +15,7 @@ from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import convention_options, make_config
 
 
-class AxisParam(click.ParamType):
+class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in click >= 8.2
     """A value list: `1,0.75,0.5`, inclusive ranges `START:STOP:STEP`, or a mix."""
 
     name = "list"
