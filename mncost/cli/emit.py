@@ -74,18 +74,25 @@ def emit(text: str, output: str | None) -> None:
         write_atomic(output, text)
 
 
+def emit_renderable(renderable: Any, output: str | None) -> None:
+    """A rich renderable: to a terminal at its width and in colour; to a pipe or FILE as plain text at
+    its natural width (the same bytes either way, no figure folded)."""
+    from ..render.table import to_text
+
+    if output is None and sys.stdout.isatty():
+        from rich.console import Console
+
+        Console(highlight=False).print(renderable)
+    else:
+        emit(to_text(renderable), output)
+
+
 def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | None) -> None:
     """Render a sheet as table, csv, markdown or latex, then print or write it."""
     if chosen is Format.TABLE:
-        from ..render.table import sheet_table, to_text
+        from ..render.table import sheet_table
 
-        renderable = sheet_table(sheet, units)
-        if output is None and sys.stdout.isatty():
-            from rich.console import Console
-
-            Console(highlight=False).print(renderable)  # the terminal's width and colours
-        else:  # a pipe or a file: the same bytes either way, at the table's natural width
-            emit(to_text(renderable), output)
+        emit_renderable(sheet_table(sheet, units), output)
     elif chosen is Format.CSV:
         from ..render.csv import to_csv
 

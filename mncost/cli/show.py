@@ -10,7 +10,7 @@ from .. import load
 from ..evaluate import evaluate
 from ..render.sheet import View, report_sheet
 from ._group import main
-from .emit import Format, choose_format, emit, emit_sheet, output_options
+from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
 
 
@@ -34,5 +34,10 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
         from ..render.json import to_json
 
         emit(to_json(report), output)
+        return
+    if chosen is Format.TABLE and view is View.LAYERS and unit is None:
+        from ..render.table import to_table
+
+        emit_renderable(to_table(report), output)
         return
     emit_sheet(chosen, report_sheet(report, view, machine=chosen is Format.CSV), unit, output)

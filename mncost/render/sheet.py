@@ -218,12 +218,13 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
 
 # -- value formatting -------------------------------------------------------------------------
 
-def human_cell(value: Any, kind: Kind, units: Units | None) -> str:
-    """A value for people (table, markdown, latex), before any format-specific escaping."""
+def human_cell(value: Any, kind: Kind, units: Units | None, exact_counts: bool = False) -> str:
+    """A value for people (table, markdown, latex), before any format-specific escaping.
+    `exact_counts`: counts default to exact integers with separators (the terminal table)."""
     if value is None:
         return ""
     if kind in (Kind.COUNT, Kind.ARITH):
-        return count_text(value, units)
+        return count_text(value, Units.RAW if units is None and exact_counts else units)
     if kind is Kind.BYTES:
         return bytes_text(value, units)
     if kind is Kind.NUMBER:
@@ -248,14 +249,15 @@ def machine_cell(value: Any, kind: Kind, units: Units | None) -> str:
     return str(value)
 
 
-def people(sheet: Sheet, units: Units | None) -> tuple[list[tuple[str, bool]], list[list[str]], list[str] | None]:
+def people(sheet: Sheet, units: Units | None, exact_counts: bool = False
+           ) -> tuple[list[tuple[str, bool]], list[list[str]], list[str] | None]:
     """Headers as (title, right-aligned), formatted body rows and footer for the human formats."""
     shown = [i for i, c in enumerate(sheet.columns) if c.human]
     headers = [(sheet.columns[i].title(units), sheet.columns[i].numeric) for i in shown]
-    body = [[human_cell(row[i], sheet.columns[i].kind, units) for i in shown] for row in sheet.rows]
+    body = [[human_cell(row[i], sheet.columns[i].kind, units, exact_counts) for i in shown] for row in sheet.rows]
     footer = None
     if sheet.total is not None:
-        footer = [human_cell(sheet.total[i], sheet.columns[i].kind, units) for i in shown]
+        footer = [human_cell(sheet.total[i], sheet.columns[i].kind, units, exact_counts) for i in shown]
     if sheet.index:
         headers.insert(0, ("#", True))
         body = [[str(n), *cells] for n, cells in enumerate(body, 1)]
