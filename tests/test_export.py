@@ -402,7 +402,10 @@ def test_latex_escape_leaves_no_bare_special(name: str) -> None:
     assert not set(bare) & set("\\_%&#${}~^\n\r")
 
 
-def test_table_to_a_pipe_equals_the_file(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("args", [["show", *HALF_160], ["sweep", *PAPER_GRID, "--pivot", "peak_bytes"]])
+def test_table_file_is_the_piped_text_without_trailing_blanks(runner, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                               args: list[str]) -> None:
     path = tmp_path / "t.txt"
-    assert runner.invoke(main, ["show", *HALF_160, "-o", str(path)]).exit_code == 0
-    assert path.read_text() == out(runner, "show", *HALF_160)
+    assert runner.invoke(main, [*args, "-o", str(path)]).exit_code == 0
+    piped = out(runner, *args)
+    assert path.read_text() == "".join(line.rstrip() + "\n" for line in piped.splitlines())

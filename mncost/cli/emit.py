@@ -6,7 +6,6 @@ The whole output is rendered before anything is written; with -o FILE it is writ
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -75,15 +74,15 @@ def emit(text: str, output: str | None) -> None:
 
 
 def emit_renderable(renderable: Any, output: str | None) -> None:
-    """A rich renderable: to a terminal at its width and in colour; to a pipe or FILE as plain text at
-    its natural width (the same bytes either way, no figure folded)."""
-    from ..render.table import to_text
+    """A rich renderable: to stdout via print_renderable (a pipe gets the natural width, no figure
+    folded); to FILE as plain text at its natural width without trailing blanks."""
+    if output is None:
+        from .console import print_renderable
 
-    if output is None and sys.stdout.isatty():
-        from rich.console import Console
-
-        Console(highlight=False).print(renderable)
+        print_renderable(renderable)
     else:
+        from ..render.table import to_text
+
         emit(to_text(renderable), output)
 
 
