@@ -18,7 +18,7 @@ from .graph import GRAPH_INPUT, Graph, Node
 from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
-from .spec import MAX_CHANNELS, MAX_RESOLUTION
+from .spec import MAX_CHANNELS, MAX_RESOLUTION, Spec
 
 _IN = "in_"  # the environment key of `in` (a Python keyword, renamed by the expression parser)
 
@@ -66,17 +66,21 @@ def resolve(graph: Graph, config: Config) -> Resolved:
     return Resolved(alpha, rho, resolution, classes, graph.depth_multiplier)
 
 
+def conventions_of(spec: Spec, config: Config) -> Conventions:
+    """The conventions a config resolves to for a spec (its defaults filled in), checked."""
+    if config.first_layer_trick and config.memory_model is not MemoryModel.STREAMED:
+        raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
+    return Conventions(config.rounding or spec.defaults.rounding, config.counting, config.ops, config.bn_params,
+                       config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
+                       config.memory_model, config.first_layer_trick)
+
+
 def evaluate(graph: Graph, config: Config) -> Report:
     """One row per executed layer, with totals. Raises EvaluationError naming the layer's file:line."""
     resolved = resolve(graph, config)
     spec = graph.spec
-    rounding = config.rounding or spec.defaults.rounding
-    weight_dtype = config.weight_dtype or config.dtype
-    if config.first_layer_trick and config.memory_model is not MemoryModel.STREAMED:
-        raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
-    conventions = Conventions(rounding, config.counting, config.ops, config.bn_params, config.dtype,
-                              str(spec.defaults.padding), weight_dtype, config.memory_model,
-                              config.first_layer_trick)
+    conventions = conventions_of(spec, config)
+    rounding, weight_dtype = conventions.rounding, conventions.weight_dtype
     rows = []
     per_bn = config.bn_params.per_channel
     width, weight_width = config.dtype.bytes, weight_dtype.bytes

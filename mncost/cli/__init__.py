@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import diff, fit, formula, listing, memory, plot, show  # noqa: F401  (each registers its command)
+from . import diff, fit, formula, listing, memory, plot, show, sweep  # noqa: F401  (each registers its command)
 from ._group import main
 
 __all__ = ["main"]

@@ -1,6 +1,6 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
-Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input.
+Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class MncostGroup(click.Group):
             ctx.exit(2)
         except click.UsageError as exc:
             _usage_error(exc.ctx or ctx, exc)
+        except KeyboardInterrupt:
+            click.echo("Aborted (interrupted); no output file was changed.", err=True)
+            ctx.exit(130)
 
 
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())

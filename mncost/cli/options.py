@@ -40,6 +40,16 @@ def config_options(func: F) -> F:
                      help="Resolution multiplier ρ: resolution = round(base × ρ), e.g. 224 × 0.714 → 160."),
         click.option("--resolution", type=click.IntRange(min=1), default=None,
                      help="Input resolution in pixels (instead of --rho)."),
+    ]
+    func = convention_options(func)
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def convention_options(func: F) -> F:
+    """The convention options (everything in a Config except α, ρ and the resolution)."""
+    options = [
         click.option("--rounding", type=_choice(Rounding), default=None,
                      help="Channel rounding: none = int(α·c); round8 = _make_divisible(α·c, 8). Default: the spec's."),
         click.option("--classes", type=click.IntRange(min=1), default=None,

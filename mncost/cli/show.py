@@ -1,4 +1,4 @@
-"""`mncost show`: the per-layer table and totals of one spec under one config."""
+"""`mncost show`: the per-layer table and totals of one spec under one config, in any format."""
 
 from __future__ import annotations
 
@@ -8,27 +8,39 @@ import click
 
 from .. import load
 from ..evaluate import evaluate
+from ..render.sheet import View, report_sheet
 from ._group import main
+from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
 
 
 @main.command()
 @click.argument("spec")
 @config_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
+@output_options
+@click.option("--summary", is_flag=True, help="Totals only (one row).")
 @click.option("--detail", is_flag=True,
-              help="Table: add memory traffic columns (weight bytes, bytes read and written, MACs per byte).")
-def show(spec: str, fmt: str, detail: bool, **options: Any) -> None:
+              help="Add memory traffic columns (weight bytes, bytes read and written, MACs per byte).")
+@click.option("--group-by", type=click.Choice(["op"]), default=None,
+              help="op: one row per layer type with its share of MACs and params (the V1 paper's Table 2).")
+def show(spec: str, fmt: str | None, output: str | None, units: str | None, summary: bool, detail: bool,
+         group_by: str | None,
+         **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
+    chosen, unit, output = choose_format(fmt, output, units)
+    if summary and group_by:
+        raise click.UsageError("give either --summary or --group-by, not both")
+    view = View.SUMMARY if summary else View.BY_TYPE if group_by else View.LAYERS
     config = make_config(**options)
     report = evaluate(load(spec, config.depth_multiplier), config)
-    if fmt == "json":
+    if chosen is Format.JSON:
         from ..render.json import to_json
 
-        click.echo(to_json(report), nl=False)
+        emit(to_json(report), output)
         return
-    from ..render.table import to_table
-    from .console import print_renderable
+    if chosen is Format.TABLE and view is View.LAYERS and unit is None:
+        from ..render.table import to_table
 
-    print_renderable(to_table(report, detail=detail))
+        emit_renderable(to_table(report, detail=detail), output)
+        return
+    emit_sheet(chosen, report_sheet(report, view, machine=chosen is Format.CSV, detail=detail), unit, output)

@@ -6,10 +6,19 @@ import json
 from typing import Any
 
 from ..conventions import Counting
+from ..grid import SweepResult
 from ..memory import MemoryTable, ResolutionRow
-from ..report import Report
+from ..report import Conventions, Report
 
 SCHEMA = "mncost.report/1"
+
+
+def conventions_dict(conv: Conventions) -> dict[str, Any]:
+    """The `conventions` object shared by every JSON document."""
+    return {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
+            "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
+            "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
+            "first_layer_trick": conv.first_layer_trick}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -54,10 +63,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                  "source": spec.source, "file": spec.file},
         "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
                    "classes": config.classes, "depth_multiplier": config.depth_multiplier},
-        "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
-                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
-                        "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
-                        "first_layer_trick": conv.first_layer_trick},
+        "conventions": conventions_dict(conv),
         "layers": layers,
         "totals": totals,
         "by_type": [
@@ -93,3 +99,35 @@ def memory_to_json(table: MemoryTable) -> str:
         "peak_bytes": report.memory.peak_bytes,
         "peak_layer": report.memory.peak_layer,
     }, indent=2, ensure_ascii=False) + "\n"
+SWEEP_SCHEMA = "mncost.sweep/1"
+
+
+def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
+    """The `mncost.sweep/1` document (see README, "JSON report"). `pivot`: add the α × resolution grid."""
+    flops = result.conventions.counting is Counting.FLOPS
+    spec, conv = result.spec, result.conventions
+    rows = []
+    for r in result.rows:
+        row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho, "params": r.params,
+                               "macs": r.macs, "activation_bytes": r.activation_bytes, "peak_bytes": r.peak_bytes}
+        if flops:
+            row["flops"] = 2 * r.macs
+        rows.append(row)
+    doc: dict[str, Any] = {
+        "schema": SWEEP_SCHEMA,
+        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
+                 "source": spec.source, "file": spec.file},
+        "config": {"classes": result.classes, "depth_multiplier": result.depth_multiplier,
+                   "base_resolution": result.base_resolution},
+        "conventions": conventions_dict(conv),
+        "alphas": list(result.alphas),
+        "resolutions": list(result.resolutions),
+        "rows": rows,
+    }
+    if pivot is not None:
+        doc["pivot"] = {"field": pivot, "values": result.pivot(pivot)}
+    return doc
+
+
+def sweep_to_json(result: SweepResult, pivot: str | None = None) -> str:
+    return json.dumps(sweep_dict(result, pivot), indent=2, ensure_ascii=False) + "\n"

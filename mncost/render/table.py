@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+
 from rich import box
-from rich.console import Group
+from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from ..conventions import Counting, MemoryModel
 from ..memory import MemoryTable
 from ..report import Report
-from .units import human, human_bytes
+from .sheet import Sheet, people
+from .units import Units, human, human_bytes
 
 
 def describe_config(report: Report) -> str:
@@ -122,3 +126,33 @@ def memory_to_table(table: MemoryTable) -> Group:
         grid,
         Text(summary, style="bold"),
     )
+
+
+def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
+    """Any sheet (summary, by type, sweep, pivot; layers under --units) as a rich renderable.
+    Counts are exact with thousands separators unless --units says otherwise, as in `to_table`."""
+    headers, body, footer = people(sheet, units, exact_counts=True)
+    table = Table(box=box.SIMPLE_HEAD, show_footer=footer is not None, pad_edge=False)
+    for i, (title, right) in enumerate(headers):
+        # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
+        table.add_column(title, justify="right" if right else "left", footer=footer[i] if footer else "",
+                         overflow="fold")
+    for row in body:
+        table.add_row(*row)
+    parts: list[Text | Table] = [Text(sheet.title, style="bold"), Text("\n".join(sheet.notes)), table]
+    if sheet.trailer:
+        parts.append(Text(sheet.trailer, style="bold"))
+    return Group(*parts)
+
+
+def to_text(renderable: Group) -> str:
+    """Plain text of a renderable at its natural width (no figure is ever folded or cut), without
+    colour or trailing blanks: what a pipe or `-o FILE` gets."""
+    out = io.StringIO()
+    console = Console(file=out, width=10_000, color_system=None, highlight=False, force_terminal=False,
+                      legacy_windows=False)
+    natural = Measurement.get(console, console.options, renderable).maximum
+    console = Console(file=out, width=max(natural, 80), color_system=None, highlight=False, force_terminal=False,
+                      legacy_windows=False)
+    console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())

@@ -1,0 +1,125 @@
+"""Sweep grids: the value lists of `mncost sweep` (`1,0.75,0.5` and inclusive `START:STOP:STEP`
+ranges), the grid size limit, and a sweep's result with everything its renderers name.
+
+Ranges are computed in decimal arithmetic, so `0.25:1:0.25` is exactly 0.25, 0.5, 0.75, 1 (binary
+floats would drift: 0.1 + 0.2 != 0.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from . import sweep as sweep_module
+from .errors import ConfigError
+from .evaluate import conventions_of
+from .graph import Graph
+from .report import Config, Conventions, SpecInfo
+
+MAX_GRID = 10_000
+"""Largest number of grid points `mncost sweep` runs without `--yes`."""
+
+
+class AxisError(ValueError):
+    """A value list is malformed (its message says what was expected)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """The values of one sweep axis, in the order given. Ranges are kept unexpanded until asked."""
+
+    parts: tuple[tuple[Decimal, Decimal, Decimal], ...]  # (start, stop, step); a single value has step 1
+
+    def __len__(self) -> int:
+        return sum(int((stop - start) // step) + 1 for start, stop, step in self.parts)
+
+    def values(self) -> tuple[Decimal, ...]:
+        out: list[Decimal] = []
+        for start, stop, step in self.parts:
+            count = int((stop - start) // step) + 1
+            out += [start + i * step for i in range(count)]
+        return tuple(out)
+
+
+def _number(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise AxisError(f"{text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise AxisError(f"{what} values must be finite, got {text.strip()!r}")
+    return value
+
+
+def parse_axis(text: str, what: str, integer: bool = False) -> Axis:
+    """`1,0.75,0.5` or `96:224:32` or a mix; every value finite and > 0 (whole numbers if `integer`)."""
+    parts = []
+    for item in text.split(","):
+        if not item.strip():
+            raise AxisError(f"empty item in {text!r} (expected numbers separated by commas)")
+        fields = item.split(":")
+        if len(fields) == 1:
+            start = stop = _number(fields[0], what)
+            step = Decimal(1)
+        elif len(fields) == 3:
+            start, stop, step = (_number(f, what) for f in fields)
+            if step <= 0:
+                raise AxisError(f"the step of {item.strip()!r} must be > 0")
+            if stop < start:
+                raise AxisError(f"{item.strip()!r} is an empty range (expected START <= STOP)")
+        else:
+            raise AxisError(f"{item.strip()!r} is neither a number nor START:STOP:STEP")
+        for value in (start, step) if len(fields) == 3 else (start,):
+            if integer and value != value.to_integral_value():
+                raise AxisError(f"{what} values must be whole numbers, got {value}")
+        if start <= 0:
+            raise AxisError(f"{what} values must be > 0, got {start}")
+        try:
+            int((stop - start) // step)
+        except InvalidOperation:
+            raise AxisError(f"{item.strip()!r} has too many values") from None
+        parts.append((start, stop, step))
+    return Axis(tuple(parts))
+
+
+def unique(values: Sequence[object], what: str) -> None:
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise AxisError(f"{what} {value} is listed twice")
+        seen.add(value)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    """A sweep's rows (α-major) and what they were computed under."""
+
+    spec: SpecInfo
+    conventions: Conventions
+    classes: int
+    depth_multiplier: float
+    base_resolution: int
+    alphas: tuple[float, ...]
+    resolutions: tuple[int, ...]
+    rows: tuple[sweep_module.SweepRow, ...]
+
+    def pivot(self, field: str) -> list[list[int]]:
+        """`field` of each row laid out as α rows × resolution columns (as in the papers)."""
+        n = len(self.resolutions)
+        values = [getattr(row, field) for row in self.rows]
+        return [values[i * n:(i + 1) * n] for i in range(len(self.alphas))]
+
+
+def run_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> SweepResult:
+    """Evaluate `graph` over alphas × resolutions under `config`'s conventions."""
+    if not alphas or not resolutions:
+        raise ConfigError("a sweep needs at least one alpha and one resolution")
+    spec = graph.spec
+    conventions = conventions_of(spec, config)
+    config = replace(config, rho=None, resolution=None)
+    rows = sweep_module.sweep(graph, list(alphas), list(resolutions), config)
+    info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
+    classes = spec.classes if config.classes is None else config.classes
+    return SweepResult(info, conventions, classes, graph.depth_multiplier, spec.resolution,
+                       tuple(alphas), tuple(resolutions), tuple(rows))

@@ -1,0 +1,314 @@
+"""What every tabular format shows: columns (one registry entry each) and the rows of a report or a sweep.
+
+A renderer (csv, markdown, latex, table) formats a `Sheet`; it never reads a Report itself, so a
+per-layer field is shown the same way in every format. Adding a column is one `Column` entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ..conventions import Counting
+from ..grid import SweepResult
+from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
+from .units import Units, bytes_text, count_text, exact_text
+
+
+class Kind(StrEnum):
+    """How a column's values are formatted and aligned."""
+
+    TEXT = "text"  # names: escaped per format, neutralised in CSV, left-aligned
+    INT = "int"  # small exact integers (index, resolution, layer count)
+    NUMBER = "number"  # α, depth multiplier: shortest form ("0.75")
+    RATIO = "ratio"  # ρ: 4 significant digits for people, full precision in CSV
+    SHAPE = "shape"  # HxWxC
+    COUNT = "count"  # params: follows --units
+    ARITH = "arith"  # MACs; shown as FLOPs (2 × MACs) under --count flops; follows --units
+    BYTES = "bytes"  # follows --units (kB = 1000 B)
+    SHARE = "share"  # a fraction of a total: "94.86%" for people, 6 decimals in CSV
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: machine key (CSV header, JSON key), human header, kind and how to read a row."""
+
+    key: str
+    header: str
+    kind: Kind
+    get: Callable[[Any], Any]
+    human: bool = True  # also shown in table/markdown/latex (False: CSV only)
+    detail: bool = False  # only with `--detail` (memory traffic)
+
+    def csv_key(self, units: Units | None) -> str:
+        if units in (None, Units.RAW):
+            return self.key
+        if self.kind is Kind.BYTES:
+            return f"{self.key.removesuffix('_bytes')}_{units.value}B"
+        if self.kind in (Kind.COUNT, Kind.ARITH):
+            return f"{self.key}_{units.value}"
+        return self.key
+
+    def title(self, units: Units | None) -> str:
+        if self.kind is Kind.BYTES and units is not None:
+            return f"{self.header} ({'' if units is Units.RAW else units.value}B)"
+        if self.kind in (Kind.COUNT, Kind.ARITH) and units not in (None, Units.RAW):
+            return f"{self.header} ({units.value})"
+        return self.header
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind is not Kind.TEXT
+
+
+def _flops(column: Column) -> Column:
+    return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
+                  lambda row: None if (v := column.get(row)) is None else 2 * v, column.human)
+
+
+def for_counting(columns: Sequence[Column], counting: Counting, machine: bool) -> tuple[Column, ...]:
+    """Resolve ARITH columns: people see MACs or FLOPs; CSV keeps `macs` and adds `flops` after it."""
+    out: list[Column] = []
+    for column in columns:
+        if column.kind is not Kind.ARITH or counting is Counting.MACS:
+            out.append(column)
+        elif machine:
+            out += [column, _flops(column)]
+        else:
+            out.append(_flops(column))
+    return tuple(out)
+
+
+# -- the column registries ------------------------------------------------------------------------
+
+LAYER_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Layer", Kind.TEXT, lambda r: r.name),
+    Column("op", "Op", Kind.TEXT, lambda r: r.op, human=False),
+    Column("type", "Type", Kind.TEXT, lambda r: r.type),
+    Column("input_shape", "Input", Kind.SHAPE, lambda r: r.input_shape),
+    Column("output_shape", "Output", Kind.SHAPE, lambda r: r.output_shape),
+    Column("params", "Params", Kind.COUNT, lambda r: r.params),
+    Column("macs", "MACs", Kind.ARITH, lambda r: r.macs),
+    Column("activation_bytes", "Output mem", Kind.BYTES, lambda r: r.activation_bytes),
+    Column("live_bytes", "Live mem", Kind.BYTES, lambda r: r.live_bytes),
+    Column("streamed", "Streamed", Kind.TEXT, lambda r: "yes" if r.streamed else "", detail=True),
+    Column("param_bytes", "Weights", Kind.BYTES, lambda r: r.param_bytes, detail=True),
+    Column("bytes_read", "Read", Kind.BYTES, lambda r: r.bytes_read, detail=True),
+    Column("bytes_written", "Written", Kind.BYTES, lambda r: r.bytes_written, detail=True),
+    Column("arithmetic_intensity", "MACs/B", Kind.RATIO, lambda r: r.arithmetic_intensity, detail=True),
+)
+"""Per-layer fields (LayerCost), in output order; `detail` ones only with --detail."""
+
+SUMMARY_COLUMNS: tuple[Column, ...] = (
+    Column("params", "Params", Kind.COUNT, lambda r: r.totals.params),
+    Column("macs", "MACs", Kind.ARITH, lambda r: r.totals.macs),
+    Column("param_bytes", "Model size", Kind.BYTES, lambda r: r.totals.param_bytes),
+    Column("activation_bytes", "Output mem", Kind.BYTES, lambda r: r.totals.activation_bytes),
+    Column("peak_bytes", "Peak mem", Kind.BYTES, lambda r: r.memory.peak_bytes),
+    Column("peak_layer", "Peak at", Kind.TEXT, lambda r: r.memory.peak_layer),
+    Column("largest_tensor_bytes", "Largest tensor", Kind.BYTES, lambda r: r.memory.largest_tensor_bytes),
+    Column("largest_tensor_layer", "Largest at", Kind.TEXT, lambda r: r.memory.largest_tensor_layer),
+)
+"""Report totals (`--summary`)."""
+
+TYPE_COLUMNS: tuple[Column, ...] = (
+    Column("type", "Type", Kind.TEXT, lambda t: t.type),
+    Column("layers", "Layers", Kind.INT, lambda t: t.layers),
+    Column("macs", "MACs", Kind.ARITH, lambda t: t.macs),
+    Column("macs_share", "MACs share", Kind.SHARE, lambda t: t.macs_share),
+    Column("params", "Params", Kind.COUNT, lambda t: t.params),
+    Column("params_share", "Params share", Kind.SHARE, lambda t: t.params_share),
+)
+"""The breakdown by layer type (`--group-by op`, the V1 paper's Table 2)."""
+
+SWEEP_COLUMNS: tuple[Column, ...] = (
+    Column("alpha", "α", Kind.NUMBER, lambda s: s.alpha),
+    Column("resolution", "Resolution", Kind.INT, lambda s: s.resolution),
+    Column("rho", "ρ", Kind.RATIO, lambda s: s.rho),
+    Column("params", "Params", Kind.COUNT, lambda s: s.params),
+    Column("macs", "MACs", Kind.ARITH, lambda s: s.macs),
+    Column("activation_bytes", "Output mem", Kind.BYTES, lambda s: s.activation_bytes),
+    Column("peak_bytes", "Peak mem", Kind.BYTES, lambda s: s.peak_bytes),
+)
+"""One sweep point (SweepRow)."""
+
+PIVOT_FIELDS: dict[str, Column] = {c.key: c for c in SWEEP_COLUMNS if c.kind in (Kind.COUNT, Kind.ARITH, Kind.BYTES)}
+"""The values `--pivot` can lay out as α rows × resolution columns."""
+
+
+# -- sheets -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """A titled table of raw values. `total` is a footer row (None cells are blank)."""
+
+    title: str
+    notes: tuple[str, ...]  # config and conventions, one line each (captions, footnotes)
+    context: tuple[tuple[str, Any], ...]  # the same as CSV columns repeated on every row
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    total: tuple[Any, ...] | None = None
+    trailer: str | None = None  # a one-line summary after the table (terminal only)
+    row_label: str = "layer"  # CSV `row` column: this for rows, "total" for the footer
+    index: bool = False  # number the rows (#) in human formats
+
+
+def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventions,
+                 classes: int, depth: float, base_resolution: int | None = None) -> tuple[str, ...]:
+    """Two lines naming the config and every convention the figures depend on."""
+    if config is not None:
+        first = (f"config: alpha={config.alpha:g} resolution={config.resolution} (rho={config.rho:.4g})"
+                 f" classes={classes}")
+    else:
+        first = f"config: classes={classes} base-resolution={base_resolution}"
+    if depth != 1:
+        first += f" depth={depth:g}"
+    k = conventions
+    return (first, f"conventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
+                   f" dtype={k.dtype} padding={k.padding}",
+            f"memory: weight-dtype={k.weight_dtype} memory-model={k.memory_model}"
+            + (" first-layer-trick" if k.first_layer_trick else ""))
+
+
+def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]:
+    k = conventions
+    return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
+            ("bn_params", str(k.bn_params)), ("dtype", str(k.dtype)), ("padding", k.padding),
+            ("weight_dtype", str(k.weight_dtype)), ("memory_model", str(k.memory_model)),
+            ("first_layer_trick", str(k.first_layer_trick).lower()))
+
+
+def _report_context(report: Report) -> tuple[tuple[str, Any], ...]:
+    c = report.config
+    return (("spec", report.spec.name), ("alpha", c.alpha), ("resolution", c.resolution), ("rho", c.rho),
+            ("classes", c.classes), ("depth_multiplier", c.depth_multiplier),
+            *conventions_context(report.conventions))
+
+
+class View(StrEnum):
+    """What `show` lays out: per-layer rows, totals only, or the breakdown by layer type."""
+
+    LAYERS = "layers"
+    SUMMARY = "summary"
+    BY_TYPE = "by-type"
+
+
+def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False, detail: bool = False) -> Sheet:
+    """The sheet of a report. `machine`: for CSV (keeps `macs` and adds `flops` under --count flops).
+    `detail`: add the memory traffic columns (weights, bytes read and written, MACs per byte)."""
+    counting = report.conventions.counting
+    spec = report.spec
+    notes = config_notes(spec, report.config, report.conventions, report.config.classes,
+                         report.config.depth_multiplier)
+    title = f"{spec.name}: {spec.description}"
+    context = _report_context(report)
+    if view is View.SUMMARY:
+        columns = for_counting(SUMMARY_COLUMNS, counting, machine)
+        return Sheet(title, notes, context, columns, (tuple(c.get(report) for c in columns),), row_label="total")
+    if view is View.BY_TYPE:
+        columns = for_counting(TYPE_COLUMNS, counting, machine)
+        shares = report.by_type()
+        total = TypeShare("Total", len(report.layers), report.totals.params, report.totals.macs,
+                          1.0 if report.totals.params else 0.0, 1.0 if report.totals.macs else 0.0)
+        return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
+                     tuple(c.get(total) for c in columns), row_label="type")
+    columns = for_counting(tuple(c for c in LAYER_COLUMNS if detail or not c.detail), counting, machine)
+    footer: dict[str, Any] = {"name": "Total", "params": report.totals.params, "macs": report.totals.macs,
+                              "flops": 2 * report.totals.macs, "activation_bytes": report.totals.activation_bytes,
+                              "live_bytes": report.memory.peak_bytes, "param_bytes": report.totals.param_bytes,
+                              "bytes_read": sum(x.bytes_read for x in report.layers),
+                              "bytes_written": sum(x.bytes_written for x in report.layers)}
+    memory = report.memory
+    unit = "FLOPs" if counting is Counting.FLOPS else "MACs"
+    arithmetic = report.arithmetic
+    trailer = (f"{count_text(arithmetic, None)} {unit}, {count_text(report.totals.params, None)} params, "
+               f"model size {bytes_text(report.totals.param_bytes, None)}, "
+               f"peak live memory {bytes_text(memory.peak_bytes, None)} at {memory.peak_layer} "
+               f"(sum of all layer outputs {bytes_text(report.totals.activation_bytes, None)})")
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(layer) for c in columns) for layer in report.layers),
+                 tuple(footer.get(c.key) for c in columns), trailer=trailer, index=True)
+
+
+# -- value formatting -------------------------------------------------------------------------
+
+def human_cell(value: Any, kind: Kind, units: Units | None, exact_counts: bool = False) -> str:
+    """A value for people (table, markdown, latex), before any format-specific escaping.
+    `exact_counts`: counts default to exact integers with separators (the terminal table)."""
+    if value is None:
+        return ""
+    if kind in (Kind.COUNT, Kind.ARITH):
+        return count_text(value, Units.RAW if units is None and exact_counts else units)
+    if kind is Kind.BYTES:
+        return bytes_text(value, units)
+    if kind is Kind.NUMBER:
+        return f"{value:g}"
+    if kind is Kind.RATIO:
+        return f"{value:.4g}"
+    if kind is Kind.SHARE:
+        return f"{100 * value:.2f}%"
+    return str(value)
+
+
+def machine_cell(value: Any, kind: Kind, units: Units | None) -> str:
+    """A value for CSV: exact integers (or exact decimals under --units k|M|G), full-precision floats."""
+    if value is None:
+        return ""
+    if kind in (Kind.COUNT, Kind.ARITH, Kind.BYTES):
+        return exact_text(value, units)
+    if kind in (Kind.NUMBER, Kind.RATIO):
+        return repr(float(value))
+    if kind is Kind.SHARE:
+        return repr(round(value, 6))
+    return str(value)
+
+
+def people(sheet: Sheet, units: Units | None, exact_counts: bool = False
+           ) -> tuple[list[tuple[str, bool]], list[list[str]], list[str] | None]:
+    """Headers as (title, right-aligned), formatted body rows and footer for the human formats."""
+    shown = [i for i, c in enumerate(sheet.columns) if c.human]
+    headers = [(sheet.columns[i].title(units), sheet.columns[i].numeric) for i in shown]
+    body = [[human_cell(row[i], sheet.columns[i].kind, units, exact_counts) for i in shown] for row in sheet.rows]
+    footer = None
+    if sheet.total is not None:
+        footer = [human_cell(sheet.total[i], sheet.columns[i].kind, units, exact_counts) for i in shown]
+    if sheet.index:
+        headers.insert(0, ("#", True))
+        body = [[str(n), *cells] for n, cells in enumerate(body, 1)]
+        if footer is not None:
+            footer.insert(0, "")
+    return headers, body, footer
+
+
+def _sweep_frame(result: SweepResult) -> tuple[str, tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    spec = result.spec
+    notes = config_notes(spec, None, result.conventions, result.classes, result.depth_multiplier,
+                         result.base_resolution)
+    context = (("spec", spec.name), ("classes", result.classes), ("depth_multiplier", result.depth_multiplier),
+               *conventions_context(result.conventions))
+    return f"{spec.name}: {spec.description}", notes, context
+
+
+def sweep_sheet(result: SweepResult, machine: bool = False) -> Sheet:
+    """One row per (α, resolution): params, MACs, activation memory and peak memory."""
+    title, notes, context = _sweep_frame(result)
+    columns = for_counting(SWEEP_COLUMNS, result.conventions.counting, machine)
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.rows),
+                 row_label="point")
+
+
+def pivot_sheet(result: SweepResult, field: str) -> Sheet:
+    """`field` as α rows × resolution columns, like the papers' tables (FLOPs under --count flops)."""
+    title, notes, context = _sweep_frame(result)
+    value = PIVOT_FIELDS[field]
+    flops = value.kind is Kind.ARITH and result.conventions.counting is Counting.FLOPS
+    factor = 2 if flops else 1
+    key = "flops" if flops else value.key
+    header = value.header.replace("MACs", "FLOPs") if flops else value.header
+    columns = [Column("alpha", "α", Kind.NUMBER, lambda a: a)]
+    columns += [Column(f"{key}_{r}", str(r), value.kind, lambda a: a) for r in result.resolutions]
+    rows = tuple((alpha, *(factor * v for v in values))
+                 for alpha, values in zip(result.alphas, result.pivot(field), strict=True))
+    notes = (f"{header} by width multiplier α (rows) and input resolution (columns)", *notes)
+    return Sheet(title, notes, context, tuple(columns), rows, row_label="alpha")
