@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from .errors import SpecError
@@ -10,10 +9,11 @@ from .errors import SpecError
 
 def specs_dir() -> Path:
     """Bundled specs: `mncost/specs` inside an installed wheel, `specs/` in a source checkout."""
-    installed = Path(str(resources.files("mncost"))) / "specs"
+    package = Path(__file__).resolve().parent
+    installed = package / "specs"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parent.parent / "specs"
+    return package.parent / "specs"
 
 
 def bundled_names() -> list[str]:

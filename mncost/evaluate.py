@@ -67,24 +67,30 @@ def evaluate(graph: Graph, config: Config) -> Report:
     conventions = Conventions(rounding, config.counting, config.ops, config.bn_params, config.dtype,
                               str(spec.defaults.padding))
     rows = []
-    per_bn = config.bn_params.per_channel
     width = config.dtype.bytes
     evaluated = walk(graph, resolved, rounding)
     live = live_bytes(graph, evaluated, width)
     for ev, live_now in zip(evaluated, live, strict=True):
-        node, a, out = ev.node, ev.attrs, ev.output
-        rule = OPS[node.op]
-        params = rule.weights(ev.inputs, out, a)
-        if node.op == "bn" or a.get("bn"):
-            params += per_bn * out.c
-        macs = rule.macs(ev.inputs, out, a)
-        if config.ops is OpsCounted.ALL:
-            macs += rule.extra_macs(ev.inputs, out, a)
-        rows.append(LayerCost(node.name, node.op, rule.label(a), ev.inputs[0], out, params, macs,
+        node, out = ev.node, ev.output
+        params, macs = layer_cost(ev, config)
+        rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
                               out.elements * width, live_now, node.location))
     totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
     return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
+
+
+def layer_cost(ev: Evaluated, config: Config) -> tuple[int, int]:
+    """Parameters and MACs of one evaluated layer under the config's bn-params and ops conventions."""
+    node, a, out = ev.node, ev.attrs, ev.output
+    rule = OPS[node.op]
+    params = rule.weights(ev.inputs, out, a)
+    if node.op == "bn" or a.get("bn"):
+        params += config.bn_params.per_channel * out.c
+    macs = rule.macs(ev.inputs, out, a)
+    if config.ops is OpsCounted.ALL:
+        macs += rule.extra_macs(ev.inputs, out, a)
+    return params, macs
 
 
 def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int) -> list[int]:

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import MncostError
 
 
@@ -24,7 +23,18 @@ class MncostGroup(click.Group):
             ctx.exit(2)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`--version`: the version is looked up only here, so no other command pays for it."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .. import __version__
+
+    click.echo(f"mncost, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=MncostGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="mncost")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Per-layer parameters, MACs and activation memory of CNNs written as YAML layer tables."""
