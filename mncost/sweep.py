@@ -251,9 +251,9 @@ def _layout(graph: Graph, evaluated: list[Evaluated]) -> tuple[tuple[Any, ...], 
         elif node.op in _EQUAL_OPS:
             out = inputs[0]
             checks.update((out, other) for other in inputs[1:] if other != out)
-        elif node.op == "mul":
-            distinct = sorted(set(inputs))
-            out = inputs[0] if len(distinct) == 1 else slot(("broadcast", *distinct))
+        elif node.op == "mul":  # a 1x1 gate broadcasts over a map of any size
+            maps = set(inputs) - {UNIT}
+            out = maps.pop() if len(maps) == 1 else UNIT if not maps else slot(("broadcast", *sorted(set(inputs))))
         else:  # flatten of a map larger than 1x1 makes channels depend on the resolution
             return None
         slot_of[node.index] = out
