@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .bundled import locate
 from .errors import ConfigError, EvaluationError, MncostError, SpecError
 from .evaluate import check_paper_sizes, evaluate
+from .gcpause import collector_paused
 from .graph import Graph, build_graph
 from .report import Config, Report
 from .spec import Spec, load_spec
@@ -45,8 +46,9 @@ def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
     """Load a bundled spec by name (`"v1"`) or a spec file, build its graph and check the
     paper sizes it declares."""
     path, shown = locate(str(spec))
-    graph = build_graph(load_spec(path, shown), depth_multiplier)
-    check_paper_sizes(graph)
+    with collector_paused():
+        graph = build_graph(load_spec(path, shown), depth_multiplier)
+        check_paper_sizes(graph)
     return graph
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from .conventions import OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
 from .expr import builtin_functions
+from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph, Node
 from .ops import OPS, Kind, OpError, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
@@ -59,6 +60,7 @@ def resolve(graph: Graph, config: Config) -> Resolved:
     return Resolved(alpha, rho, resolution, classes, graph.depth_multiplier)
 
 
+@collector_paused()
 def evaluate(graph: Graph, config: Config) -> Report:
     """One row per executed layer, with totals. Raises EvaluationError naming the layer's file:line."""
     resolved = resolve(graph, config)

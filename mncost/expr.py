@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .errors import Location, SpecError
@@ -77,17 +78,29 @@ class Expr:
 
 def constant(value: Value, location: Location) -> Expr:
     """An expression for a literal YAML number or boolean."""
-    return Expr(str(value), frozenset(), lambda env: value, location)
+    text, fn = _constant_parts(type(value), value)
+    return Expr(text, frozenset(), fn, location)
 
 
 def scaled(channels: int, location: Location) -> Expr:
     """`scale(channels)`: a paper channel count, scaled by α under the config's rounding."""
-    return Expr(
-        f"scale({channels})",
-        frozenset({"scale"}),
-        lambda env: env["scale"](channels),
-        location,
-    )
+    text, fn = _scaled_parts(channels)
+    return Expr(text, _SCALE, fn, location)
+
+
+# Large specs repeat the same literals thousands of times: their text and closure are shared
+# (keyed by type too, as 1 == 1.0 == True).
+@lru_cache(maxsize=4096)
+def _constant_parts(kind: type, value: Value) -> tuple[str, Compiled]:
+    return str(value), lambda env: value
+
+
+@lru_cache(maxsize=4096)
+def _scaled_parts(channels: int) -> tuple[str, Compiled]:
+    return f"scale({channels})", lambda env: env["scale"](channels)
+
+
+_SCALE = frozenset({"scale"})
 
 
 def parse(text: str, known: Iterable[str], location: Location) -> Expr:

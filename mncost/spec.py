@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from . import expr
 from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
+from .gcpause import collector_paused
 from .ops import ACTIVATIONS, OPS, Kind, Shape
 from .yamlload import LocList, LocMap, load_yaml, read_text
 
@@ -160,6 +162,7 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     return parse_spec(read_text(shown, data), shown)
 
 
+@collector_paused()
 def parse_spec(text: str, file: str) -> Spec:
     """Validate the text of a spec; `file` is the name used in messages."""
     doc = load_yaml(text, file)
@@ -614,5 +617,6 @@ class _Parser:
         return StageTable(name, template, start, tuple(rows), raw.location)
 
 
+@lru_cache(maxsize=256)
 def _const(value: Any) -> Any:
     return lambda env: value

@@ -28,6 +28,7 @@ from typing import Any
 from .errors import MncostError
 from .evaluate import Evaluated, layer_cost, live_bytes, resolve, walk
 from .evaluate import evaluate as evaluate_one
+from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph
 from .ops import ACTIVATIONS, OpError, Shape, spatial
 from .report import Config, Report, Resolved
@@ -47,6 +48,7 @@ class SweepRow:
     peak_bytes: int
 
 
+@collector_paused()
 def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> list[SweepRow]:
     """One row per (α, resolution), α-major in the order given. `config` supplies the conventions.
 

@@ -15,9 +15,25 @@ import yaml
 from .errors import Location, SpecError
 
 try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, remembering the tag of each distinct scalar text (resolving runs regular
+    expressions in Python for every scalar; large specs repeat the same few values)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.tags: dict[tuple[Any, ...], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        key = (kind, value, implicit)
+        tag = self.tags.get(key)
+        if tag is None:
+            tag = self.tags[key] = super().resolve(kind, value, implicit)
+        return tag
 
 MAX_BYTES = 1_000_000
 """Largest spec file read, in bytes."""
@@ -28,6 +44,7 @@ MAX_DEPTH = 64
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
 class LocMap(dict[str, Any]):
@@ -44,10 +61,14 @@ class LocMap(dict[str, Any]):
     def loc(self, key: str) -> Location:
         """Where the value of `key` is (or the mapping itself when the key is absent)."""
         line = self.value_lines.get(key, self.key_lines.get(key, self.location.line))
-        return Location(self.location.file, line)
+        return self._at(line)
 
     def key_loc(self, key: str) -> Location:
-        return Location(self.location.file, self.key_lines.get(key, self.location.line))
+        return self._at(self.key_lines.get(key, self.location.line))
+
+    def _at(self, line: int) -> Location:
+        # A one-line mapping ({name: a, op: conv}) shares its own Location with its values.
+        return self.location if line == self.location.line else Location(self.location.file, line)
 
 
 class LocList(list[Any]):
@@ -103,6 +124,7 @@ class _Converter:
         self.loader = loader
         self.path = path
         self.count = 0
+        self.scalars: dict[tuple[str, str], Any] = {}  # (tag, text) -> value, for immutable values
 
     def where(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1)
@@ -126,8 +148,14 @@ class _Converter:
                 items.append(self.convert(item, depth + 1))
                 items.item_lines.append(item.start_mark.line + 1)
             return items
+        key = (node.tag, node.value)
+        if key in self.scalars:
+            return self.scalars[key]
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
+            if node.tag in _PLAIN_TAGS:
+                self.scalars[key] = value
+            return value
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise SpecError(self.where(node), f"bad YAML value: {problem}") from None
