@@ -9,7 +9,6 @@ is accepted although it is a Python keyword.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -228,7 +227,7 @@ class _Compiler:
             raise self.error(f"function '{name}' must be called")
         if name not in self.known:
             candidates = sorted("in" if k == _IN_NAME else k for k in self.known)
-            close = difflib.get_close_matches(shown, candidates, n=1)
+            close = _close_matches(shown, candidates)
             hint = f"; did you mean '{close[0]}'?" if close else f"; known names: {', '.join(candidates)}"
             raise self.error(f"unknown name '{shown}'{hint}")
         self.names.add(name)
@@ -311,5 +310,11 @@ def builtin_functions(scale: Callable[[float], int]) -> dict[str, Callable[..., 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """'; did you mean 'x'?' when a choice is close to `word`, else ''."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    close = _close_matches(word, sorted(choices))
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _close_matches(word: str, choices: list[str]) -> list[str]:
+    import difflib  # only error messages need it; importing it costs every start-up
+
+    return difflib.get_close_matches(word, choices, n=1)

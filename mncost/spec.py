@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import expr
 from .conventions import Rounding
@@ -20,6 +19,9 @@ from .expr import Expr, suggest
 from .gcpause import collector_paused
 from .ops import ACTIVATIONS, OPS, Kind, Shape
 from .yamlload import LocList, LocMap, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_REPEAT = 1_000
 """Largest `n` of a stage-table row."""
@@ -152,7 +154,8 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     shown = display or str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except FileNotFoundError:
         raise SpecError(None, f"{shown}: no such file") from None
     except IsADirectoryError:

@@ -30,4 +30,4 @@ def show(spec: str, fmt: str, **options: Any) -> None:
 
     from ..render.table import to_table
 
-    Console(highlight=False).print(to_table(report))
+    Console(highlight=False).print(to_table(report), soft_wrap=True)
