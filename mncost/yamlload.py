@@ -104,7 +104,7 @@ def load_yaml(text: str, path: str) -> Any:
     loader = _Loader(text)
     try:
         try:
-            node = loader.get_single_node()
+            return _Converter(loader, path).document()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else 1
@@ -112,74 +112,120 @@ def load_yaml(text: str, path: str) -> Any:
             raise SpecError(Location(path, line), f"YAML syntax error: {problem}") from None
         except yaml.YAMLError as exc:
             raise SpecError(Location(path, 1), f"YAML error: {exc}") from None
-        if node is None:
-            return None
-        return _Converter(loader, path).convert(node, 0)
     finally:
         loader.dispose()
 
 
 class _Converter:
+    """Builds the values straight from the parser's events.
+
+    Composing PyYAML's node tree first would hold a node and two position marks per scalar in
+    memory at once: most of the peak memory, and a third of the load time, of a large spec."""
+
     def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
         self.loader = loader
         self.path = path
-        self.count = 0
+        self.count = 0  # nodes so far, every alias counting the nodes it repeats
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, nodes in it)
         self.scalars: dict[tuple[str, str], Any] = {}  # (tag, text) -> value, for immutable values
 
-    def where(self, node: yaml.Node) -> Location:
-        return Location(self.path, node.start_mark.line + 1)
+    def at(self, event: yaml.Event) -> Location:
+        return Location(self.path, event.start_mark.line + 1)
 
-    def convert(self, node: yaml.Node, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise SpecError(
-                self.where(node),
-                f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)",
-            )
+    def document(self) -> Any:
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        value = self.value(0)
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise SpecError(self.at(loader.get_event()), "YAML syntax error: but found another document")
+        return value
+
+    def value(self, depth: int) -> Any:
+        """Convert the next node (and everything in it)."""
+        event = self.loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise SpecError(self.at(event), f"YAML syntax error: found undefined alias {event.anchor!r}")
+            value, size = self.anchors[event.anchor]
+            self.counted(event, size - 1)
+            return value
+        first = self.count
+        self.counted(event, 0)
         if depth > MAX_DEPTH:
-            raise SpecError(self.where(node), f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ_TAG:
-                raise SpecError(self.where(node), f"unsupported YAML tag {node.tag!r}")
-            items = LocList(self.where(node))
-            for item in node.value:
-                items.append(self.convert(item, depth + 1))
-                items.item_lines.append(item.start_mark.line + 1)
-            return items
-        key = (node.tag, node.value)
+            raise SpecError(self.at(event), f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(event, yaml.ScalarEvent):
+            value = self.scalar(event)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = self.sequence(event, depth)
+        else:
+            value = self.mapping(event, depth)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, self.count - first)
+        return value
+
+    def counted(self, event: yaml.Event, more: int) -> None:
+        self.count += 1 + more
+        if self.count > MAX_NODES:
+            raise SpecError(self.at(event), f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)")
+
+    def tag(self, event: Any, kind: type[yaml.Node]) -> str:
+        if event.tag is None or event.tag == "!":
+            return self.loader.resolve(kind, getattr(event, "value", None), event.implicit)  # type: ignore[no-any-return]
+        return event.tag  # type: ignore[no-any-return]
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = self.tag(event, yaml.ScalarNode)
+        key = (tag, event.value)
         if key in self.scalars:
             return self.scalars[key]
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.loader.construct_object(node, deep=True)
-            if node.tag in _PLAIN_TAGS:
-                self.scalars[key] = value
-            return value
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: `!!int x`, a date like 2024-13-45
             problem = getattr(exc, "problem", None) or str(exc)
-            raise SpecError(self.where(node), f"bad YAML value: {problem}") from None
+            raise SpecError(self.at(event), f"bad YAML value: {problem}") from None
+        self.loader.constructed_objects.pop(node, None)
+        if tag in _PLAIN_TAGS:
+            self.scalars[key] = value
+        return value
 
-    def mapping(self, node: yaml.MappingNode, depth: int) -> LocMap:
-        if node.tag != _MAP_TAG:
-            raise SpecError(self.where(node), f"unsupported YAML tag {node.tag!r}")
-        result = LocMap(self.where(node))
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise SpecError(self.where(key_node), "YAML merge keys ('<<') are not supported")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError(self.where(key_node), "mapping keys must be plain names")
-            key = self.convert(key_node, depth + 1)
+    def sequence(self, event: yaml.SequenceStartEvent, depth: int) -> LocList:
+        if self.tag(event, yaml.SequenceNode) != _SEQ_TAG:
+            raise SpecError(self.at(event), f"unsupported YAML tag {event.tag!r}")
+        items = LocList(self.at(event))
+        loader = self.loader
+        while not loader.check_event(yaml.SequenceEndEvent):
+            line = loader.peek_event().start_mark.line + 1
+            items.append(self.value(depth + 1))
+            items.item_lines.append(line)
+        loader.get_event()
+        return items
+
+    def mapping(self, event: yaml.MappingStartEvent, depth: int) -> LocMap:
+        if self.tag(event, yaml.MappingNode) != _MAP_TAG:
+            raise SpecError(self.at(event), f"unsupported YAML tag {event.tag!r}")
+        result = LocMap(self.at(event))
+        loader = self.loader
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_event = loader.peek_event()
+            where = self.at(key_event)
+            if not isinstance(key_event, yaml.ScalarEvent):
+                raise SpecError(where, "mapping keys must be plain names")
+            if self.tag(key_event, yaml.ScalarNode) == "tag:yaml.org,2002:merge":
+                raise SpecError(where, "YAML merge keys ('<<') are not supported")
+            key = self.value(depth + 1)
             if not isinstance(key, str):
-                raise SpecError(
-                    self.where(key_node), f"mapping keys must be names, got {key!r}"
-                )
+                raise SpecError(where, f"mapping keys must be names, got {key!r}")
             if key in result:
                 first = result.key_lines[key]
-                raise SpecError(
-                    self.where(key_node), f"duplicate key '{key}' (first given at line {first})"
-                )
-            result[key] = self.convert(value_node, depth + 1)
-            result.key_lines[key] = key_node.start_mark.line + 1
-            result.value_lines[key] = value_node.start_mark.line + 1
+                raise SpecError(where, f"duplicate key '{key}' (first given at line {first})")
+            value_line = loader.peek_event().start_mark.line + 1
+            result[key] = self.value(depth + 1)
+            result.key_lines[key] = where.line
+            result.value_lines[key] = value_line
+        loader.get_event()
         return result
