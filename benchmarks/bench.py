@@ -152,7 +152,11 @@ path = sys.argv[1]
 start = time.perf_counter()
 report = evaluate(load(path), Config())
 seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+try:  # peak RSS of this program; ru_maxrss would include the parent's size at fork time on Linux
+    with open("/proc/self/status") as status:
+        rss = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+except OSError:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 del report
 tracemalloc.start()
 report = evaluate(load(path), Config())

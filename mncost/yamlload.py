@@ -44,6 +44,7 @@ MAX_DEPTH = 64
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -215,7 +216,8 @@ class _Converter:
             where = self.at(key_event)
             if not isinstance(key_event, yaml.ScalarEvent):
                 raise SpecError(where, "mapping keys must be plain names")
-            if self.tag(key_event, yaml.ScalarNode) == "tag:yaml.org,2002:merge":
+            maybe_merge = key_event.value == "<<" or key_event.tag is not None  # only these can be merge keys
+            if maybe_merge and self.tag(key_event, yaml.ScalarNode) == _MERGE_TAG:
                 raise SpecError(where, "YAML merge keys ('<<') are not supported")
             key = self.value(depth + 1)
             if not isinstance(key, str):

@@ -148,3 +148,4 @@ def test_sweep_raises_what_evaluate_raises() -> None:
 def test_sweep_matches_evaluate_on_random_grids(alphas: list[float], resolutions: list[int]) -> None:
     graph = load("v2")
     assert sweep(graph, alphas, resolutions, Config()) == one_by_one(graph, alphas, resolutions, Config())
+
