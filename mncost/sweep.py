@@ -65,7 +65,7 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
     res_ok = [type(r) is int and _valid(graph, replace(config, alpha=1.0, rho=None, resolution=r)) for r in resolutions]
     good = [r for r, ok in zip(resolutions, res_ok, strict=True) if ok]
     probe = max(good) if good else None
-    areas_by_layout: dict[tuple[Any, ...], list[tuple[int, ...] | None]] = {}
+    grids: dict[tuple[Any, ...], _Grid] = {}
     rows = []
     for alpha in alphas:
         plan = None
@@ -75,18 +75,16 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
         if plan is None:
             rows.extend(one(alpha, r) for r in resolutions)
             continue
-        areas_at = areas_by_layout.get(plan.layout)
-        if areas_at is None:
-            areas_at = [_slot_areas(plan.layout, r) if ok else None for r, ok in zip(resolutions, res_ok, strict=True)]
-            areas_by_layout[plan.layout] = areas_at
-        for resolution, areas in zip(resolutions, areas_at, strict=True):
-            if areas is None:
-                rows.append(one(alpha, resolution))
-                continue
-            peak = max([sum(map(mul, step, areas)) for step in plan.live], default=0)
-            rows.append(SweepRow(alpha, resolution, resolution / spec.resolution, sum(map(mul, plan.params, areas)),
-                                 sum(map(mul, plan.macs, areas)), width * sum(map(mul, plan.elements, areas)),
-                                 width * peak))
+        grid = grids.get(plan.layout)
+        if grid is None:
+            grid = grids[plan.layout] = _Grid.of(plan.layout, resolutions, res_ok)
+        # Each total at every fitting resolution at once: coefficient × that slot's column of areas.
+        params, macs, elements = (grid.combine(v) for v in (plan.params, plan.macs, plan.elements))
+        peaks = [grid.combine(v) for v in plan.live]
+        peak = list(map(max, *peaks)) if len(peaks) > 1 else peaks[0] if peaks else [0] * len(grid.fits)
+        fast = {j: SweepRow(alpha, resolutions[j], resolutions[j] / spec.resolution, params[i], macs[i],
+                            width * elements[i], width * peak[i]) for i, j in enumerate(grid.fits)}
+        rows.extend(fast[j] if j in fast else one(alpha, r) for j, r in enumerate(resolutions))
     return rows
 
 
@@ -160,6 +158,28 @@ def _slot_sides(layout: tuple[Any, ...], resolution: int) -> list[tuple[int, int
 def _slot_areas(layout: tuple[Any, ...], resolution: int) -> tuple[int, ...] | None:
     sides = _slot_sides(layout, resolution)
     return None if sides is None else tuple(h * w for h, w in sides)
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """A layout's slot areas at the sweep's resolutions where no layer fails (`fits`: their indices)."""
+
+    fits: tuple[int, ...]
+    columns: tuple[tuple[int, ...], ...]  # per slot, its area at each fitting resolution
+
+    @staticmethod
+    def of(layout: tuple[Any, ...], resolutions: Sequence[int], usable: Sequence[bool]) -> _Grid:
+        areas = [_slot_areas(layout, r) if ok else None for r, ok in zip(resolutions, usable, strict=True)]
+        fits = tuple(j for j, a in enumerate(areas) if a is not None)
+        return _Grid(fits, tuple(zip(*[areas[j] for j in fits])) or ((),) * len(layout[0]))
+
+    def combine(self, coefficients: tuple[int, ...]) -> list[int]:
+        """Σ over slots of coefficient × area, at each fitting resolution."""
+        total = [0] * len(self.fits)
+        for coefficient, column in zip(coefficients, self.columns, strict=True):
+            if coefficient:
+                total = [t + coefficient * a for t, a in zip(total, column, strict=True)]
+        return total
 
 
 @dataclass(frozen=True, slots=True)
