@@ -54,7 +54,8 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
 
     Every row equals the totals of `evaluate(graph, config with that α and resolution)`."""
     def one(alpha: float, resolution: int) -> SweepRow:
-        return _row(alpha, resolution, evaluate_one(graph, replace(config, alpha=alpha, rho=None, resolution=resolution)))
+        point = replace(config, alpha=alpha, rho=None, resolution=resolution)
+        return _row(alpha, resolution, evaluate_one(graph, point))
 
     if not _fast_path_applies(config):
         return [one(a, r) for a in alphas for r in resolutions]
@@ -70,8 +71,8 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
     for alpha in alphas:
         plan = None
         if probe is not None and _valid(graph, replace(config, alpha=alpha, rho=None, resolution=probe)):
-            plan = _plan(graph, config, Resolved(alpha, probe / spec.resolution, probe, classes, graph.depth_multiplier),
-                         rounding)
+            at_probe = Resolved(alpha, probe / spec.resolution, probe, classes, graph.depth_multiplier)
+            plan = _plan(graph, config, at_probe, rounding)
         if plan is None:
             rows.extend(one(alpha, r) for r in resolutions)
             continue
@@ -90,7 +91,8 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
 
 def _row(alpha: float, resolution: int, report: Report) -> SweepRow:
     t = report.totals
-    return SweepRow(alpha, resolution, report.config.rho, t.params, t.macs, t.activation_bytes, report.memory.peak_bytes)
+    peak = report.memory.peak_bytes
+    return SweepRow(alpha, resolution, report.config.rho, t.params, t.macs, t.activation_bytes, peak)
 
 
 _CONFIG_FIELDS = frozenset({"alpha", "rho", "resolution", "rounding", "classes", "counting", "ops", "bn_params",
@@ -171,7 +173,8 @@ class _Grid:
     def of(layout: tuple[Any, ...], resolutions: Sequence[int], usable: Sequence[bool]) -> _Grid:
         areas = [_slot_areas(layout, r) if ok else None for r, ok in zip(resolutions, usable, strict=True)]
         fits = tuple(j for j, a in enumerate(areas) if a is not None)
-        return _Grid(fits, tuple(zip(*[areas[j] for j in fits])) or ((),) * len(layout[0]))
+        columns = tuple(zip(*[areas[j] for j in fits]))  # noqa: B905 (rows of equal length)
+        return _Grid(fits, columns or ((),) * len(layout[0]))
 
     def combine(self, coefficients: tuple[int, ...]) -> list[int]:
         """Σ over slots of coefficient × area, at each fitting resolution."""

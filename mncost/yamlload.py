@@ -171,7 +171,8 @@ class _Converter:
     def counted(self, event: yaml.Event, more: int) -> None:
         self.count += 1 + more
         if self.count > MAX_NODES:
-            raise SpecError(self.at(event), f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)")
+            raise SpecError(self.at(event),
+                            f"document expands to more than {MAX_NODES:,} YAML nodes (alias expansion?)")
 
     def tag(self, event: Any, kind: type[yaml.Node]) -> str:
         if event.tag is None or event.tag == "!":

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from mncost import Config, EvaluationError, MncostError, build_graph, evaluate, load
 from mncost.conventions import BnParams, Dtype, OpsCounted, Rounding
 from mncost.graph import Graph
-from mncost.spec import parse_spec
 from mncost.report import Resolved
+from mncost.spec import parse_spec
 from mncost.sweep import SweepRow, _plan, sweep
 
 # Conditional ops, residual adds, a strided shortcut (add of two differently derived maps), a

@@ -11,8 +11,8 @@ from mncost.yamlload import MAX_NODES, load_yaml
 
 
 def test_values_and_lines() -> None:
-    doc = load_yaml("name: x\nlist:\n  - {a: 1, b: yes, c: 1.5, d: null, e: '3'}\n  - &r [1, 2]\n  - *r\nts: 2001-12-14\n",
-                    "f.yaml")
+    text = "name: x\nlist:\n  - {a: 1, b: yes, c: 1.5, d: null, e: '3'}\n  - &r [1, 2]\n  - *r\nts: 2001-12-14\n"
+    doc = load_yaml(text, "f.yaml")
     assert doc == {"name": "x", "list": [{"a": 1, "b": True, "c": 1.5, "d": None, "e": "3"}, [1, 2], [1, 2]],
                    "ts": datetime.date(2001, 12, 14)}
     assert doc.key_lines == {"name": 1, "list": 2, "ts": 6}
