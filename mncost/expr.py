@@ -77,7 +77,7 @@ class Expr:
 
 def constant(value: Value, location: Location) -> Expr:
     """An expression for a literal YAML number or boolean."""
-    text, fn = _constant_parts(type(value), value)
+    text, fn = _constant_parts(value, type(value).__name__)
     return Expr(text, frozenset(), fn, location)
 
 
@@ -90,7 +90,7 @@ def scaled(channels: int, location: Location) -> Expr:
 # Large specs repeat the same literals thousands of times: their text and closure are shared
 # (keyed by type too, as 1 == 1.0 == True).
 @lru_cache(maxsize=4096)
-def _constant_parts(kind: type, value: Value) -> tuple[str, Compiled]:
+def _constant_parts(value: Value, kind: str) -> tuple[str, Compiled]:
     return str(value), lambda env: value
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from operator import mul
-from typing import Any
+from typing import Any, cast
 
 from .errors import MncostError
 from .evaluate import Evaluated, layer_cost, live_bytes, resolve, walk
@@ -67,7 +67,7 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
     good = [r for r, ok in zip(resolutions, res_ok, strict=True) if ok]
     probe = max(good) if good else None
     grids: dict[tuple[Any, ...], _Grid] = {}
-    rows = []
+    rows: list[SweepRow] = []
     for alpha in alphas:
         plan = None
         if probe is not None and _valid(graph, replace(config, alpha=alpha, rho=None, resolution=probe)):
@@ -229,10 +229,11 @@ def _plan(graph: Graph, config: Config, probe: Resolved, rounding: Any) -> _Plan
     fakes = [packed(ev) for ev in evaluated]
     costs = [layer_cost(ev, config) for ev in fakes]
     totals = [sum(c[0] for c in costs), sum(c[1] for c in costs), sum(ev.output.elements for ev in fakes)]
-    vectors = [_digits(v, n) for v in totals]
-    live = [_digits(v, n) for v in live_bytes(graph, fakes, 1)]
-    if any(v is None for v in vectors) or any(v is None for v in live):
+    decoded = [_digits(v, n) for v in (*totals, *live_bytes(graph, fakes, 1))]
+    if any(d is None for d in decoded):
         return None
+    vectors = cast(list[tuple[int, ...]], decoded[:3])
+    live = cast(list[tuple[int, ...]], decoded[3:])
 
     # Check the decomposition against the real walk at the probe resolution.
     areas = [h * w for h, w in sides]
@@ -243,7 +244,7 @@ def _plan(graph: Graph, config: Config, probe: Resolved, rounding: Any) -> _Plan
     if [sum(map(mul, v, areas)) for v in live] != live_bytes(graph, evaluated, 1):
         return None
     params, macs, elements = vectors
-    return _Plan(layout[0], params, macs, elements, _undominated(live))  # type: ignore[arg-type]
+    return _Plan(layout[0], params, macs, elements, _undominated(live))
 
 
 def _layout(graph: Graph, evaluated: list[Evaluated]) -> tuple[tuple[Any, ...], dict[int, int]] | None:

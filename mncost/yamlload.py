@@ -14,13 +14,10 @@ import yaml
 
 from .errors import Location, SpecError
 
-try:
-    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _SafeLoader = yaml.SafeLoader
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has libyaml
 
 
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
+class _Loader(_SafeLoader):  # type: ignore[misc]
     """The safe loader, remembering the tag of each distinct scalar text (resolving runs regular
     expressions in Python for every scalar; large specs repeat the same few values)."""
 
@@ -123,14 +120,14 @@ class _Converter:
     Composing PyYAML's node tree first would hold a node and two position marks per scalar in
     memory at once: most of the peak memory, and a third of the load time, of a large spec."""
 
-    def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
-        self.loader = loader
+    def __init__(self, loader: Any, path: str) -> None:
+        self.loader = loader  # untyped in PyYAML's stubs, as are its events and marks
         self.path = path
         self.count = 0  # nodes so far, every alias counting the nodes it repeats
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, nodes in it)
         self.scalars: dict[tuple[str, str], Any] = {}  # (tag, text) -> value, for immutable values
 
-    def at(self, event: yaml.Event) -> Location:
+    def at(self, event: Any) -> Location:
         return Location(self.path, event.start_mark.line + 1)
 
     def document(self) -> Any:
@@ -168,7 +165,7 @@ class _Converter:
             self.anchors[event.anchor] = (value, self.count - first)
         return value
 
-    def counted(self, event: yaml.Event, more: int) -> None:
+    def counted(self, event: Any, more: int) -> None:
         self.count += 1 + more
         if self.count > MAX_NODES:
             raise SpecError(self.at(event),
@@ -176,10 +173,10 @@ class _Converter:
 
     def tag(self, event: Any, kind: type[yaml.Node]) -> str:
         if event.tag is None or event.tag == "!":
-            return self.loader.resolve(kind, getattr(event, "value", None), event.implicit)  # type: ignore[no-any-return]
-        return event.tag  # type: ignore[no-any-return]
+            return str(self.loader.resolve(kind, getattr(event, "value", None), event.implicit))
+        return str(event.tag)
 
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
+    def scalar(self, event: Any) -> Any:
         tag = self.tag(event, yaml.ScalarNode)
         key = (tag, event.value)
         if key in self.scalars:
@@ -195,7 +192,7 @@ class _Converter:
             self.scalars[key] = value
         return value
 
-    def sequence(self, event: yaml.SequenceStartEvent, depth: int) -> LocList:
+    def sequence(self, event: Any, depth: int) -> LocList:
         if self.tag(event, yaml.SequenceNode) != _SEQ_TAG:
             raise SpecError(self.at(event), f"unsupported YAML tag {event.tag!r}")
         items = LocList(self.at(event))
@@ -207,7 +204,7 @@ class _Converter:
         loader.get_event()
         return items
 
-    def mapping(self, event: yaml.MappingStartEvent, depth: int) -> LocMap:
+    def mapping(self, event: Any, depth: int) -> LocMap:
         if self.tag(event, yaml.MappingNode) != _MAP_TAG:
             raise SpecError(self.at(event), f"unsupported YAML tag {event.tag!r}")
         result = LocMap(self.at(event))
