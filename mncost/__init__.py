@@ -9,28 +9,46 @@ Library use::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .bundled import locate
 from .errors import ConfigError, EvaluationError, MncostError, SpecError
 from .evaluate import check_paper_sizes, evaluate
+from .gcpause import collector_paused
 from .graph import Graph, build_graph
 from .report import Config, Report
 from .spec import Spec, load_spec
 
-try:
-    __version__ = version("mncost")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    __version__: str
+
+
+def __getattr__(name: str) -> Any:
+    """`mncost.__version__`, read from the installed package's metadata on first use.
+
+    The one version source is pyproject.toml; importlib.metadata costs more to import than the
+    rest of the start-up, so only `--version` (or a library user asking) pays for it."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("mncost")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            value = "0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'mncost' has no attribute '{name}'")
 
 
 def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
     """Load a bundled spec by name (`"v1"`) or a spec file, build its graph and check the
     paper sizes it declares."""
     path, shown = locate(str(spec))
-    graph = build_graph(load_spec(path, shown), depth_multiplier)
-    check_paper_sizes(graph)
+    with collector_paused():
+        graph = build_graph(load_spec(path, shown), depth_multiplier)
+        check_paper_sizes(graph)
     return graph
 
 

@@ -1,36 +1,50 @@
-"""The specs shipped with mncost (`mncost show v1`): where they are and how to name them."""
+"""The specs shipped with mncost (`mncost show v1`): where they are and how to name them.
+
+Paths are plain strings (os.path) here: pathlib and what it imports would add a tenth to every
+command's start-up time.
+"""
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
+import os
+from typing import TYPE_CHECKING
 
 from .errors import SpecError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def specs_path() -> str:
+    """Bundled specs: `mncost/specs` inside an installed wheel, `specs/` in a source checkout."""
+    package = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(package, "specs")
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(package), "specs")
+
 
 def specs_dir() -> Path:
-    """Bundled specs: `mncost/specs` inside an installed wheel, `specs/` in a source checkout."""
-    installed = Path(str(resources.files("mncost"))) / "specs"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "specs"
+    """`specs_path()` as a Path."""
+    from pathlib import Path
+
+    return Path(specs_path())
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in specs_dir().glob("*.yaml"))
+    return sorted(name[:-5] for name in os.listdir(specs_path()) if name.endswith(".yaml"))
 
 
-def locate(spec: str) -> tuple[Path, str]:
+def locate(spec: str) -> tuple[str, str]:
     """A spec argument as (path, name shown in messages): a bundled name or a file path."""
     if not spec.strip():
         raise SpecError(None, "the spec argument is empty (give a bundled name such as v1, or a YAML file)")
-    path = Path(spec)
-    looks_like_path = path.suffix in (".yaml", ".yml") or "/" in spec or "\\" in spec
+    looks_like_path = spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
     if not looks_like_path:
-        bundled = specs_dir() / f"{spec}.yaml"
-        if bundled.is_file():
+        bundled = os.path.join(specs_path(), f"{spec}.yaml")
+        if os.path.isfile(bundled):
             return bundled, f"specs/{spec}.yaml"
-        if not path.exists():
+        if not os.path.exists(spec):
             known = ", ".join(bundled_names())
             raise SpecError(None, f"unknown spec '{spec}': not a bundled name ({known}) nor a file")
-    return path, spec
+    return spec, spec

@@ -14,6 +14,7 @@ from typing import Any
 from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
 from .expr import ExprError, builtin_functions
+from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph, Node
 from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
@@ -75,6 +76,7 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
                        config.memory_model, config.first_layer_trick)
 
 
+@collector_paused()
 def evaluate(graph: Graph, config: Config) -> Report:
     """One row per executed layer, with totals. Raises EvaluationError naming the layer's file:line."""
     resolved = resolve(graph, config)
@@ -82,22 +84,15 @@ def evaluate(graph: Graph, config: Config) -> Report:
     conventions = conventions_of(spec, config)
     rounding, weight_dtype = conventions.rounding, conventions.weight_dtype
     rows = []
-    per_bn = config.bn_params.per_channel
     width, weight_width = config.dtype.bytes, weight_dtype.bytes
     evaluated = walk(graph, resolved, rounding)
     memory_plan = plan(graph, evaluated, width, config.memory_model, config.first_layer_trick)
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
-        node, a, out = ev.node, ev.attrs, ev.output
-        rule = OPS[node.op]
-        params = rule.weights(ev.inputs, out, a)
-        if node.op == "bn" or a.get("bn"):
-            params += per_bn * out.c
-        macs = rule.macs(ev.inputs, out, a)
-        if config.ops is OpsCounted.ALL:
-            macs += rule.extra_macs(ev.inputs, out, a)
+        node, out = ev.node, ev.output
+        params, macs = layer_cost(ev, config)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
-        rows.append(LayerCost(node.name, node.op, rule.label(a), ev.inputs[0], out, params, macs,
+        rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
                               output_bytes, live_now, node.location, param_bytes=param_bytes,
                               bytes_read=sum(x.elements for x in ev.inputs) * width + param_bytes,
                               bytes_written=output_bytes, streamed=streamed))
@@ -105,6 +100,19 @@ def evaluate(graph: Graph, config: Config) -> Report:
                   param_bytes=sum(r.param_bytes for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
     return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
+
+
+def layer_cost(ev: Evaluated, config: Config) -> tuple[int, int]:
+    """Parameters and MACs of one evaluated layer under the config's bn-params and ops conventions."""
+    node, a, out = ev.node, ev.attrs, ev.output
+    rule = OPS[node.op]
+    params = rule.weights(ev.inputs, out, a)
+    if node.op == "bn" or a.get("bn"):
+        params += config.bn_params.per_channel * out.c
+    macs = rule.macs(ev.inputs, out, a)
+    if config.ops is OpsCounted.ALL:
+        macs += rule.extra_macs(ev.inputs, out, a)
+    return params, macs
 
 
 def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int,

@@ -9,11 +9,11 @@ is accepted although it is a Python keyword.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .errors import Location, SpecError
@@ -80,17 +80,29 @@ class Expr:
 
 def constant(value: Value, location: Location) -> Expr:
     """An expression for a literal YAML number or boolean."""
-    return Expr(str(value), frozenset(), lambda env: value, location)
+    text, fn = _constant_parts(value, type(value).__name__)
+    return Expr(text, frozenset(), fn, location)
 
 
 def scaled(channels: int, location: Location) -> Expr:
     """`scale(channels)`: a paper channel count, scaled by α under the config's rounding."""
-    return Expr(
-        f"scale({channels})",
-        frozenset({"scale"}),
-        lambda env: env["scale"](channels),
-        location,
-    )
+    text, fn = _scaled_parts(channels)
+    return Expr(text, _SCALE, fn, location)
+
+
+# Large specs repeat the same literals thousands of times: their text and closure are shared
+# (keyed by type too, as 1 == 1.0 == True).
+@lru_cache(maxsize=4096)
+def _constant_parts(value: Value, kind: str) -> tuple[str, Compiled]:
+    return str(value), lambda env: value
+
+
+@lru_cache(maxsize=4096)
+def _scaled_parts(channels: int) -> tuple[str, Compiled]:
+    return f"scale({channels})", lambda env: env["scale"](channels)
+
+
+_SCALE = frozenset({"scale"})
 
 
 def parse(text: str, known: Iterable[str], location: Location) -> Expr:
@@ -225,7 +237,7 @@ class _Compiler:
             raise self.error(f"function '{name}' must be called")
         if name not in self.known:
             candidates = sorted("in" if k == _IN_NAME else k for k in self.known)
-            close = difflib.get_close_matches(shown, candidates, n=1)
+            close = _close_matches(shown, candidates)
             hint = f"; did you mean '{close[0]}'?" if close else f"; known names: {', '.join(candidates)}"
             raise self.error(f"unknown name '{shown}'{hint}")
         self.names.add(name)
@@ -308,5 +320,11 @@ def builtin_functions(scale: Callable[[float], int]) -> dict[str, Callable[..., 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """'; did you mean 'x'?' when a choice is close to `word`, else ''."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    close = _close_matches(word, sorted(choices))
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _close_matches(word: str, choices: list[str]) -> list[str]:
+    import difflib  # only error messages need it; importing it costs every start-up
+
+    return difflib.get_close_matches(word, choices, n=1)

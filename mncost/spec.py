@@ -7,18 +7,23 @@ on α, ρ and the conventions is checked when the graph is evaluated.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from . import expr
 from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
+from .gcpause import collector_paused
 from .ops import ACTIVATIONS, OPS, Kind, Shape
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_REPEAT = 1_000
 """Largest `n` of a stage-table row."""
@@ -155,16 +160,16 @@ _PARAM_KINDS = ("int", "channels", "number", "bool", "act")
 def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     shown = display or str(path)
-    return parse_spec(read_text(shown, read_file(Path(path), shown)), shown)
+    return parse_spec(read_text(shown, read_file(str(path), shown)), shown)
 
 
-def read_file(path: Path, shown: str) -> bytes:
+def read_file(path: str, shown: str) -> bytes:
     """The bytes of a spec file, refusing directories, FIFOs and devices, and files over MAX_BYTES
     (read no further than the limit, so a huge file costs no memory)."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
-        what = "is a broken symbolic link" if path.is_symlink() else "no such file"
+        what = "is a broken symbolic link" if os.path.islink(path) else "no such file"
         raise SpecError(None, f"{shown}: {what}") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise SpecError(None, f"{shown}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
@@ -175,12 +180,13 @@ def read_file(path: Path, shown: str) -> bytes:
     if info.st_size > MAX_BYTES:
         raise SpecError(Location(shown, 1), f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,}")
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SpecError(None, f"{shown}: cannot read ({exc.strerror or exc})") from None
 
 
+@collector_paused()
 def parse_spec(text: str, file: str) -> Spec:
     """Validate the text of a spec; `file` is the name used in messages."""
     doc = load_yaml(text, file)
@@ -688,5 +694,6 @@ class _Parser:
         return StageTable(name, template, start, tuple(rows), raw.location)
 
 
+@lru_cache(maxsize=256)
 def _const(value: Any) -> Any:
     return lambda env: value

@@ -48,10 +48,14 @@ class LocMap(dict[str, Any]):
     def loc(self, key: str) -> Location:
         """Where the value of `key` is (or the mapping itself when the key is absent)."""
         line = self.value_lines.get(key, self.key_lines.get(key, self.location.line))
-        return Location(self.location.file, line)
+        return self._at(line)
 
     def key_loc(self, key: str) -> Location:
-        return Location(self.location.file, self.key_lines.get(key, self.location.line))
+        return self._at(self.key_lines.get(key, self.location.line))
+
+    def _at(self, line: int) -> Location:
+        # A one-line mapping ({name: a, op: conv}) shares its own Location with its values.
+        return self.location if line == self.location.line else Location(self.location.file, line)
 
 
 class LocList(list[Any]):

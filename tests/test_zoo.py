@@ -384,7 +384,7 @@ def test_readme_worked_examples_are_the_bundled_blocks() -> None:
     for snippet, spec_name, block in zip(snippets, ["v3-large", "shufflenet-v2"], ["bneck", "unit"], strict=True):
         blocks_part = snippet.split("\nlayers:", 1)[0]
         path, _ = locate(spec_name)
-        header = path.read_text(encoding="utf-8").split("\nblocks:\n", 1)[0]  # same defaults as the spec
+        header = Path(path).read_text(encoding="utf-8").split("\nblocks:\n", 1)[0]  # same defaults as the spec
         text = header + "\n" + blocks_part + "\nlayers:\n  - {name: x, op: relu}\n"
         quoted = parse_spec(text, "README.md").blocks[block]
         assert quoted == load_spec(*locate(spec_name)).blocks[block]

@@ -1,8 +1,8 @@
-"""The command line: parse options, call the core, render, write. One module per command."""
+"""The command line: parse options, call the core, render, write. One module per command, each
+loaded only when its command runs (see `_group.COMMANDS`)."""
 
 from __future__ import annotations
 
-from . import diff, fit, formula, listing, memory, plot, show, sweep  # noqa: F401  (each registers its command)
 from ._group import main
 
 __all__ = ["main"]

@@ -5,17 +5,31 @@ Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad inp
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import MncostError
+
+COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
+            "formula": "formula", "fit": "fit", "plot": "plot"}
+"""Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 
 class MncostGroup(click.Group):
     """Turns every MncostError and usage error into one line `Error: ...` on stderr and exit code 2,
-    without a traceback (click's usage errors would print the usage block too)."""
+    without a traceback (click's usage errors would print the usage block too).
+
+    Subcommands load lazily, so `mncost show` imports neither `diff` nor `plot` nor their renderers."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            importlib.import_module(f"{__package__}.{COMMANDS[cmd_name]}")  # registers itself on `main`
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -50,7 +64,18 @@ def _usage_error(ctx: click.Context, exc: click.UsageError) -> None:
     ctx.exit(2)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`--version`: the version is looked up only here, so no other command pays for it."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .. import __version__
+
+    click.echo(f"mncost, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=MncostGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="mncost")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Per-layer parameters, MACs and activation memory of CNNs written as YAML layer tables."""

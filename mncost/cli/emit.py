@@ -6,16 +6,17 @@ The whole output is rendered before anything is written; with -o FILE it is writ
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..output import check_target, write_atomic
-from ..render.sheet import Sheet
 from ..render.units import Units
+
+if TYPE_CHECKING:
+    from ..render.sheet import Sheet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,12 +56,14 @@ def choose_format(fmt: str | None, output: str | None, units: str | None) -> tup
     if fmt is not None:
         chosen = Format(fmt)
     elif output is not None:
-        chosen = SUFFIX_FORMATS.get(Path(output).suffix.lower(), Format.TABLE)
+        chosen = SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), Format.TABLE)
     else:
         chosen = Format.TABLE
     if chosen is Format.JSON and units is not None:
         raise click.UsageError("--units does not apply to --format json (JSON always holds exact integers)")
     if output is not None:
+        from ..output import check_target  # only when writing a file
+
         check_target(output)
     return chosen, Units(units) if units else None, output
 
@@ -70,6 +73,8 @@ def emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
+        from ..output import write_atomic
+
         write_atomic(output, text)
 
 

@@ -8,7 +8,6 @@ import click
 
 from .. import load
 from ..evaluate import evaluate
-from ..render.sheet import View, report_sheet
 from ._group import main
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
@@ -30,7 +29,6 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
     chosen, unit, output = choose_format(fmt, output, units)
     if summary and group_by:
         raise click.UsageError("give either --summary or --group-by, not both")
-    view = View.SUMMARY if summary else View.BY_TYPE if group_by else View.LAYERS
     config = make_config(**options)
     report = evaluate(load(spec, config.depth_multiplier), config)
     if chosen is Format.JSON:
@@ -38,9 +36,12 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
 
         emit(to_json(report), output)
         return
-    if chosen is Format.TABLE and view is View.LAYERS and unit is None:
+    if chosen is Format.TABLE and not (summary or group_by) and unit is None:
         from ..render.table import to_table
 
         emit_renderable(to_table(report, detail=detail), output)
         return
+    from ..render.sheet import View, report_sheet
+
+    view = View.SUMMARY if summary else View.BY_TYPE if group_by else View.LAYERS
     emit_sheet(chosen, report_sheet(report, view, machine=chosen is Format.CSV, detail=detail), unit, output)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..conventions import Counting
-from ..grid import SweepResult
-from ..memory import MemoryTable, ResolutionRow
 from ..report import Conventions, Report
+
+if TYPE_CHECKING:
+    from ..grid import SweepResult
+    from ..memory import MemoryTable, ResolutionRow
 
 SCHEMA = "mncost.report/1"
 

@@ -1,20 +1,27 @@
-"""The terminal view of a report: a rich table with one row per layer and a totals row."""
+"""The terminal views: a report's per-layer table, `mncost memory`'s table, and any sheet.
+
+The per-layer table is laid out here as plain aligned text and only styled with rich (bold title,
+header, totals and summary): rich's own table layout measures and wraps every cell, which took
+longer than all of mncost's arithmetic and imports together. Columns are as wide as their content,
+so no figure is ever cut, in a terminal or a pipe.
+"""
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from rich import box
-from rich.console import Console, Group
-from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
 from ..conventions import Counting, MemoryModel
-from ..memory import MemoryTable
 from ..report import Report
 from .sheet import Sheet, people
 from .units import Units, human, human_bytes
+
+if TYPE_CHECKING:
+    from rich.console import Group
+
+    from ..memory import MemoryTable
 
 
 def describe_config(report: Report) -> str:
@@ -45,68 +52,83 @@ def _memory_conventions(report: Report) -> str:
     return "\nmemory: " + " ".join(parts) if parts else ""
 
 
-def to_table(report: Report, detail: bool = False) -> Group:
-    """Title, config line, per-layer table with totals, and a two-line summary (arithmetic and
-    model size; peak memory).
+Column = tuple[str, bool, list[str], str]  # header, right-aligned?, cells, footer
+
+
+def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], str]:
+    """Header line, one line per layer, and the totals line, columns aligned."""
+    flops = report.conventions.counting is Counting.FLOPS
+    factor = 2 if flops else 1
+    layers = report.layers
+    largest = max((layer.macs for layer in layers), default=0)
+    columns: list[Column] = [
+        ("#", True, [str(i) for i in range(1, len(layers) + 1)], ""),
+        ("Layer", False, [layer.name for layer in layers], "Total"),
+        ("Type", False, [layer.type for layer in layers], ""),
+        ("Input", True, [str(layer.input_shape) for layer in layers], ""),
+        ("Output", True, [str(layer.output_shape) for layer in layers], ""),
+        ("Params", True, [f"{layer.params:,}" for layer in layers], f"{report.totals.params:,}"),
+        ("FLOPs" if flops else "MACs", True, [f"{layer.macs * factor:,}" for layer in layers],
+         f"{report.totals.macs * factor:,}"),
+        ("Output mem", True, [human_bytes(layer.activation_bytes) + (" *" if layer.streamed else "")
+                              for layer in layers], human_bytes(report.totals.activation_bytes)),
+        ("Live mem", True, [human_bytes(layer.live_bytes) for layer in layers], human_bytes(report.memory.peak_bytes)),
+    ]
+    if detail:
+        columns += [
+            ("Weights", True, [human_bytes(x.param_bytes) for x in layers], human_bytes(report.totals.param_bytes)),
+            ("Read", True, [human_bytes(x.bytes_read) for x in layers],
+             human_bytes(sum(x.bytes_read for x in layers))),
+            ("Written", True, [human_bytes(x.bytes_written) for x in layers],
+             human_bytes(sum(x.bytes_written for x in layers))),
+            ("MACs/B", True, [f"{x.arithmetic_intensity:.2f}" for x in layers], ""),
+        ]
+    # the share of the MACs, as a bar: which layers are expensive
+    columns.append(("Share", False, [share_bar(x.macs, largest, report.totals.macs) for x in layers], ""))
+    widths = [max(len(header), len(footer), *map(len, cells)) for header, _, cells, footer in columns]
+
+    def line(values: list[str]) -> str:
+        return " " + "  ".join(v.rjust(w) if right else v.ljust(w)
+                               for v, w, (_, right, _, _) in zip(values, widths, columns, strict=True)).rstrip()
+
+    rows = [line([cells[i] for _, _, cells, _ in columns]) for i in range(len(layers))]
+    return line([c[0] for c in columns]), rows, line([c[3] for c in columns])
+
+
+def to_table(report: Report, detail: bool = False) -> Text:
+    """Title, config lines, per-layer table with totals, and a two-line summary (arithmetic and
+    model size; peak memory), as styled text.
 
     `detail` adds the memory traffic columns: parameter bytes, bytes read and written, and the
     arithmetic intensity in MACs per byte moved.
     """
     flops = report.conventions.counting is Counting.FLOPS
     unit = "FLOPs" if flops else "MACs"
-    factor = 2 if flops else 1
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
-    columns = [
-        ("#", "right", ""),
-        ("Layer", "left", "Total"),
-        ("Type", "left", ""),
-        ("Input", "right", ""),
-        ("Output", "right", ""),
-        ("Params", "right", f"{report.totals.params:,}"),
-        (unit, "right", f"{report.totals.macs * factor:,}"),
-        ("Output mem", "right", human_bytes(report.totals.activation_bytes)),
-        ("Live mem", "right", human_bytes(report.memory.peak_bytes)),
-        ("Share", "left", ""),  # of the MACs: which layers are expensive
-    ]
-    if detail:
-        columns += [
-            ("Weights", "right", human_bytes(report.totals.param_bytes)),
-            ("Read", "right", human_bytes(sum(x.bytes_read for x in report.layers))),
-            ("Written", "right", human_bytes(sum(x.bytes_written for x in report.layers))),
-            ("MACs/B", "right", ""),
-        ]
-    for header, justify, footer in columns:
-        # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
-        table.add_column(header, justify=justify, footer=footer, overflow="fold")  # type: ignore[arg-type]
-    largest = max((layer.macs for layer in report.layers), default=0)
-    for i, layer in enumerate(report.layers, 1):
-        cells = [str(i), layer.name, layer.type, str(layer.input_shape), str(layer.output_shape),
-                 f"{layer.params:,}", f"{layer.macs * factor:,}",
-                 human_bytes(layer.activation_bytes) + (" *" if layer.streamed else ""), human_bytes(layer.live_bytes),
-                 share_bar(layer.macs, largest, report.totals.macs)]
-        if detail:
-            cells += [human_bytes(layer.param_bytes), human_bytes(layer.bytes_read), human_bytes(layer.bytes_written),
-                      f"{layer.arithmetic_intensity:.2f}"]
-        table.add_row(*cells)
-    spec = report.spec
-    memory = report.memory
-    summary = (f"{human(report.totals.macs * factor)} {unit}, {human(report.totals.params)} params, "
+    spec, memory = report.spec, report.memory
+    header, rows, totals = table_lines(report, detail)
+    rule = " " + "─" * (len(header) - 1)
+    summary = (f"{human(report.arithmetic)} {unit}, {human(report.totals.params)} params, "
                f"model size {human_bytes(report.totals.param_bytes)} ({report.conventions.weight_dtype} weights)\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
                f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
-    notes = [Text("* streamed inside a streamable block: never materialized (--memory-model streamed)")] \
-        if any(layer.streamed for layer in report.layers) else []
-    return Group(
-        Text(f"{spec.name}: {spec.description}", style="bold"),
-        Text(describe_config(report)),
-        table,
-        *notes,
-        Text(summary, style="bold"),
-    )
+    text = Text(no_wrap=True, overflow="ignore")
+    text.append(f"{spec.name}: {spec.description}\n", style="bold")
+    text.append(f"{describe_config(report)}\n\n")
+    text.append(f"{header}\n", style="bold")
+    text.append("\n".join([rule, *rows, rule]) + "\n")
+    text.append(f"{totals}\n\n", style="bold")
+    if any(layer.streamed for layer in report.layers):
+        text.append("* streamed inside a streamable block: never materialized (--memory-model streamed)\n")
+    text.append(summary, style="bold")
+    return text
 
 
 def memory_to_table(table: MemoryTable) -> Group:
     """`mncost memory`: the largest materialized tensor per resolution (V2 paper, Table 3)."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+
     report = table.report
     top = table.max
     grid = Table(box=box.SIMPLE_HEAD, show_footer=True, pad_edge=False)
@@ -131,6 +153,10 @@ def memory_to_table(table: MemoryTable) -> Group:
 def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
     """Any sheet (summary, by type, sweep, pivot; layers under --units) as a rich renderable.
     Counts are exact with thousands separators unless --units says otherwise, as in `to_table`."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+
     headers, body, footer = people(sheet, units, exact_counts=True)
     table = Table(box=box.SIMPLE_HEAD, show_footer=footer is not None, pad_edge=False)
     for i, (title, right) in enumerate(headers):
@@ -145,9 +171,12 @@ def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
     return Group(*parts)
 
 
-def to_text(renderable: Group) -> str:
+def to_text(renderable: Group | Text) -> str:
     """Plain text of a renderable at its natural width (no figure is ever folded or cut), without
     colour or trailing blanks: what a pipe or `-o FILE` gets."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
     out = io.StringIO()
     console = Console(file=out, width=10_000, color_system=None, highlight=False, force_terminal=False,
                       legacy_windows=False)
