@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
@@ -18,13 +17,14 @@ from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph, Node
 from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
+from .record import record
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import MAX_CHANNELS, MAX_RESOLUTION, Spec
 
 _IN = "in_"  # the environment key of `in` (a Python keyword, renamed by the expression parser)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evaluated:
     """A node as evaluated under one config (None attrs: the node is skipped)."""
 

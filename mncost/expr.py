@@ -12,11 +12,12 @@ import ast
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Any
 
 from .errors import Location, SpecError
+from .record import record
 
 Env = Mapping[str, Any]
 Value = int | float | bool
@@ -53,7 +54,7 @@ class ExprError(Exception):
     """Raised while evaluating; turned into a SpecError with the expression's location."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expr:
     """A compiled expression and the spec text it came from."""
 

@@ -8,11 +8,12 @@ conditions stay expressions, evaluated per config. Every node has a stable hiera
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .errors import ConfigError, Location, SpecError
 from .expr import Expr
 from .ops import Shape
+from .record import record
 from .spec import MAX_NESTING, BlockRow, Item, OpRow, Spec, StageTable
 
 GRAPH_INPUT = -1
@@ -22,7 +23,7 @@ MAX_NODES = 100_000
 __all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scope:
     """A block instance: its arguments (evaluated in the parent scope) and `let` values."""
 
@@ -37,7 +38,7 @@ class Scope:
     location: Location | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     """One primitive op of the expanded network."""
 
@@ -53,7 +54,7 @@ class Node:
     location: Location = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Graph:
     spec: Spec
     nodes: tuple[Node, ...]

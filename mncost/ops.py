@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Shape:
     """A feature map: height, width, channels."""
 
@@ -55,7 +56,7 @@ ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid"
 """Activation names usable as ops and as the fused `act:` of conv and fc rows."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attr:
     kind: Kind
     default: Any = None  # None: taken from the spec's `defaults` (bn, act, padding)
@@ -68,7 +69,7 @@ ShapeRule = Callable[[Sequence[Shape], Attrs], Shape]
 CostRule = Callable[[Sequence[Shape], Shape, Attrs], Any]  # int; the formula module passes polynomials
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpRule:
     """Everything mncost knows about one primitive op type."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
+from .record import record
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Config:
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conventions:
     """The conventions a report was computed under, all resolved (no defaults left)."""
 
@@ -47,7 +48,7 @@ class Conventions:
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolved:
     """The config as applied: α, the input resolution and the ρ it corresponds to."""
 
@@ -93,7 +94,7 @@ class LayerCost:
         return self.macs / self.bytes_moved if self.bytes_moved else 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cost:
     params: int
     macs: int
@@ -101,7 +102,7 @@ class Cost:
     param_bytes: int = 0  # model size: params × weight dtype bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Memory:
     """Activation memory of a sequential run in spec order (see README, "How memory is counted").
 
@@ -116,7 +117,7 @@ class Memory:
     largest_tensor_layer: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeShare:
     """A row of the by-type breakdown (V1 paper, Table 2). Shares are fractions of the totals."""
 
@@ -128,7 +129,7 @@ class TypeShare:
     macs_share: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SpecInfo:
     name: str
     description: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from .errors import Location, SpecError
 from .expr import Expr, suggest
 from .gcpause import collector_paused
 from .ops import ACTIVATIONS, OPS, Kind, Shape
+from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ _FC_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
 _KERNEL = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Defaults:
     """Spec-wide defaults: channel rounding, padding, and BN/activation fused into conv rows."""
 
@@ -59,7 +60,7 @@ class Defaults:
     act: str = "none"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpRow:
     """One primitive op: a row of a layer table or of a block template."""
 
@@ -73,7 +74,7 @@ class OpRow:
     location: Location = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockRow:
     """One instance of a block template with its arguments (already typed expressions)."""
 
@@ -86,7 +87,7 @@ class BlockRow:
     location: Location = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StageRow:
     """A row of a stage table (V2's t/c/n/s): n blocks (1 without an n column), the first with stride s."""
 
@@ -97,7 +98,7 @@ class StageRow:
     location: Location = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StageTable:
     """Rows named `{name}{start}`, `{name}{start+1}`, ...; their blocks `block1`, `block2`, ..."""
 
@@ -111,14 +112,14 @@ class StageTable:
 Item = OpRow | BlockRow | StageTable
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Param:
     name: str
     kind: str  # int | channels | number | bool | act
     default: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockTemplate:
     """A small graph of ops whose attributes are expressions of the block's parameters."""
 
@@ -131,7 +132,7 @@ class BlockTemplate:
     location: Location = field(compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Spec:
     """A whole architecture: header, block templates and the body's layer items."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 
 
@@ -62,4 +61,6 @@ def exact_text(n: int, units: Units | None) -> str:
     """A count for machines (CSV): the exact integer, or the exact decimal n / 10^k (no rounding)."""
     if units is None or units is Units.RAW:
         return str(n)
+    from decimal import Decimal  # exact k/M/G decimals; imported only when --units asks for them
+
     return format(Decimal(n).scaleb(-units.exponent), "f")

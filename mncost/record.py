@@ -1,0 +1,113 @@
+"""Frozen records: `@dataclass(frozen=True, slots=True)` semantics, built without compiling code.
+
+`dataclasses` compiles six methods per class with `exec`, about 0.7 ms a class; the two dozen
+classes that `mncost show` needs took most of its start-up (issue 8: start-up within 1.3 × of
+`import click, yaml`). A record's methods are shared closures instead, so defining one costs a
+`type()` call. What a record gives: `__init__` (positional or keyword, with defaults), `__eq__`
+and `__hash__` over the fields not marked `field(compare=False)`, `__repr__` over the fields not
+marked `field(repr=False)`, immutability (`dataclasses.FrozenInstanceError`) and `__slots__`.
+Type checkers treat it as a frozen dataclass (PEP 681). Classes that need `dataclasses.replace`
+stay dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import MISSING, Field, FrozenInstanceError, field
+from operator import attrgetter
+from typing import Any, TypeVar, dataclass_transform
+
+T = TypeVar("T")
+_set = object.__setattr__
+
+
+def _frozen_setattr(self: object, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[T]) -> type[T]:
+    """Make `cls` a frozen, slotted record of its annotated fields (in order)."""
+    namespace = dict(cls.__dict__)
+    names = tuple(namespace.get("__annotations__", {}))
+    defaults: dict[str, Any] = {}
+    compared, shown = [], []
+    for name in names:
+        value = namespace.pop(name, MISSING)
+        compare = show = True
+        if isinstance(value, Field):
+            if value.default_factory is not MISSING:
+                raise TypeError(f"{cls.__name__}.{name}: default_factory is not supported by record")
+            compare, show, value = value.compare, value.repr, value.default
+        if value is not MISSING:
+            defaults[name] = value
+        elif defaults:
+            raise TypeError(f"{cls.__name__}.{name}: a field without a default follows one with a default")
+        if compare:
+            compared.append(name)
+        if show:
+            shown.append(name)
+    for slot in ("__dict__", "__weakref__"):
+        namespace.pop(slot, None)
+    namespace["__slots__"] = names
+    namespace["__init__"] = _init(cls.__qualname__, names, defaults)
+    key = _key(compared)
+    namespace["__eq__"] = _eq(key)
+    namespace["__hash__"] = lambda self: hash(key(self))
+    namespace["__repr__"] = _repr(cls.__qualname__, tuple(shown))
+    namespace["__setattr__"] = _frozen_setattr
+    namespace["__delattr__"] = _frozen_delattr
+    namespace["__match_args__"] = names
+    made: type[T] = type(cls.__name__, cls.__bases__, namespace)  # all records are plain classes
+    return made
+
+
+def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    if not names:
+        return lambda self: ()
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda self: (one(self),)
+    return attrgetter(*names)
+
+
+def _eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return key(self) == key(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _repr(qualname: str, names: tuple[str, ...]) -> Callable[[Any], str]:
+    def __repr__(self: Any) -> str:
+        return f"{qualname}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in names) + ")"
+
+    return __repr__
+
+
+def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any]) -> Callable[..., None]:
+    count = len(names)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) > count:
+            raise TypeError(f"{qualname}() takes {count} arguments, got {len(args)}")
+        for name, value in zip(names, args, strict=False):  # len(args) <= count, checked above
+            _set(self, name, value)
+        if len(args) < count or kwargs:
+            for name in names[len(args):]:
+                if name in kwargs:
+                    _set(self, name, kwargs.pop(name))
+                elif name in defaults:
+                    _set(self, name, defaults[name])
+                else:
+                    raise TypeError(f"{qualname}() missing argument '{name}'")
+            if kwargs:
+                raise TypeError(f"{qualname}() got unexpected or repeated arguments: {', '.join(sorted(kwargs))}")
+
+    return __init__

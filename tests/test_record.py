@@ -1,0 +1,59 @@
+"""`mncost.record`: frozen dataclass semantics without compiling code at import."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, field
+
+import pytest
+
+from mncost.record import record
+
+
+@record
+class Point:
+    """A doc."""
+
+    x: int
+    y: int = 2
+    where: str = field(default="here", compare=False, repr=False)
+
+    @property
+    def total(self) -> int:
+        return self.x + self.y
+
+
+def test_init_eq_hash_repr() -> None:
+    assert Point(1) == Point(1, 2) == Point(x=1, y=2, where="there")
+    assert Point(1) != Point(1, 3)
+    assert hash(Point(1, where="a")) == hash(Point(1, where="b"))
+    assert repr(Point(1, 5)) == "Point(x=1, y=5)"
+    assert Point(4, 5).total == 9 and Point.__doc__ == "A doc."
+    assert Point(1).__eq__((1, 2)) is NotImplemented
+
+
+def test_frozen_and_slotted() -> None:
+    p = Point(1)
+    with pytest.raises(FrozenInstanceError):
+        p.x = 3  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        del p.y  # type: ignore[misc]
+    assert not hasattr(p, "__dict__")
+
+
+@pytest.mark.parametrize(("args", "kwargs", "message"), [
+    ((), {}, "missing argument 'x'"),
+    ((1, 2, "w", 4), {}, "takes 3 arguments, got 4"),
+    ((1,), {"x": 2}, "unexpected or repeated arguments: x"),
+    ((1,), {"z": 2}, "unexpected or repeated arguments: z"),
+])
+def test_bad_arguments(args: tuple[object, ...], kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        Point(*args, **kwargs)  # type: ignore[misc]
+
+
+def test_field_order_is_checked() -> None:
+    with pytest.raises(TypeError, match="without a default follows"):
+        @record
+        class Bad:
+            a: int = 1
+            b: int  # type: ignore[misc]
