@@ -29,11 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import mncost
 from mncost import Config, evaluate, load
+from mncost.record import replace
 from mncost.sweep import SweepRow, sweep
 
 ROWS: list[tuple[str, str, str, float, bool]] = []

@@ -5,28 +5,36 @@ Library use::
     from mncost import Config, evaluate, load
     report = evaluate(load("v1"), Config(alpha=0.5, rho=0.714))
     report.totals.macs  # exact multiply-accumulates
+
+The names below are imported from their modules on first use, so that the command line's entry
+point can set up the process before the core is imported (see mncost.entry).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from .bundled import locate
-from .errors import ConfigError, EvaluationError, MncostError, SpecError
-from .evaluate import check_paper_sizes, evaluate
-from .gcpause import collector_paused
-from .graph import Graph, build_graph
-from .report import Config, Report
-from .spec import Spec, load_spec
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .errors import ConfigError, EvaluationError, MncostError, SpecError
+    from .evaluate import check_paper_sizes, evaluate
+    from .graph import Graph, build_graph
+    from .report import Config, Report
+    from .spec import Spec, load_spec
+
     __version__: str
+
+_EXPORTS = {
+    "ConfigError": "errors", "EvaluationError": "errors", "MncostError": "errors", "SpecError": "errors",
+    "check_paper_sizes": "evaluate", "evaluate": "evaluate", "Graph": "graph", "build_graph": "graph",
+    "Config": "report", "Report": "report", "Spec": "spec", "load_spec": "spec",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """`mncost.__version__`, read from the installed package's metadata on first use.
+    """The public names, from their modules; `__version__` from the installed package's metadata.
 
     The one version source is pyproject.toml; importlib.metadata costs more to import than the
     rest of the start-up, so only `--version` (or a library user asking) pays for it."""
@@ -37,14 +45,23 @@ def __getattr__(name: str) -> Any:
             value = version("mncost")
         except PackageNotFoundError:  # pragma: no cover - a source tree without install
             value = "0+unknown"
-        globals()["__version__"] = value
-        return value
-    raise AttributeError(f"module 'mncost' has no attribute '{name}'")
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'mncost' has no attribute '{name}'")
+    globals()[name] = value
+    return value
 
 
 def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
     """Load a bundled spec by name (`"v1"`) or a spec file, build its graph and check the
     paper sizes it declares."""
+    from .bundled import locate
+    from .evaluate import check_paper_sizes
+    from .gcpause import collector_paused
+    from .graph import build_graph
+    from .spec import load_spec
+
     path, shown = locate(str(spec))
     with collector_paused():
         graph = build_graph(load_spec(path, shown), depth_multiplier)

@@ -1,5 +1,5 @@
 """`python -m mncost ...` runs the command line."""
 
-from .cli import main
+from .entry import run
 
-main(prog_name="mncost")
+run(prog_name="mncost")

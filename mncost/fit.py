@@ -17,7 +17,7 @@ import ast
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -26,6 +26,7 @@ from .errors import ConfigError, EvaluationError
 from .evaluate import evaluate
 from .expr import _IN_KEYWORD
 from .graph import Graph
+from .record import replace
 from .report import Config, Report
 
 _COUNT_UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9}

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, cast
@@ -33,6 +33,7 @@ from .expr import _IN_KEYWORD, Expr
 from .graph import GRAPH_INPUT, Graph, Node
 from .ops import OPS, Kind, Shape, spatial
 from .poly import Poly, to_fraction
+from .record import replace
 from .report import Config
 
 Value = Any  # Poly | bool | str

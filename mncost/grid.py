@@ -8,13 +8,14 @@ floats would drift: 0.1 + 0.2 != 0.3).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from . import sweep as sweep_module
 from .errors import ConfigError
 from .evaluate import conventions_of
 from .graph import Graph
+from .record import replace
 from .report import Config, Conventions, SpecInfo
 
 MAX_GRID = 10_000

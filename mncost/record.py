@@ -6,12 +6,14 @@ classes that `mncost show` needs took most of its start-up (issue 8: start-up wi
 `type()` call. What a record gives: `__init__` (positional or keyword, with defaults), `__eq__`
 and `__hash__` over the fields not marked `field(compare=False)`, `__repr__` over the fields not
 marked `field(repr=False)`, immutability (`dataclasses.FrozenInstanceError`) and `__slots__`.
-Type checkers treat it as a frozen dataclass (PEP 681). Classes that need `dataclasses.replace`
-stay dataclasses.
+Type checkers treat it as a frozen dataclass (PEP 681). `replace(obj, **changes)` is
+`dataclasses.replace` for records (and passes real dataclasses on to it); `defaults(cls)` maps
+each field that has a default to it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, field
 from operator import attrgetter
@@ -62,6 +64,8 @@ def record(cls: type[T]) -> type[T]:
     namespace["__setattr__"] = _frozen_setattr
     namespace["__delattr__"] = _frozen_delattr
     namespace["__match_args__"] = names
+    namespace["__record_fields__"] = names
+    namespace["__record_defaults__"] = defaults
     made: type[T] = type(cls.__name__, cls.__bases__, namespace)  # all records are plain classes
     return made
 
@@ -111,3 +115,19 @@ def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any]) -> Ca
                 raise TypeError(f"{qualname}() got unexpected or repeated arguments: {', '.join(sorted(kwargs))}")
 
     return __init__
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """A copy of the record `obj` with some fields changed (like `dataclasses.replace`)."""
+    names = getattr(type(obj), "__record_fields__", None)
+    if names is None:
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    unknown = changes.keys() - set(names)
+    if unknown:
+        raise TypeError(f"{type(obj).__qualname__} has no field {', '.join(sorted(unknown))}")
+    return type(obj)(*(changes[n] if n in changes else getattr(obj, n) for n in names))
+
+
+def defaults(cls: type) -> dict[str, Any]:
+    """The fields of the record class `cls` that have defaults, with them."""
+    return dict(cls.__record_defaults__)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ Numbers are exact integers: parameters, MACs (multiply-accumulates) and bytes. F
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
 from .errors import Location
@@ -14,7 +14,7 @@ from .ops import Shape
 from .record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     """Everything a graph is evaluated under. None means "the spec's default"."""
 
@@ -59,7 +59,7 @@ class Resolved:
     depth_multiplier: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LayerCost:
     """One evaluated layer. `activation_bytes` = output elements × dtype bytes.
 
@@ -138,7 +138,7 @@ class SpecInfo:
     file: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     spec: SpecInfo
     config: Resolved

@@ -41,13 +41,14 @@ MAX_NESTING = 16
 GLOBAL_NAMES = frozenset({"alpha", "classes", "in"})
 """Names every expression may use: width multiplier, number of classes, input channels."""
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-_SHAPE = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$")
-_SQUARE_SHAPE = re.compile(r"^\s*(\d+)\s*(?:²|\^2)\s*[x×]\s*(\d+)\s*$")
-_CONV_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$")
-_DW_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*dw\s*$")
-_FC_FILTER = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
-_KERNEL = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+# Patterns are compiled on first use (re caches them): a spec without filters never compiles those.
+_NAME = r"^[A-Za-z_][A-Za-z0-9_\-]*$"
+_SHAPE = r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$"
+_SQUARE_SHAPE = r"^\s*(\d+)\s*(?:²|\^2)\s*[x×]\s*(\d+)\s*$"
+_CONV_FILTER = r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*$"
+_DW_FILTER = r"^\s*(\d+)\s*[x×]\s*(\d+)\s*[x×]\s*(\d+)\s*dw\s*$"
+_FC_FILTER = r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$"
+_KERNEL = r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$"
 
 
 @record
@@ -220,9 +221,9 @@ def _bool_hint(value: Any) -> str:
 def parse_shape(text: Any, where: Location) -> Shape:
     """'112x112x32' (or the paper's '112² × 32') as a Shape."""
     if isinstance(text, str):
-        if m := _SHAPE.match(text):
+        if m := re.match(_SHAPE, text):
             return Shape(int(m[1]), int(m[2]), int(m[3]))
-        if m := _SQUARE_SHAPE.match(text):
+        if m := re.match(_SQUARE_SHAPE, text):
             return Shape(int(m[1]), int(m[1]), int(m[2]))
     raise SpecError(where, f"input size must look like 112x112x32 or 112²x32, got {_kind(text)}")
 
@@ -260,7 +261,7 @@ class _Parser:
         return value
 
     def name(self, value: Any, where: Location) -> str:
-        if not isinstance(value, str) or not _NAME.match(value):
+        if not isinstance(value, str) or not re.match(_NAME, value):
             raise SpecError(
                 where, f"'name' must be letters, digits, '_' or '-' (no dots), got {_kind(value)}"
             )
@@ -547,7 +548,7 @@ class _Parser:
             raise SpecError(loc, "give either 'filter' or 'kernel'/'out', not both")
         if not isinstance(text, str):
             raise SpecError(loc, f"'filter' must look like 3x3x32x64, 3x3x32 dw or 1024x1000, got {_kind(text)}")
-        conv, dw, fc = _CONV_FILTER.match(text), _DW_FILTER.match(text), _FC_FILTER.match(text)
+        conv, dw, fc = re.match(_CONV_FILTER, text), re.match(_DW_FILTER, text), re.match(_FC_FILTER, text)
         if op in ("conv", "pwconv") and conv:
             k1, k2, cin, cout = (int(g) for g in conv.groups())
             self.square(k1, k2, loc)
@@ -584,7 +585,7 @@ class _Parser:
             return self.activation(value, where)
         if kind is Kind.PADDING:
             return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
-        if key == "kernel" and isinstance(value, str) and (m := _KERNEL.match(value)):
+        if key == "kernel" and isinstance(value, str) and (m := re.match(_KERNEL, value)):
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])
         return self.typed(value, "channels" if kind is Kind.CHANNELS else "int", where, known, key)

@@ -21,7 +21,7 @@ evaluated on its own with `evaluate`: every row is exactly what `evaluate` gives
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from operator import mul
 from typing import Any, cast
 
@@ -31,6 +31,7 @@ from .evaluate import evaluate as evaluate_one
 from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph
 from .ops import ACTIVATIONS, OpError, Shape, spatial
+from .record import defaults, replace
 from .report import Config, Report, Resolved
 from .spec import MAX_RESOLUTION
 
@@ -102,7 +103,8 @@ sends every grid point through `evaluate`."""
 
 
 def _fast_path_applies(config: Config) -> bool:
-    return all(getattr(config, f.name) == f.default for f in fields(config) if f.name not in _CONFIG_FIELDS)
+    return all(getattr(config, name) == default for name, default in defaults(Config).items()
+               if name not in _CONFIG_FIELDS)
 
 
 def _valid(graph: Graph, config: Config) -> bool:

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mncost.cli import main
+from mncost.record import replace
 from mncost.render.csv import neutralise, to_csv
 from mncost.render.latex import escape as latex_escape
 from mncost.render.latex import to_latex

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 from mncost import Config, EvaluationError, MncostError, build_graph, evaluate, load
 from mncost.conventions import BnParams, Dtype, OpsCounted, Rounding
 from mncost.graph import Graph
+from mncost.record import replace
 from mncost.report import Resolved
 from mncost.spec import parse_spec
 from mncost.sweep import SweepRow, _plan, sweep

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -17,6 +16,7 @@ from mncost.cli import main
 from mncost.conventions import BnParams
 from mncost.evaluate import evaluate
 from mncost.grid import run_sweep
+from mncost.record import replace
 from mncost.sweep import SweepRow
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import click
 
 from .. import load
 from ..evaluate import evaluate
+from ..record import replace
 from ._group import main
 from .options import config_options, make_config
 

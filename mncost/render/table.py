@@ -15,13 +15,13 @@ from rich.text import Text
 
 from ..conventions import Counting, MemoryModel
 from ..report import Report
-from .sheet import Sheet, people
 from .units import Units, human, human_bytes
 
 if TYPE_CHECKING:
     from rich.console import Group
 
     from ..memory import MemoryTable
+    from .sheet import Sheet
 
 
 def describe_config(report: Report) -> str:
@@ -156,6 +156,8 @@ def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
     from rich import box
     from rich.console import Group
     from rich.table import Table
+
+    from .sheet import people
 
     headers, body, footer = people(sheet, units, exact_counts=True)
     table = Table(box=box.SIMPLE_HEAD, show_footer=footer is not None, pad_edge=False)
