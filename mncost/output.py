@@ -39,11 +39,12 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Replace `path` with `text` (UTF-8) atomically; on any failure leave it as it was."""
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Replace `path` with `content` (text is written as UTF-8) atomically; on any failure leave
+    it as it was."""
     target = Path(path)
     check_target(target)
-    data = text.encode("utf-8")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         try:

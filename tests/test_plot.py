@@ -79,9 +79,10 @@ def test_failed_write_leaves_target_untouched(runner, tmp_path: Path, monkeypatc
     def broken(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("mncost.cli.plot.os.replace", broken)
+    monkeypatch.setattr("mncost.output.os.replace", broken)
     result = runner.invoke(main, ["plot", "v1", "-o", str(out)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {out}: cannot write: disk full\n"
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["fig.png"]
 

@@ -5,38 +5,19 @@ matplotlib is an optional extra (`pip install 'mncost[plot]'`), imported only he
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import load
+from ..errors import MncostError
 from ..evaluate import evaluate
 from ..record import replace
 from ._group import main
 from .options import config_options, make_config
 
 MISSING = "mncost plot needs matplotlib: pip install 'mncost[plot]'"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path`. On failure the
-    target is untouched and no temporary file remains."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions of a new file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _numbers(kind: type, what: str) -> Any:
@@ -89,8 +70,7 @@ def plot(spec: str, output: Path, sweep: bool, alphas: list[float] | None, resol
     try:
         from ..render import plot as figures
     except ImportError:
-        click.echo(f"Error: {MISSING}", err=True)
-        raise SystemExit(2) from None
+        raise MncostError(MISSING) from None
     config = make_config(alpha=1.0, resolution=None, **options)
     graph = load(spec, config.depth_multiplier)
     if sweep:
@@ -108,5 +88,7 @@ def plot(spec: str, output: Path, sweep: bool, alphas: list[float] | None, resol
         if one.resolution is not None and one.rho is not None:
             raise click.UsageError("give either --rho or --resolution, not both")
         data = figures.layers_figure(evaluate(graph, one), suffix)
+    from ..output import write_atomic
+
     write_atomic(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
