@@ -14,14 +14,12 @@ from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .errors import ConfigError, EvaluationError, SpecError
 from .expr import ExprError, builtin_functions
 from .gcpause import collector_paused
-from .graph import GRAPH_INPUT, Graph, Node
+from .graph import GRAPH_INPUT, Graph, Node, scope_environments
 from .liveness import plan
 from .ops import OPS, Kind, OpError, Shape
 from .record import record
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import MAX_CHANNELS, MAX_RESOLUTION, Spec
-
-_IN = "in_"  # the environment key of `in` (a Python keyword, renamed by the expression parser)
 
 
 @record
@@ -136,21 +134,7 @@ def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated
     base.update(alpha=alpha, classes=resolved.classes)
     image = Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
     shapes: dict[int, Shape] = {GRAPH_INPUT: image}
-    envs: list[dict[str, Any] | None] = [None] * len(graph.scopes)
-
-    def env_of(index: int) -> dict[str, Any]:
-        env = envs[index]
-        if env is None:
-            scope = graph.scopes[index]
-            parent = base if scope.parent is None else env_of(scope.parent)
-            env = dict(parent)
-            for name, value in scope.args:
-                env[name] = value(parent)
-            env[_IN] = shapes[scope.input].c
-            for name, value in scope.lets:
-                env[name] = value(env)
-            envs[index] = env
-        return env
+    env_of = scope_environments(graph, base, lambda tensor: shapes[tensor].c, lambda expr, env: expr(env))
 
     done: list[Evaluated] = []
     for node in graph.nodes:

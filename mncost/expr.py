@@ -47,7 +47,8 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 """Callable names. `scale(c)` applies the config's width multiplier and rounding to c."""
 
 _IN_KEYWORD = re.compile(r"(?<![A-Za-z0-9_.])in(?![A-Za-z0-9_])")
-_IN_NAME = "in_"
+IN_NAME = "in_"
+"""The environment key of `in` (the block input's channels; `in` is a Python keyword)."""
 
 
 class ExprError(Exception):
@@ -106,23 +107,28 @@ def _scaled_parts(channels: int) -> tuple[str, Compiled]:
 _SCALE = frozenset({"scale"})
 
 
+def syntax_tree(text: str) -> ast.expr:
+    """The Python syntax tree of an expression's text, `in` renamed to IN_NAME (raises SyntaxError).
+    `parse` compiles it against the whitelist; `formula` and `fit` read it for their analyses."""
+    return ast.parse(_IN_KEYWORD.sub(IN_NAME, text.strip()), mode="eval").body
+
+
 def parse(text: str, known: Iterable[str], location: Location) -> Expr:
     """Compile `text`; every name must be in `known` or be a function in FUNCTIONS."""
     if len(text) > MAX_LENGTH:
         raise SpecError(location, f"expression is {len(text)} characters; the limit is {MAX_LENGTH}")
     if not text.strip():
         raise SpecError(location, "empty expression")
-    source = _IN_KEYWORD.sub(_IN_NAME, text.strip())
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = syntax_tree(text)
     except SyntaxError as exc:
         detail = f" ({exc.msg})" if exc.msg and exc.msg != "invalid syntax" else ""
         raise SpecError(location, f"expression '{text}': invalid syntax{detail}") from None
     except (RecursionError, MemoryError, ValueError):
         raise SpecError(location, f"expression '{text}': too complex") from None
-    compiler = _Compiler(text, frozenset(_IN_NAME if k == "in" else k for k in known), location)
-    fn = compiler.compile(tree.body, 1)
-    names = frozenset("in" if n == _IN_NAME else n for n in compiler.names)
+    compiler = _Compiler(text, frozenset(IN_NAME if k == "in" else k for k in known), location)
+    fn = compiler.compile(tree, 1)
+    names = frozenset("in" if n == IN_NAME else n for n in compiler.names)
     return Expr(text, names, fn, location)
 
 
@@ -233,11 +239,11 @@ class _Compiler:
         raise self.error(f"{type(node).__name__} is not allowed")
 
     def name(self, name: str) -> Compiled:
-        shown = "in" if name == _IN_NAME else name
+        shown = "in" if name == IN_NAME else name
         if name in FUNCTIONS:
             raise self.error(f"function '{name}' must be called")
         if name not in self.known:
-            candidates = sorted("in" if k == _IN_NAME else k for k in self.known)
+            candidates = sorted("in" if k == IN_NAME else k for k in self.known)
             close = _close_matches(shown, candidates)
             hint = f"; did you mean '{close[0]}'?" if close else f"; known names: {', '.join(candidates)}"
             raise self.error(f"unknown name '{shown}'{hint}")

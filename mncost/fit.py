@@ -24,7 +24,7 @@ from fractions import Fraction
 from .conventions import Rounding
 from .errors import ConfigError, EvaluationError
 from .evaluate import evaluate
-from .expr import _IN_KEYWORD
+from .expr import syntax_tree
 from .graph import Graph
 from .record import replace
 from .report import Config, Report
@@ -130,7 +130,7 @@ def scaled_widths(graph: Graph) -> tuple[frozenset[int], bool]:
             other = True
         if "scale" not in e.names:
             continue
-        tree = ast.parse(_IN_KEYWORD.sub("in_", e.text.strip()), mode="eval")
+        tree = syntax_tree(e.text)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "scale":
                 arg = node.args[0]

@@ -29,8 +29,8 @@ from typing import Any, cast
 from .conventions import Counting, OpsCounted, Rounding, make_divisible
 from .errors import MncostError
 from .evaluate import evaluate, resolve
-from .expr import _IN_KEYWORD, Expr
-from .graph import GRAPH_INPUT, Graph, Node
+from .expr import Expr, syntax_tree
+from .graph import GRAPH_INPUT, Graph, Node, scope_environments
 from .ops import OPS, Kind, Shape, spatial
 from .poly import Poly, to_fraction
 from .record import replace
@@ -239,21 +239,7 @@ class _Walker:
         image = _Shape(side, side, Poly.const(graph.spec.channels))
         shapes: dict[int, Shape] = {GRAPH_INPUT: image}
         strides: dict[int, int] = {GRAPH_INPUT: 1}
-        envs: list[dict[str, Value] | None] = [None] * len(graph.scopes)
-
-        def env_of(index: int) -> dict[str, Value]:
-            env = envs[index]
-            if env is None:
-                scope = graph.scopes[index]
-                parent = base if scope.parent is None else env_of(scope.parent)
-                env = dict(parent)
-                for name, value in scope.args:
-                    env[name] = self.value(value, parent)
-                env["in_"] = shapes[scope.input].c
-                for name, value in scope.lets:
-                    env[name] = self.value(value, env)
-                envs[index] = env
-            return env
+        env_of = scope_environments(graph, base, lambda tensor: shapes[tensor].c, self.value)
 
         per_bn = config.bn_params.per_channel
         arithmetic, params = Poly(), Poly()
@@ -466,4 +452,4 @@ def _constant_call(name: str, args: list[Fraction]) -> Fraction:
 @lru_cache(maxsize=1024)
 def _tree(text: str) -> ast.expr:
     """The expression's syntax tree; the text already passed mncost.expr's whitelist."""
-    return ast.parse(_IN_KEYWORD.sub("in_", text.strip()), mode="eval").body
+    return syntax_tree(text)

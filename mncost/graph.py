@@ -8,10 +8,12 @@ conditions stay expressions, evaluated per config. Every node has a stable hiera
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import field
+from typing import Any
 
 from .errors import ConfigError, Location, SpecError
-from .expr import Expr
+from .expr import IN_NAME, Expr
 from .ops import Shape
 from .record import record
 from .spec import MAX_NESTING, BlockRow, Item, OpRow, Spec, StageTable
@@ -61,6 +63,33 @@ class Graph:
     scopes: tuple[Scope, ...]
     output: int
     depth_multiplier: float
+
+
+def scope_environments(graph: Graph, base: dict[str, Any], input_channels: Callable[[int], Any],
+                       value: Callable[[Expr, dict[str, Any]], Any]) -> Callable[[int], dict[str, Any]]:
+    """`env_of(scope index)`: the names an expression in that block instance sees, built once.
+
+    A block's arguments are evaluated in its parent's environment; then `in` is bound to the
+    channels of the block's input tensor (`input_channels(tensor index)`) and the block's lets
+    are evaluated in order. `value(expr, env)` evaluates one expression (numbers for `evaluate`,
+    polynomials for `formula`)."""
+    envs: list[dict[str, Any] | None] = [None] * len(graph.scopes)
+
+    def env_of(index: int) -> dict[str, Any]:
+        env = envs[index]
+        if env is None:
+            scope = graph.scopes[index]
+            parent = base if scope.parent is None else env_of(scope.parent)
+            env = dict(parent)
+            for name, arg in scope.args:
+                env[name] = value(arg, parent)
+            env[IN_NAME] = input_channels(scope.input)
+            for name, let in scope.lets:
+                env[name] = value(let, env)
+            envs[index] = env
+        return env
+
+    return env_of
 
 
 def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
