@@ -13,6 +13,7 @@ from typing import Any
 from ..diff import Change, Diff, LayerDiff, Metric, Status
 from ..report import LayerCost, Report
 from ..thresholds import Check
+from .json import config_dict, conventions_dict, spec_dict
 
 SCHEMA = "mncost.diff/1"
 
@@ -29,16 +30,8 @@ def _change(change: Change) -> dict[str, Any]:
 
 
 def _side(label: str, report: Report) -> dict[str, Any]:
-    spec, config, conv = report.spec, report.config, report.conventions
-    return {
-        "label": label,
-        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
-                 "source": spec.source, "file": spec.file},
-        "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
-                   "classes": config.classes, "depth_multiplier": config.depth_multiplier},
-        "conventions": {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
-                        "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding},
-    }
+    return {"label": label, "spec": spec_dict(report.spec), "config": config_dict(report.config),
+            "conventions": conventions_dict(report.conventions)}
 
 
 def _layer(layer: LayerCost | None) -> dict[str, Any] | None:

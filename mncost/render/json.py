@@ -6,13 +6,25 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..conventions import Counting
-from ..report import Conventions, Report
+from ..report import Conventions, Report, Resolved, SpecInfo
 
 if TYPE_CHECKING:
     from ..grid import SweepResult
     from ..memory import MemoryTable, ResolutionRow
 
 SCHEMA = "mncost.report/1"
+
+
+def spec_dict(spec: SpecInfo) -> dict[str, Any]:
+    """The `spec` object shared by every JSON document."""
+    return {"name": spec.name, "description": spec.description, "family": spec.family, "source": spec.source,
+            "file": spec.file}
+
+
+def config_dict(config: Resolved) -> dict[str, Any]:
+    """The `config` object of a report (and of each side of a diff)."""
+    return {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution, "classes": config.classes,
+            "depth_multiplier": config.depth_multiplier}
 
 
 def conventions_dict(conv: Conventions) -> dict[str, Any]:
@@ -61,10 +73,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         totals["flops"] = 2 * report.totals.macs
     return {
         "schema": SCHEMA,
-        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
-                 "source": spec.source, "file": spec.file},
-        "config": {"alpha": config.alpha, "rho": config.rho, "resolution": config.resolution,
-                   "classes": config.classes, "depth_multiplier": config.depth_multiplier},
+        "spec": spec_dict(spec),
+        "config": config_dict(config),
         "conventions": conventions_dict(conv),
         "layers": layers,
         "totals": totals,
@@ -117,8 +127,7 @@ def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
         rows.append(row)
     doc: dict[str, Any] = {
         "schema": SWEEP_SCHEMA,
-        "spec": {"name": spec.name, "description": spec.description, "family": spec.family,
-                 "source": spec.source, "file": spec.file},
+        "spec": spec_dict(spec),
         "config": {"classes": result.classes, "depth_multiplier": result.depth_multiplier,
                    "base_resolution": result.base_resolution},
         "conventions": conventions_dict(conv),
