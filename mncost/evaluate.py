@@ -59,17 +59,27 @@ def resolve(graph: Graph, config: Config) -> Resolved:
     if config.depth_multiplier != graph.depth_multiplier:
         raise ConfigError(f"the graph was built for depth multiplier {graph.depth_multiplier:g}, "
                           f"the config asks for {config.depth_multiplier:g} (load it with that multiplier)")
-    classes = spec.classes if config.classes is None else config.classes
+    classes = classes_of(spec, config)
     if not 1 <= classes <= MAX_CHANNELS:
         raise ConfigError(f"classes must be between 1 and {MAX_CHANNELS:,}, got {classes}")
     return Resolved(alpha, rho, resolution, classes, graph.depth_multiplier)
+
+
+def rounding_of(spec: Spec, config: Config) -> Rounding:
+    """The channel rounding in force: the config's, else the spec's default."""
+    return config.rounding or spec.defaults.rounding
+
+
+def classes_of(spec: Spec, config: Config) -> int:
+    """The number of classes in force: the config's, else the spec's."""
+    return spec.classes if config.classes is None else config.classes
 
 
 def conventions_of(spec: Spec, config: Config) -> Conventions:
     """The conventions a config resolves to for a spec (its defaults filled in), checked."""
     if config.first_layer_trick and config.memory_model is not MemoryModel.STREAMED:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
-    return Conventions(config.rounding or spec.defaults.rounding, config.counting, config.ops, config.bn_params,
+    return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
                        config.memory_model, config.first_layer_trick)
 

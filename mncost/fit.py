@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .conventions import Rounding
 from .errors import ConfigError, EvaluationError
-from .evaluate import evaluate
+from .evaluate import evaluate, rounding_of
 from .expr import syntax_tree
 from .graph import Graph
 from .record import replace
@@ -238,7 +238,7 @@ def fit(graph: Graph, config: Config, budget: Budget, vary: str = "alpha", alpha
     config's α) or the Pareto frontier of both that fits `budget`. Raises NoFit."""
     if budget == Budget():
         raise ConfigError("give at least one budget (--max-macs, --max-params or --max-peak-memory)")
-    rounding = config.rounding or graph.spec.defaults.rounding
+    rounding = rounding_of(graph.spec, config)
     top = Fraction(str(alpha_max))
     max_res = max_resolution or 2 * graph.spec.resolution
     sizes = [r for r in range(min_resolution, max_res + 1) if r % resolution_step == 0]

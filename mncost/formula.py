@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from .conventions import Counting, OpsCounted, Rounding, make_divisible
 from .errors import MncostError
-from .evaluate import evaluate, resolve
+from .evaluate import evaluate, resolve, rounding_of
 from .expr import Expr, syntax_tree
 from .graph import GRAPH_INPUT, Graph, Node, scope_environments
 from .ops import OPS, Kind, Shape, spatial
@@ -127,7 +127,7 @@ def formula(graph: Graph, config: Config) -> Formula:
     """The closed-form MACs(α, ρ) and params(α, ρ) of `graph` under the conventions of `config`
     (its α and ρ are ignored), with the largest error of the smooth form on a grid."""
     resolved = resolve(graph, replace(config, alpha=1.0, rho=None, resolution=None))
-    rounding = config.rounding or graph.spec.defaults.rounding
+    rounding = rounding_of(graph.spec, config)
     walker = _Walker(graph, config, resolved.classes)
     pieces = _pieces(walker)
     base = graph.spec.resolution
@@ -404,7 +404,7 @@ class _Walker:
 
     @property
     def rounding(self) -> Rounding:
-        return self.config.rounding or self.graph.spec.defaults.rounding
+        return rounding_of(self.graph.spec, self.config)
 
     def compare(self, op: ast.cmpop, a: Value, b: Value) -> bool:
         if isinstance(a, bool) or isinstance(b, bool):

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import sweep as sweep_module
 from .errors import ConfigError
-from .evaluate import conventions_of
+from .evaluate import classes_of, conventions_of
 from .graph import Graph
 from .record import replace
 from .report import Config, Conventions, SpecInfo
@@ -121,6 +121,6 @@ def run_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int],
     config = replace(config, rho=None, resolution=None)
     rows = sweep_module.sweep(graph, list(alphas), list(resolutions), config)
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
-    classes = spec.classes if config.classes is None else config.classes
+    classes = classes_of(spec, config)
     return SweepResult(info, conventions, classes, graph.depth_multiplier, spec.resolution,
                        tuple(alphas), tuple(resolutions), tuple(rows))

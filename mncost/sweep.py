@@ -26,7 +26,7 @@ from operator import mul
 from typing import Any, cast
 
 from .errors import MncostError
-from .evaluate import Evaluated, layer_cost, live_bytes, resolve, walk
+from .evaluate import Evaluated, classes_of, layer_cost, live_bytes, resolve, rounding_of, walk
 from .evaluate import evaluate as evaluate_one
 from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph
@@ -61,8 +61,8 @@ def sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], con
     if not _fast_path_applies(config):
         return [one(a, r) for a in alphas for r in resolutions]
     spec = graph.spec
-    rounding = config.rounding or spec.defaults.rounding
-    classes = spec.classes if config.classes is None else config.classes
+    rounding = rounding_of(spec, config)
+    classes = classes_of(spec, config)
     width = config.dtype.bytes
     res_ok = [type(r) is int and _valid(graph, replace(config, alpha=1.0, rho=None, resolution=r)) for r in resolutions]
     good = [r for r, ok in zip(resolutions, res_ok, strict=True) if ok]

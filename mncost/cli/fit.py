@@ -62,6 +62,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
     except NoFit as exc:
         click.echo(f"No fit: {exc}", err=True)
         raise SystemExit(1) from None
+    from ..evaluate import rounding_of
     from ..render import fit as render
 
     if fmt == "json":
@@ -86,7 +87,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
     wanted = ", ".join(f"{name} ≤ {limit:,}" for name, limit in (
         (result.unit, budget.arithmetic), ("params", budget.params), ("peak memory bytes", budget.peak_bytes))
         if limit is not None)
-    rounding = config.rounding or graph.spec.defaults.rounding
+    rounding = rounding_of(graph.spec, config)
     lines: list[RenderableType] = [
         Text(f"{graph.spec.name}: {what[vary]} within {wanted}", style="bold"),
         Text(f"conventions: rounding={rounding} count={config.counting} ops={config.ops} "
