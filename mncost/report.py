@@ -47,6 +47,11 @@ class Conventions:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
 
+    def describe(self) -> str:
+        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same`."""
+        return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
+                f" dtype={self.dtype} padding={self.padding}")
+
 
 @record
 class Resolved:
@@ -57,6 +62,11 @@ class Resolved:
     resolution: int
     classes: int
     depth_multiplier: float
+
+    def describe(self) -> str:
+        """`alpha=0.5 resolution=160 (rho=0.714) classes=1000` (and `depth=` when it is not 1)."""
+        depth = f" depth={self.depth_multiplier:g}" if self.depth_multiplier != 1 else ""
+        return f"alpha={self.alpha:g} resolution={self.resolution} (rho={self.rho:.4g}) classes={self.classes}{depth}"
 
 
 @record

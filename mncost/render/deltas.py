@@ -84,16 +84,11 @@ def type_cell(layer: LayerDiff) -> str:
 
 def describe_config(report: Report) -> str:
     """Spec name and file and the config: `v1 (specs/v1.yaml) alpha=0.75 resolution=224 ...`."""
-    c = report.config
-    depth = f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else ""
-    return (f"{report.spec.name} ({report.spec.file}) alpha={c.alpha:g} resolution={c.resolution} "
-            f"(rho={c.rho:.4g}) classes={c.classes}{depth}")
+    return f"{report.spec.name} ({report.spec.file}) {report.config.describe()}"
 
 
 def describe_conventions(report: Report) -> str:
-    k = report.conventions
-    return (f"rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params} dtype={k.dtype} "
-            f"padding={k.padding}")
+    return report.conventions.describe()
 
 
 def describe_sides(diff: Diff) -> list[tuple[str, str]]:

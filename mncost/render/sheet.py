@@ -159,15 +159,13 @@ def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventio
                  classes: int, depth: float, base_resolution: int | None = None) -> tuple[str, ...]:
     """Two lines naming the config and every convention the figures depend on."""
     if config is not None:
-        first = (f"config: alpha={config.alpha:g} resolution={config.resolution} (rho={config.rho:.4g})"
-                 f" classes={classes}")
+        first = f"config: {config.describe()}"
     else:
         first = f"config: classes={classes} base-resolution={base_resolution}"
-    if depth != 1:
-        first += f" depth={depth:g}"
+        if depth != 1:
+            first += f" depth={depth:g}"
     k = conventions
-    return (first, f"conventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
-                   f" dtype={k.dtype} padding={k.padding}",
+    return (first, f"conventions: {k.describe()}",
             f"memory: weight-dtype={k.weight_dtype} memory-model={k.memory_model}"
             + (" first-layer-trick" if k.first_layer_trick else ""))
 

@@ -26,11 +26,8 @@ if TYPE_CHECKING:
 
 def describe_config(report: Report) -> str:
     """One line naming the config and every convention the figures depend on."""
-    c, k = report.config, report.conventions
-    return (f"config: alpha={c.alpha:g} resolution={c.resolution} (rho={c.rho:.4g}) classes={c.classes}"
-            + (f" depth={c.depth_multiplier:g}" if c.depth_multiplier != 1 else "")
-            + f"\nconventions: rounding={k.rounding} count={k.counting} ops={k.ops} bn-params={k.bn_params}"
-            f" dtype={k.dtype} padding={k.padding}" + _memory_conventions(report))
+    return (f"config: {report.config.describe()}\nconventions: {report.conventions.describe()}"
+            + _memory_conventions(report))
 
 
 def share_bar(part: int, largest: int, total: int, width: int = 5) -> str:
