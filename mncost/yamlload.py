@@ -17,10 +17,14 @@ import yaml
 
 from .errors import Location, SpecError
 
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+_PURE_LOADER: Any = yaml.SafeLoader
+_Loader: Any = getattr(yaml, "CSafeLoader", _PURE_LOADER)  # the pure-Python parser where no libyaml
+
+# Error messages come from the pure-Python parser whichever parser read the document: when libyaml
+# (PyYAML's C extension) fails, the document is read again with the pure-Python one and its error is
+# reported. libyaml's wording differs from it, and libyaml 0.2.6 (bundled since PyYAML 6.0.4) stops at
+# 1,000 flow levels before the builder sees an event, where the pure-Python parser lets mncost's own
+# MAX_DEPTH check speak. Errors are rare, so the second read costs nothing in the common case.
 
 MAX_BYTES = 2_000_000
 """Largest spec file read, in bytes."""
@@ -88,30 +92,44 @@ def read_text(path: str, data: bytes) -> str:
         raise SpecError(Location(path, line), "file is not UTF-8 text") from None
 
 
-def load_yaml(text: str, path: str) -> Any:
+def load_yaml(text: str, path: str, loader_class: Any = None) -> Any:
     """Parse one YAML document into LocMap / LocList / scalars. Empty documents give None.
 
     Built straight from the parser's events without recursion, so neither deep nesting nor
     alias expansion can exhaust the stack or memory: an alias shares the anchored value and adds
-    its size to the node budget.
+    its size to the node budget. `loader_class` picks the parser (default: libyaml's where present);
+    every PyYAML error becomes a one-line `SpecError` at a line of `text`.
     """
-    loader = _Loader(text)
+    loader_class = _Loader if loader_class is None else loader_class
+    try:
+        return _read(loader_class, text, path)
+    except yaml.YAMLError as exc:
+        if loader_class is not _PURE_LOADER:
+            return load_yaml(text, path, _PURE_LOADER)
+        raise _spec_error(exc, text, path) from None
+
+
+def _read(loader_class: Any, text: str, path: str) -> Any:
+    loader = loader_class(text)  # the pure-Python reader checks every character here
     try:
         return _Builder(loader, path).document()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = min(mark.line + 1, _last_line(text)) if mark is not None else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(Location(path, line), f"YAML syntax error: {problem}") from None
-    except yaml.reader.ReaderError as exc:  # position: a byte offset into the UTF-8 text
-        line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1
-        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        raise SpecError(Location(path, line), f"character U+{character:04X} is not allowed in YAML "
-                        f"({exc.reason})") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(Location(path, 1), f"YAML error: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
+
+
+def _spec_error(exc: yaml.YAMLError, text: str, path: str) -> SpecError:
+    """A pure-Python PyYAML error as a one-line error at a line of `text`."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        problem = exc.problem or exc.context or "invalid YAML"
+        mark = exc.problem_mark or exc.context_mark
+        line = min(mark.line + 1, _last_line(text)) if mark is not None else 1
+        return SpecError(Location(path, line), f"YAML syntax error: {problem}")
+    if isinstance(exc, yaml.reader.ReaderError):  # position: a character offset into `text`
+        line = text.count("\n", 0, exc.position) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return SpecError(Location(path, line), f"character U+{character:04X} is not allowed in YAML "
+                         "(a control character)")
+    return SpecError(Location(path, 1), f"YAML error: {' '.join(str(exc).split())}")
 
 
 def _last_line(text: str) -> int:

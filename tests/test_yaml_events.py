@@ -28,7 +28,7 @@ def test_values_and_lines() -> None:
     ("a: !!set {x}\n", "f.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:set'"),
     ("1: a\n", "f.yaml:1: mapping keys must be names, got 1"),
     ("? [a]\n: 1\n", "f.yaml:1: mapping keys must be plain names"),
-    ("a: [1, 2\nb: 3\n", "f.yaml:2: YAML syntax error: did not find expected ',' or ']'"),
+    ("a: [1, 2\nb: 3\n", "f.yaml:2: YAML syntax error: expected ',' or ']', but got ':'"),
     ("a: 1\n---\nb: 2\n", "f.yaml:2: a second YAML document ('---'); a spec file holds exactly one"),
     ("a: *nope\n", "f.yaml:1: alias '*nope' names no earlier anchor"),
     ("a: " + "[" * 70 + "]" * 70 + "\n", "f.yaml:1: nesting deeper than 64 levels"),
