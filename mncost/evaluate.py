@@ -1,35 +1,27 @@
 """Evaluate a symbolic graph under a config: shapes, parameters, MACs and activation bytes per layer.
 
-Layers run in spec order. A node whose condition (`when`) is false is skipped, and whoever reads
-it reads its first input instead, so an absent expansion conv or residual add is an identity.
+The graph is walked once in the exact-integer domain (`mncost.walk`); every layer's costs come
+from its op's rules (`mncost.ops`) and its live bytes from `mncost.liveness`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
-from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
-from .errors import ConfigError, EvaluationError, SpecError
-from .expr import ExprError, builtin_functions
+from .conventions import MemoryModel, Rounding, resolution_from_rho
+from .domain import EXACT
+from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
-from .graph import GRAPH_INPUT, Graph, Node, scope_environments
+from .graph import GRAPH_INPUT, Graph
+from .limits import MAX_CHANNELS, MAX_RESOLUTION
 from .liveness import plan
-from .ops import OPS, Kind, OpError, Shape
-from .record import record
+from .ops import OPS, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
-from .spec import MAX_CHANNELS, MAX_RESOLUTION, Spec
+from .spec import Spec
+from .walk import Evaluated, exact_walk, layer_cost
 
-
-@record
-class Evaluated:
-    """A node as evaluated under one config (None attrs: the node is skipped)."""
-
-    node: Node
-    attrs: dict[str, Any]
-    inputs: tuple[Shape, ...]
-    output: Shape
+__all__ = ["Evaluated", "check_paper_sizes", "classes_of", "conventions_of", "evaluate", "resolve", "rounding_of",
+           "walk"]
 
 
 def resolve(graph: Graph, config: Config) -> Resolved:
@@ -95,9 +87,10 @@ def evaluate(graph: Graph, config: Config) -> Report:
     width, weight_width = config.dtype.bytes, weight_dtype.bytes
     evaluated = walk(graph, resolved, rounding)
     memory_plan = plan(graph, evaluated, width, config.memory_model, config.first_layer_trick)
+    per_bn, ops = config.bn_params.per_channel, config.ops
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, out = ev.node, ev.output
-        params, macs = layer_cost(ev, config)
+        params, macs = layer_cost(EXACT, ev, per_bn, ops)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
         rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
@@ -110,17 +103,9 @@ def evaluate(graph: Graph, config: Config) -> Report:
     return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
 
 
-def layer_cost(ev: Evaluated, config: Config) -> tuple[int, int]:
-    """Parameters and MACs of one evaluated layer under the config's bn-params and ops conventions."""
-    node, a, out = ev.node, ev.attrs, ev.output
-    rule = OPS[node.op]
-    params = rule.weights(ev.inputs, out, a)
-    if node.op == "bn" or a.get("bn"):
-        params += config.bn_params.per_channel * out.c
-    macs = rule.macs(ev.inputs, out, a)
-    if config.ops is OpsCounted.ALL:
-        macs += rule.extra_macs(ev.inputs, out, a)
-    return params, macs
+def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:
+    """Every executed node's attributes and shapes at a resolved config (exact integers)."""
+    return exact_walk(graph, resolved.alpha, resolved.resolution, resolved.classes, rounding)
 
 
 def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int,
@@ -135,36 +120,6 @@ def _memory(rows: list[LayerCost]) -> Memory:
     peak = max(rows, key=lambda r: r.live_bytes)
     largest = max(rows, key=lambda r: 0 if r.streamed else r.activation_bytes)
     return Memory(peak.live_bytes, peak.name, 0 if largest.streamed else largest.activation_bytes, largest.name)
-
-
-def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:
-    """Evaluate every node's attributes and shapes; skipped nodes are left out."""
-    alpha = resolved.alpha
-    base: dict[str, Any] = builtin_functions(_scaler(alpha, rounding))
-    base.update(alpha=alpha, classes=resolved.classes)
-    image = Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
-    shapes: dict[int, Shape] = {GRAPH_INPUT: image}
-    env_of = scope_environments(graph, base, lambda tensor: shapes[tensor].c, lambda expr, env: expr(env))
-
-    done: list[Evaluated] = []
-    for node in graph.nodes:
-        if not all(_condition(expr(env_of(scope)), expr.text, node) for expr, scope in node.conditions):
-            shapes[node.index] = shapes[node.inputs[0]]
-            continue
-        env = env_of(node.scope)
-        attrs = {key: _typed(key, OPS[node.op].attrs[key].kind, value(env), node, value.location, alpha)
-                 for key, value in node.attrs}
-        inputs = tuple(shapes[i] for i in node.inputs)
-        try:
-            output = OPS[node.op].shape(inputs, attrs)
-        except OpError as exc:
-            raise EvaluationError(node.location, f"layer '{node.name}': {exc}") from None
-        if output.c > MAX_CHANNELS or output.h > MAX_RESOLUTION or output.w > MAX_RESOLUTION:
-            raise EvaluationError(node.location, f"layer '{node.name}': output {output} is beyond the limits "
-                                  f"({MAX_CHANNELS:,} channels, {MAX_RESOLUTION:,} pixels a side)")
-        shapes[node.index] = output
-        done.append(Evaluated(node, attrs, inputs, output))
-    return done
 
 
 def check_paper_sizes(graph: Graph) -> None:
@@ -196,41 +151,3 @@ def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved
     if index == GRAPH_INPUT:
         return Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
     return by_index[index].output
-
-
-def _scaler(alpha: float, rounding: Rounding) -> Callable[[float], int]:
-    def scale(channels: float) -> int:
-        if not abs(alpha * channels) <= MAX_CHANNELS:  # also catches inf and nan
-            raise ExprError(f"alpha={alpha:g} x {channels:g} = {alpha * channels:.3g} channels is beyond "
-                            f"the limit {MAX_CHANNELS:,}")
-        return rounding.apply(alpha, channels)
-
-    return scale
-
-
-def _condition(value: Any, text: str, node: Node) -> bool:
-    if not isinstance(value, bool):
-        raise EvaluationError(node.location, f"layer '{node.name}': condition '{text}' must be true or false, "
-                              f"got {value!r}")
-    return value
-
-
-def _typed(key: str, kind: Kind, value: Any, node: Node, location: Any, alpha: float) -> Any:
-    if kind in (Kind.BOOL, Kind.ACT, Kind.PADDING):
-        return value
-    what = "a whole number of channels" if kind is Kind.CHANNELS else "a whole number"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        got = f"a boolean ({value})" if isinstance(value, bool) else repr(value)
-        raise EvaluationError(location, f"layer '{node.name}': '{key}' must be {what}, got {got}")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise EvaluationError(
-                location, f"layer '{node.name}': '{key}' = {value:g} at alpha={alpha:g} is not a whole number "
-                "(round it with int(), round(), round8() or scale())")
-        value = int(value)
-    if value < 1:
-        raise EvaluationError(location, f"layer '{node.name}': '{key}' = {value} at alpha={alpha:g}; it must be >= 1")
-    if value > MAX_CHANNELS:
-        raise EvaluationError(location,
-                              f"layer '{node.name}': '{key}' = {value:,} is beyond the limit {MAX_CHANNELS:,}")
-    return value

@@ -113,6 +113,16 @@ def syntax_tree(text: str) -> ast.expr:
     return ast.parse(_IN_KEYWORD.sub(IN_NAME, text.strip()), mode="eval").body
 
 
+class Operations:
+    """What compiled expressions compute with: the number check and the operators. `EXACT_OPERATIONS`
+    runs on Python numbers; `mncost.formula` supplies polynomial ones (`compile_in`)."""
+
+    def __init__(self, number: Callable[[Any], Any], binops: Mapping[type[ast.operator], Callable[[Any, Any], Any]],
+                 power: Callable[[Any, Any], Any], compare: Mapping[type[ast.cmpop], Callable[[Any, Any], bool]],
+                 truth: Callable[[Any], bool]) -> None:
+        self.number, self.binops, self.power, self.compare, self.truth = number, binops, power, compare, truth
+
+
 def parse(text: str, known: Iterable[str], location: Location) -> Expr:
     """Compile `text`; every name must be in `known` or be a function in FUNCTIONS."""
     if len(text) > MAX_LENGTH:
@@ -126,10 +136,17 @@ def parse(text: str, known: Iterable[str], location: Location) -> Expr:
         raise SpecError(location, f"expression '{text}': invalid syntax{detail}") from None
     except (RecursionError, MemoryError, ValueError):
         raise SpecError(location, f"expression '{text}': too complex") from None
-    compiler = _Compiler(text, frozenset(IN_NAME if k == "in" else k for k in known), location)
+    compiler = _Compiler(text, frozenset(IN_NAME if k == "in" else k for k in known), location, EXACT_OPERATIONS)
     fn = compiler.compile(tree, 1)
     names = frozenset("in" if n == IN_NAME else n for n in compiler.names)
     return Expr(text, names, fn, location)
+
+
+@lru_cache(maxsize=4096)
+def compile_in(text: str, operations: Operations) -> Compiled:
+    """The closure of an already parsed expression's text over other `operations` (same whitelist;
+    the names were checked when it was parsed). Functions come from the environment, as always."""
+    return _Compiler(text, None, Location("<expr>", 1), operations).compile(syntax_tree(text), 1)
 
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -181,10 +198,11 @@ def _power(a: Any, b: Any) -> Any:
 
 
 class _Compiler:
-    def __init__(self, text: str, known: frozenset[str], location: Location) -> None:
+    def __init__(self, text: str, known: frozenset[str] | None, location: Location, ops: Operations) -> None:
         self.text = text
-        self.known = known
+        self.known = known  # None: names were checked already
         self.location = location
+        self.ops = ops
         self.names: set[str] = set()
 
     def error(self, message: str) -> SpecError:
@@ -194,11 +212,13 @@ class _Compiler:
         if depth > MAX_DEPTH:
             raise self.error(f"nested deeper than {MAX_DEPTH} levels")
         d = depth + 1
+        number, truth = self.ops.number, self.ops.truth
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool | int | float) and not isinstance(value, complex):
                 if not isinstance(value, bool):
                     _check_literal(value, self)
+                    value = number(value)
                 return lambda env: value
             raise self.error(f"literal {value!r} is not allowed (only numbers and True/False)")
         if isinstance(node, ast.Name):
@@ -206,30 +226,31 @@ class _Compiler:
         if isinstance(node, ast.BinOp):
             left, right = self.compile(node.left, d), self.compile(node.right, d)
             if isinstance(node.op, ast.Pow):
-                return lambda env: _power(_number(left(env)), _number(right(env)))
-            op = _BINOPS.get(type(node.op))
+                power = self.ops.power
+                return lambda env: power(number(left(env)), number(right(env)))
+            op = self.ops.binops.get(type(node.op))
             if op is None:
                 raise self.error(f"operator {type(node.op).__name__} is not allowed")
-            return lambda env: _number(op(_number(left(env)), _number(right(env))))
+            return lambda env: number(op(number(left(env)), number(right(env))))
         if isinstance(node, ast.UnaryOp):
             operand = self.compile(node.operand, d)
             if isinstance(node.op, ast.USub):
-                return lambda env: -_number(operand(env))
+                return lambda env: -number(operand(env))
             if isinstance(node.op, ast.UAdd):
-                return lambda env: _number(operand(env))
+                return lambda env: number(operand(env))
             if isinstance(node.op, ast.Not):
-                return lambda env: not _truth(operand(env))
+                return lambda env: not truth(operand(env))
             raise self.error(f"operator {type(node.op).__name__} is not allowed")
         if isinstance(node, ast.BoolOp):
             parts = [self.compile(v, d) for v in node.values]
             if isinstance(node.op, ast.And):
-                return lambda env: all(_truth(p(env)) for p in parts)
-            return lambda env: any(_truth(p(env)) for p in parts)
+                return lambda env: all(truth(p(env)) for p in parts)
+            return lambda env: any(truth(p(env)) for p in parts)
         if isinstance(node, ast.Compare):
             return self.compare(node, d)
         if isinstance(node, ast.IfExp):
             test, body, orelse = (self.compile(n, d) for n in (node.test, node.body, node.orelse))
-            return lambda env: body(env) if _truth(test(env)) else orelse(env)
+            return lambda env: body(env) if truth(test(env)) else orelse(env)
         if isinstance(node, ast.Call):
             return self.call(node, d)
         if isinstance(node, ast.Attribute):
@@ -242,7 +263,7 @@ class _Compiler:
         shown = "in" if name == IN_NAME else name
         if name in FUNCTIONS:
             raise self.error(f"function '{name}' must be called")
-        if name not in self.known:
+        if self.known is not None and name not in self.known:
             candidates = sorted("in" if k == IN_NAME else k for k in self.known)
             close = _close_matches(shown, candidates)
             hint = f"; did you mean '{close[0]}'?" if close else f"; known names: {', '.join(candidates)}"
@@ -253,17 +274,18 @@ class _Compiler:
     def compare(self, node: ast.Compare, depth: int) -> Compiled:
         first = self.compile(node.left, depth)
         ops: list[Callable[[Any, Any], bool]] = []
+        number = self.ops.number
         for op in node.ops:
-            fn = _COMPARE.get(type(op))
+            fn = self.ops.compare.get(type(op))
             if fn is None:
                 raise self.error(f"comparison {type(op).__name__} is not allowed")
             ops.append(fn)
         rest = [self.compile(c, depth) for c in node.comparators]
 
         def run(env: Env) -> bool:
-            left = _number(first(env))
+            left = number(first(env))
             for op, right_fn in zip(ops, rest, strict=True):
-                right = _number(right_fn(env))
+                right = number(right_fn(env))
                 if not op(left, right):
                     return False
                 left = right
@@ -285,7 +307,8 @@ class _Compiler:
             raise self.error(f"{fname}() takes {low}..{high} arguments, got {len(node.args)}")
         args = [self.compile(a, depth + 1) for a in node.args]
         self.names.add(fname)
-        return lambda env: _number(env[fname](*[_number(a(env)) for a in args]))
+        number = self.ops.number
+        return lambda env: number(env[fname](*[number(a(env)) for a in args]))
 
 
 def _check_literal(value: int | float, compiler: _Compiler) -> None:
@@ -297,6 +320,10 @@ def _truth(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise ExprError(f"expected a condition (true/false), got {_describe(value)}")
+
+
+EXACT_OPERATIONS = Operations(_number, _BINOPS, _power, _COMPARE, _truth)
+"""Expressions over Python numbers, every step checked against MAX_MAGNITUDE."""
 
 
 def _to_int(value: float) -> int:

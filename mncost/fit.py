@@ -123,7 +123,7 @@ def scaled_widths(graph: Graph) -> tuple[frozenset[int], bool]:
     (alpha used directly, or scale() of a non-literal) so that these do not give every breakpoint."""
     widths: set[int] = set()
     other = False
-    exprs = [e for n in graph.nodes for _, e in n.attrs] + [e for n in graph.nodes for e, _ in n.conditions]
+    exprs = [e for n in graph.nodes for _, e in n.attrs] + [e for n in graph.nodes for e, *_ in n.conditions]
     exprs += [e for s in graph.scopes for _, e in s.args + s.lets]
     for e in exprs:
         if "alpha" in e.names:

@@ -1,19 +1,24 @@
 """Closed-form cost formulas: MACs and parameters as exact polynomials in α and ρ.
 
-The graph is evaluated once more, symbolically: a channel count is a polynomial in α (c·α for a
-scaled paper width c, a constant for fixed ones such as the image's 3 channels or `classes`), a
-feature-map side is a polynomial in ρ (base resolution · ρ / strides), and every layer's cost is
-the product the op rules give, summed. Coefficients are exact fractions derived from the graph,
-never fitted.
+The graph is walked by the one walk (`mncost.walk`) with the op rules of `mncost.ops`, in the
+polynomial domain `PolyDomain`: a channel count is a polynomial in α, a feature-map side a
+polynomial in ρ (resolution = base · ρ), and every layer's cost is what the op's cost rules give,
+summed. Coefficients are exact fractions derived from the graph, never fitted.
 
-Two things make real counts differ from the smooth polynomial, and both are stated, never hidden:
-- channel rounding: scale(c) is int(α·c) or _make_divisible(α·c, 8), taken here as α·c. The
-  formula is exact where every scaled width α·c is a whole number (rounding none) or a multiple
-  of 8 that is at least 8 (round8); elsewhere its largest error over a grid is measured and shown.
-- TF 'same' padding: a side is ceil(in/stride), taken here as in/stride. Exact when the resolution
-  is a multiple of the total stride (32 for the MobileNets).
-A `max`/`min`/condition in the spec whose outcome depends on α splits α into pieces, each with its
-own exact polynomial (V2: the last conv keeps 1280 channels for α ≤ 1 and scales above).
+Every decision a rule or an expression takes is taken at a reference α (1, or near it) and the
+base resolution, and what keeps it the same is recorded:
+- a comparison, `max`, `min` or condition on α splits α into pieces (V2: the last conv keeps 1280
+  channels for α ≤ 1 and scales above);
+- a rounding step (`scale(c)` under the rounding, `round8`, `make_divisible`, `int`, `//`, ...)
+  whose argument is already whole (a multiple of 8 for round8) at the reference is *smoothed*:
+  taken as its argument, exact wherever the argument stays whole (a multiple of 8, at least 8);
+  one that is not is held at its value on the α interval where that value does not change;
+- a side's floor or ceiling division by a stride is exact where the resolution is a multiple of
+  the strides so far (`resolution_multiple`, 32 for the MobileNets); a comparison of sides (a
+  kernel larger than its input) is a guard checked at each resolution.
+`Formula.exact_at(α, resolution)` says whether all of this holds at a point: there the formula
+equals `evaluate` exactly (a law the tests check on every bundled spec). A rule that has no
+polynomial form (an α-dependent stride, a division by an α-dependent value) is refused by name.
 """
 
 from __future__ import annotations
@@ -21,32 +26,34 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from .conventions import Counting, OpsCounted, Rounding, make_divisible
+from .conventions import Counting, OpsCounted, Rounding
+from .domain import Domain, Unsupported
 from .errors import MncostError
 from .evaluate import evaluate, resolve, rounding_of
-from .expr import Expr, syntax_tree
-from .graph import GRAPH_INPUT, Graph, Node, scope_environments
-from .ops import OPS, Kind, Shape, spatial
+from .expr import Expr, ExprError, Operations, compile_in
+from .graph import Graph, Node
+from .ops import Shape
 from .poly import Poly, to_fraction
 from .record import replace
 from .report import Config
-
-Value = Any  # Poly | bool | str
-
-_Shape: Any = Shape  # sides and channels are Polys here; the op rules only add and multiply them
+from .walk import layer_cost, walk
 
 MAX_PIECES = 64
-"""Most α intervals a formula may be split into."""
+"""Most α intervals a formula lists; beyond them the formula covers a narrower α range."""
 ERROR_ALPHAS = tuple(Fraction(k, 20) for k in range(5, 29))
 """α grid on which the largest error of a smoothed formula is measured: 0.25, 0.30, ..., 1.40."""
 
 
-class FormulaError(MncostError):
+REFERENCE_ALPHA = Fraction(1)
+"""A rounding step whose argument is whole at this α (the paper's network) is smoothed; one that is not
+is held at its value over an α interval."""
+
+
+class FormulaError(Unsupported):
     """The spec uses a construct that has no polynomial form (e.g. an α-dependent stride)."""
 
 
@@ -59,6 +66,40 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class Smoothing:
+    """A rounding step taken as its argument: exact where `value(α)` is a multiple of `multiple`
+    and at least `minimum`."""
+
+    text: str  # what was smoothed, with its location
+    value: Poly  # polynomial in α
+    multiple: Fraction
+    minimum: Fraction | None
+
+    def holds(self, alpha: Fraction) -> bool:
+        v = self.value.at(alpha, 0)
+        return (v / self.multiple).denominator == 1 and (self.minimum is None or v >= self.minimum)
+
+    def describe(self) -> str:
+        need = "a whole number" if self.multiple == 1 else f"a multiple of {_num(self.multiple)}"
+        if self.minimum is not None:
+            need += f" and at least {_num(self.minimum)}"
+        return f"{self.text} is {need}"
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A comparison of feature-map sides (polynomial in ρ): its sign at the base resolution must hold."""
+
+    difference: Poly
+    sign: int
+    text: str
+
+    def holds(self, rho: Fraction) -> bool:
+        v = self.difference.at(0, rho)
+        return ((v > 0) - (v < 0)) == self.sign
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """On `low < α < high` (ends included where closed) the costs are these polynomials."""
 
@@ -66,6 +107,9 @@ class Piece:
     high: Bound
     arithmetic: Poly  # MACs, or FLOPs under --count flops
     params: Poly
+    smoothings: tuple[Smoothing, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    resolution_multiple: int = 1
 
     def contains(self, alpha: Fraction) -> bool:
         lo, hi = self.low, self.high
@@ -98,29 +142,45 @@ class Formula:
     classes: int
     depth_multiplier: float
     pieces: tuple[Piece, ...]
-    smoothed: tuple[str, ...]  # each rounding step replaced by its smooth form, with its location
+    smoothed: tuple[str, ...]  # every smoothed rounding step's condition, for people
     stride_multiple: int  # resolutions that are multiples of this make the spatial part exact
-    notes: tuple[str, ...]
+    notes: tuple[str, ...]  # the comparisons of feature-map sides that must keep their outcome
     grid_alphas: tuple[float, ...]
     grid_resolutions: tuple[int, ...]
     errors: tuple[LargestError, ...]
+    min_resolution: int = 1  # below it, some comparison of sides changes its outcome
 
     @property
     def exact_everywhere_on_grid(self) -> bool:
         return all(e.relative == 0 for e in self.errors)
 
-    def piece_at(self, alpha: Fraction) -> Piece:
+    @property
+    def covers_all_alphas(self) -> bool:
+        return self.pieces[0].low.value is None and self.pieces[-1].high.value is None
+
+    def piece_at(self, alpha: Fraction) -> Piece | None:
         for piece in self.pieces:
             if piece.contains(alpha):
                 return piece
-        raise FormulaError(f"no formula piece covers alpha={alpha}")  # pragma: no cover - pieces tile (0, ∞)
+        return None
 
     def value(self, quantity: str, alpha: float | Fraction, resolution: int) -> Fraction:
         """The formula's value at α and ρ = resolution / base resolution."""
         a = to_fraction(alpha) if isinstance(alpha, float) else Fraction(alpha)
         piece = self.piece_at(a)
+        if piece is None:
+            raise FormulaError(f"alpha={a} is outside the α range the formula covers")
         poly = piece.arithmetic if quantity == "arithmetic" else piece.params
         return poly.at(a, Fraction(resolution, self.base_resolution))
+
+    def exact_at(self, alpha: float | Fraction, resolution: int) -> bool:
+        """Whether every stated condition holds at this point (then the formula equals `evaluate`)."""
+        a = to_fraction(alpha) if isinstance(alpha, float) else Fraction(alpha)
+        piece = self.piece_at(a)
+        if piece is None or resolution % piece.resolution_multiple:
+            return False
+        rho = Fraction(resolution, self.base_resolution)
+        return all(s.holds(a) for s in piece.smoothings) and all(g.holds(rho) for g in piece.guards)
 
 
 def formula(graph: Graph, config: Config) -> Formula:
@@ -128,90 +188,125 @@ def formula(graph: Graph, config: Config) -> Formula:
     (its α and ρ are ignored), with the largest error of the smooth form on a grid."""
     resolved = resolve(graph, replace(config, alpha=1.0, rho=None, resolution=None))
     rounding = rounding_of(graph.spec, config)
-    walker = _Walker(graph, config, resolved.classes)
-    pieces = _pieces(walker)
+    domain = PolyDomain(graph, config, rounding, resolved.classes)
+    pieces = _pieces(domain)
     base = graph.spec.resolution
-    stride = walker.stride_multiple
-    near = round(base / stride) * stride
+    stride = max(p.resolution_multiple for p in pieces)
+    near = max(stride, round(base / stride) * stride)
     resolutions = tuple(r for r in (near + k * stride for k in range(-3, 2)) if r >= stride)
+    smoothed = sorted({s.describe() for p in pieces for s in p.smoothings})
+    guards = sorted({g.text for p in pieces for g in p.guards})
     result = Formula(
         spec_name=graph.spec.name, spec_description=graph.spec.description, base_resolution=base,
         unit="FLOPs" if config.counting is Counting.FLOPS else "MACs", rounding=rounding, ops=config.ops,
         bn_params=str(config.bn_params), classes=resolved.classes, depth_multiplier=graph.depth_multiplier,
-        pieces=pieces, smoothed=tuple(sorted(walker.smoothed)), stride_multiple=stride,
-        notes=tuple(sorted(walker.notes)), grid_alphas=tuple(float(a) for a in ERROR_ALPHAS),
-        grid_resolutions=resolutions, errors=(),
+        pieces=pieces, smoothed=tuple(smoothed), stride_multiple=stride, notes=tuple(guards),
+        grid_alphas=tuple(float(a) for a in ERROR_ALPHAS), grid_resolutions=resolutions, errors=(),
     )
+    result = replace(result, min_resolution=_min_resolution(pieces, base, stride))
     return replace(result, errors=_largest_errors(result, graph, config))
 
 
-def _pieces(walker: _Walker) -> tuple[Piece, ...]:
-    """Walk at α = 1 (nudged off a boundary), then step down to 0 and up to ∞ piece by piece."""
-    first = walker.piece_near(Fraction(1))
-    pieces = [first]
-    while pieces[0].low.value is not None:
+def _min_resolution(pieces: Sequence[Piece], base: int, stride: int) -> int:
+    """The smallest multiple of `stride` from which every guard holds up to 8 × base."""
+    guards = {g for p in pieces for g in p.guards}
+    lowest = 8 * base // stride * stride
+    r = lowest
+    while r >= stride and all(g.holds(Fraction(r, base)) for g in guards):
+        lowest = r
+        r -= stride
+    return lowest
+
+
+def _pieces(domain: PolyDomain) -> tuple[Piece, ...]:
+    """Walk at α = 1 (nudged off a boundary), then step down towards 0 and up towards ∞ piece by
+    piece, at most MAX_PIECES in all (then the formula covers the α range of those pieces)."""
+    pieces = [domain.piece_near(REFERENCE_ALPHA)]
+    while pieces[0].low.value is not None and len(pieces) < MAX_PIECES // 2:
         low = pieces[0].low.value
         step = low / 4096
         while True:
-            piece = walker.piece_near(low - step)
+            piece = domain.piece_near(low - step)
             if piece.high.value is not None and piece.high.value < low:
                 step = (low - piece.high.value) / 2  # a piece in between: look closer
                 continue
             break
         pieces.insert(0, piece)
-        _check_count(pieces)
-    while pieces[-1].high.value is not None:
+    while pieces[-1].high.value is not None and len(pieces) < MAX_PIECES:
         high = pieces[-1].high.value
         step = high / 4096
         while True:
-            piece = walker.piece_near(high + step)
+            piece = domain.piece_near(high + step)
             if piece.low.value is not None and piece.low.value > high:
                 step = (piece.low.value - high) / 2
                 continue
             break
         pieces.append(piece)
-        _check_count(pieces)
+    if not any(p.contains(REFERENCE_ALPHA) for p in pieces):  # conditions change exactly at α = 1
+        point = domain.piece_at(REFERENCE_ALPHA, point=True)
+        at = next(k for k, p in enumerate(pieces) if p.low.value is not None and p.low.value >= REFERENCE_ALPHA)
+        pieces.insert(at, point)
     return tuple(pieces)
-
-
-def _check_count(pieces: list[Piece]) -> None:
-    if len(pieces) > MAX_PIECES:
-        raise FormulaError(f"the costs split into more than {MAX_PIECES} alpha intervals; no closed form is shown")
 
 
 def _largest_errors(result: Formula, graph: Graph, config: Config) -> tuple[LargestError, ...]:
     worst: dict[str, LargestError] = {}
     for alpha in ERROR_ALPHAS:
+        if result.piece_at(alpha) is None:
+            continue
         for resolution in result.grid_resolutions:
-            report = evaluate(graph, replace(config, alpha=float(alpha), rho=None, resolution=resolution))
+            try:
+                report = evaluate(graph, replace(config, alpha=float(alpha), rho=None, resolution=resolution))
+            except MncostError:
+                continue  # not a network at this point (e.g. a kernel larger than its input)
             for quantity, actual in (("arithmetic", report.arithmetic), ("params", report.totals.params)):
                 value = result.value(quantity, alpha, resolution)
                 relative = float(abs(value - actual) / actual) if actual else float(value != 0)
                 if quantity not in worst or relative > worst[quantity].relative:
                     worst[quantity] = LargestError(quantity, relative, float(alpha), resolution,
                                                    round(value), actual)
-    return (worst["arithmetic"], worst["params"])
+    return tuple(worst[q] for q in ("arithmetic", "params") if q in worst)
 
 
 class _AtBoundary(Exception):
     """The reference α sits exactly on an interval end; walk again slightly off it."""
 
 
-class _Walker:
-    """Symbolic evaluation of a graph at a reference α: decisions (conditions, max/min) are taken at
-    that α and the interval of α over which each stays the same is recorded."""
+def _num(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
-    def __init__(self, graph: Graph, config: Config, classes: int) -> None:
+
+@dataclass
+class _State:
+    """What one walk at a reference α has decided and under which conditions."""
+
+    alpha0: Fraction
+    low: Bound = field(default_factory=lambda: Bound(None, False))
+    high: Bound = field(default_factory=lambda: Bound(None, False))
+    smoothings: dict[tuple[Any, ...], Smoothing] = field(default_factory=dict)
+    guards: dict[tuple[Any, ...], Guard] = field(default_factory=dict)
+    modulus: int = 1
+    point: bool = False  # a root at alpha0 narrows the piece to the point instead of raising
+    where: str = ""  # the expression or layer being walked, for messages
+    layer: str = ""  # the layer being walked
+
+
+class PolyDomain(Domain):
+    """Polynomials in α (channels) and ρ (sides), decisions taken at a reference α (see module doc)."""
+
+    name = "polynomial"
+    exact = False
+
+    def __init__(self, graph: Graph, config: Config, rounding: Rounding, classes: int) -> None:
         self.graph = graph
         self.config = config
+        self.rounding = rounding
         self.classes = classes
-        self.smoothed: set[str] = set()
-        self.notes: set[str] = set()
-        self.stride_multiple = 1
-        self.alpha0 = Fraction(1)
-        self.low = Bound(None, False)
-        self.high = Bound(None, False)
-        self.where = ""
+        self.base = graph.spec.resolution
+        self.state = _State(Fraction(1))
+        self.operations = Operations(self._number, _BINOPS_OF(self), self._power, _COMPARE_OF(self), self._truth)
+
+    # -- pieces -----------------------------------------------------------------------------------
 
     def piece_near(self, alpha: Fraction) -> Piece:
         nudge = Fraction(1, 7919)
@@ -223,233 +318,308 @@ class _Walker:
                 nudge /= 2
         raise FormulaError(f"cannot place alpha near {alpha} inside an interval")  # pragma: no cover
 
-    def piece_at(self, alpha0: Fraction) -> Piece:
-        self.alpha0, self.low, self.high = alpha0, Bound(None, False), Bound(None, False)
-        arithmetic, params = self.walk()
+    def piece_at(self, alpha0: Fraction, point: bool = False) -> Piece:
+        """The piece around `alpha0`; with `point`, a comparison that changes exactly at alpha0 makes
+        the piece the single point alpha0 (instead of raising _AtBoundary)."""
+        self.state = state = _State(alpha0, point=point)
+        side = Poly.rho(self.base)
+        image = Shape(side, side, Poly.const(self.graph.spec.channels))
+        base: dict[str, Any] = dict(self._functions())
+        base.update(alpha=Poly.alpha(), classes=Poly.const(self.classes))
+        evaluated = walk(self.graph, self, image, base, alpha0)
+        per_bn, ops = self.config.bn_params.per_channel, self.config.ops
+        arithmetic, params = Poly(), Poly()
+        for ev in evaluated:
+            state.where = f"layer '{ev.node.name}' at {ev.node.location}"
+            p, m = layer_cost(self, ev, per_bn, ops)
+            params, arithmetic = params + p, arithmetic + m
         if self.config.counting is Counting.FLOPS:
             arithmetic = arithmetic * 2
-        return Piece(self.low, self.high, arithmetic, params)
+        return Piece(state.low, state.high, arithmetic, params, tuple(state.smoothings.values()),
+                     tuple(state.guards.values()), state.modulus)
 
-    # -- the graph --------------------------------------------------------------------------------
+    # -- the walk's questions -----------------------------------------------------------------------
 
-    def walk(self) -> tuple[Poly, Poly]:
-        graph, config = self.graph, self.config
-        base: dict[str, Value] = {"alpha": Poly.alpha(), "classes": Poly.const(self.classes)}
-        side = Poly.rho(graph.spec.resolution)
-        image = _Shape(side, side, Poly.const(graph.spec.channels))
-        shapes: dict[int, Shape] = {GRAPH_INPUT: image}
-        strides: dict[int, int] = {GRAPH_INPUT: 1}
-        env_of = scope_environments(graph, base, lambda tensor: shapes[tensor].c, self.value)
+    def image_side(self, resolution: int) -> Any:  # pragma: no cover - the walk is given the image
+        return Poly.rho(self.base)
 
-        per_bn = config.bn_params.per_channel
-        arithmetic, params = Poly(), Poly()
-        for node in graph.nodes:
-            if not all(self.truth(self.value(e, env_of(s)), e) for e, s in node.conditions):
-                shapes[node.index] = shapes[node.inputs[0]]
-                strides[node.index] = strides[node.inputs[0]]
-                continue
-            env = env_of(node.scope)
-            attrs = {key: self.attr(node, key, value, env) for key, value in node.attrs}
-            inputs = tuple(shapes[i] for i in node.inputs)
-            out, stride = self.shape(node, inputs, attrs, max(strides[i] for i in node.inputs))
-            shapes[node.index], strides[node.index] = out, stride
-            rule = OPS[node.op]
-            params = params + rule.weights(inputs, out, attrs)
-            if node.op == "bn" or attrs.get("bn"):
-                params = params + per_bn * out.c
-            arithmetic = arithmetic + rule.macs(inputs, out, attrs)
-            if config.ops is OpsCounted.ALL:
-                arithmetic = arithmetic + rule.extra_macs(inputs, out, attrs)
-        return arithmetic, params
+    def value(self, expr: Expr, env: dict[str, Any]) -> Any:
+        if expr.is_constant:  # a literal: a number, or a name such as an activation, fixed at load time
+            v = expr(env)
+            return v if isinstance(v, bool | str) else Poly.const(v)
+        self.state.where = f"'{expr.text}' at {expr.location}"
+        try:
+            return compile_in(expr.text, self.operations)(env)
+        except ExprError as exc:
+            raise FormulaError(f"{expr.location}: expression '{expr.text}': {exc}") from None
+        except ZeroDivisionError:
+            raise FormulaError(f"{expr.location}: expression '{expr.text}': division by zero") from None
 
-    def attr(self, node: Node, key: str, value: Expr, env: dict[str, Value]) -> Any:
-        kind = OPS[node.op].attrs[key].kind
-        if kind in (Kind.BOOL, Kind.ACT, Kind.PADDING):
-            return value({})  # literals, fixed when the spec was read
-        result = self.value(value, env)
-        if kind is Kind.CHANNELS:
-            if not isinstance(result, Poly):
-                raise FormulaError(f"{value.location}: layer '{node.name}': '{key}' is not a number")
-            return result
-        if not isinstance(result, Poly) or not result.is_constant or result.constant.denominator != 1:
-            raise FormulaError(f"{value.location}: layer '{node.name}': '{key}' = {value.text} depends on alpha "
-                               "or is not a whole number; it has no polynomial form")
-        return int(result.constant)
+    def enter(self, node: Node) -> None:
+        self.state.where = self.state.layer = f"layer '{node.name}' at {node.location}"
 
-    def shape(self, node: Node, inputs: Sequence[Shape], a: dict[str, Any], stride_in: int) -> tuple[Shape, int]:
-        x = inputs[0]
-        op = node.op
-        if op in ("conv", "pwconv", "dwconv", "avgpool", "maxpool"):
-            side, stride = self.spatial(node, cast(Poly, x.h), a["kernel"], a["stride"], a["padding"], stride_in)
-            channels = a["out"] if op in ("conv", "pwconv") else x.c * a.get("multiplier", 1)
-            return _Shape(side, side, channels), stride
-        if op == "fc":
-            return _Shape(Poly.const(1), Poly.const(1), a["out"]), stride_in
-        if op in ("global_avgpool", "global_maxpool"):
-            return _Shape(Poly.const(1), Poly.const(1), x.c), stride_in
-        if op == "flatten":
-            return _Shape(Poly.const(1), Poly.const(1), x.elements), stride_in
-        if op == "concat":
-            total = Poly()
-            for s in inputs:
-                total = total + s.c
-            return _Shape(x.h, x.w, total), stride_in
-        if op == "mul":
-            big = next((s for s in inputs if not _is_one(s.h)), x)
-            return big, stride_in
-        return x, stride_in  # add, batch norm, activations, dropout, softmax
-
-    def spatial(self, node: Node, side: Poly, kernel: int, stride: int, padding: str | int,
-                stride_in: int) -> tuple[Poly, int]:
-        if side.is_constant:  # after a global pool: a fixed size, computed exactly
-            return Poly.const(spatial(int(side.constant), kernel, stride, padding)), stride_in
-        if padding == "same":
-            total = stride_in * stride
-            self.stride_multiple = math.lcm(self.stride_multiple, total)
-            return side.scaled(Fraction(1, stride)), total
-        pad = {"valid": 0, "half": kernel // 2}[padding] if isinstance(padding, str) else padding
-        if stride > 1 or 2 * pad != kernel - 1:
-            self.notes.add(f"{node.location}: layer '{node.name}' (padding {padding}, kernel {kernel}, stride "
-                           f"{stride}): side = (in + {2 * pad} - {kernel})/{stride} + 1, exact only where the "
-                           "division leaves no remainder")
-        return (side + (2 * pad - kernel)).scaled(Fraction(1, stride)) + 1, stride_in * stride
-
-    # -- expressions ------------------------------------------------------------------------------
-
-    def truth(self, value: Value, expr: Expr) -> bool:
+    def condition(self, value: Any, expr: Expr, node: Node) -> bool:
         if not isinstance(value, bool):
             raise FormulaError(f"{expr.location}: condition '{expr.text}' is not true or false")
         return value
 
-    def value(self, expr: Expr, env: dict[str, Value]) -> Value:
-        self.where = f"'{expr.text}' at {expr.location}"
-        return self.node(_tree(expr.text), env)
+    def whole(self, key: str, channels: bool, value: Any, node: Node, location: Any, alpha: Any) -> Any:
+        if not isinstance(value, Poly):
+            raise FormulaError(f"{location}: layer '{node.name}': '{key}' is not a number")
+        if channels:
+            return value
+        if not value.is_constant or value.constant.denominator != 1:
+            raise FormulaError(f"{location}: layer '{node.name}': '{key}' depends on alpha or is not a whole "
+                               "number; it has no polynomial form")
+        return int(value.constant)
 
-    def node(self, n: ast.expr, env: dict[str, Value]) -> Value:
-        if isinstance(n, ast.Constant):
-            if isinstance(n.value, bool):
-                return n.value
-            return Poly.const(n.value)  # type: ignore[arg-type]  # the whitelist admits only numbers
-        if isinstance(n, ast.Name):
-            return env[n.id]
-        if isinstance(n, ast.UnaryOp):
-            operand = self.node(n.operand, env)
-            if isinstance(n.op, ast.Not):
-                return not operand
-            return -operand if isinstance(n.op, ast.USub) else operand
-        if isinstance(n, ast.BoolOp):
-            if isinstance(n.op, ast.And):
-                return all(self.node(v, env) for v in n.values)
-            return any(self.node(v, env) for v in n.values)
-        if isinstance(n, ast.IfExp):
-            return self.node(n.body if self.node(n.test, env) else n.orelse, env)
-        if isinstance(n, ast.Compare):
-            left = self.node(n.left, env)
-            for op, comparator in zip(n.ops, n.comparators, strict=True):
-                right = self.node(comparator, env)
-                if not self.compare(op, left, right):
-                    return False
-                left = right
+    # -- numbers ------------------------------------------------------------------------------------
+
+    def floor_div(self, a: Any, b: int) -> Any:
+        return self._divide(a, b, math.floor)
+
+    def ceil_div(self, a: Any, b: int) -> Any:
+        return self._divide(a, b, math.ceil)
+
+    def _divide(self, a: Any, b: int, rounding: Callable[[Fraction], int]) -> Any:
+        a = _poly(a)
+        if b == 1:
+            return a
+        if a.is_constant:
+            return Poly.const(rounding(a.constant / b))
+        kind = _variables(a)
+        if kind == "alpha":
+            return self._rounded(a.scaled(Fraction(1, b)), Fraction(1), None, rounding, f"{_text(a)}/{b}")
+        if kind == "rho":
+            terms = a.as_dict()
+            if any(m not in ((0, 0), (0, 1)) for m in terms):
+                raise FormulaError(f"{self.state.where}: a feature-map side that is not linear in rho")
+            slope, offset = terms.get((0, 1), Fraction(0)), terms.get((0, 0), Fraction(0))
+            # side = q·resolution + offset with q = slope/base; exact where q·resolution/b is whole.
+            self.state.modulus = math.lcm(self.state.modulus, (slope / self.base / b).denominator)
+            return Poly.of({(0, 1): slope / b, (0, 0): Fraction(rounding(offset / b))})
+        raise FormulaError(f"{self.state.where}: a division of a value that depends on both alpha and rho")
+
+    def less(self, a: Any, b: Any) -> bool:
+        return self._sign(_poly(b) - _poly(a), tie_safe=False) > 0
+
+    def equal(self, a: Any, b: Any) -> bool:
+        return self._sign(_poly(a) - _poly(b), tie_safe=False) == 0
+
+    def divides(self, divisor: int, value: Any) -> bool:
+        v = _poly(value)
+        if divisor == 1:
             return True
-        if isinstance(n, ast.BinOp):
-            return self.binop(n.op, self.node(n.left, env), self.node(n.right, env))
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-            return self.call(n.func.id, [self.node(a, env) for a in n.args])
-        raise FormulaError(f"expression {self.where}: not supported in a formula")  # pragma: no cover
+        if v.is_constant:
+            return (v.constant / divisor).denominator == 1
+        if _variables(v) != "alpha":
+            raise FormulaError(f"{self.state.where}: divisibility of a value that depends on rho")
+        if (v.at(self.state.alpha0, 0) / divisor).denominator != 1 and (v.at(REFERENCE_ALPHA, 0) / divisor).denominator != 1:
+            return False
+        self._smooth(v, Fraction(divisor), None, f"{_text(v)} (divisible by {divisor})")
+        return True
 
-    def binop(self, op: ast.operator, a: Value, b: Value) -> Value:
-        if isinstance(op, ast.Add):
-            return a + b
-        if isinstance(op, ast.Sub):
-            return a - b
-        if isinstance(op, ast.Mult):
-            return a * b
-        if isinstance(op, ast.Div):
-            if not b.is_constant:
-                raise FormulaError(f"expression {self.where}: division by an alpha-dependent value")
-            return a.scaled(1 / b.constant)
-        if isinstance(op, ast.Pow):
-            if not b.is_constant or b.constant.denominator != 1 or b.constant < 0:
-                raise FormulaError(f"expression {self.where}: only whole constant powers have a polynomial form")
-            result = Poly.const(1)
-            for _ in range(int(b.constant)):
-                result = result * a
-            return result
-        if a.is_constant and b.is_constant:
-            if isinstance(op, ast.FloorDiv):
-                return Poly.const(a.constant // b.constant)
-            return Poly.const(a.constant % b.constant)
-        if isinstance(op, ast.FloorDiv) and b.is_constant:
-            self.smoothed.add(f"// in {self.where} taken as exact division")
-            return a.scaled(1 / b.constant)
-        raise FormulaError(f"expression {self.where}: '%' of an alpha-dependent value has no polynomial form")
+    # -- decisions ------------------------------------------------------------------------------------
 
-    def call(self, name: str, args: list[Value]) -> Value:
-        if name in ("max", "min"):
-            best = args[0]
-            for other in args[1:]:
-                sign = self.sign(other - best, tie_safe=True)
-                if (sign > 0) == (name == "max") and sign != 0:
-                    best = other
-            return best
-        if name == "scale":
-            (c,) = args
-            rule = "int(α·c)" if self.rounding is Rounding.NONE else "_make_divisible(α·c, 8)"
-            self.smoothed.add(f"scale(c) taken as α·c in place of {rule}, rounding {self.rounding}")
-            return c * Poly.alpha()
-        if all(a.is_constant for a in args):
-            return Poly.const(_constant_call(name, [a.constant for a in args]))
-        self.smoothed.add(f"{name}() in {self.where} taken as its argument")
-        return args[0]
-
-    @property
-    def rounding(self) -> Rounding:
-        return rounding_of(self.graph.spec, self.config)
-
-    def compare(self, op: ast.cmpop, a: Value, b: Value) -> bool:
-        if isinstance(a, bool) or isinstance(b, bool):
-            same = a == b
-            return same if isinstance(op, ast.Eq) else not same
-        sign = self.sign(a - b, tie_safe=False)
-        return {ast.Eq: sign == 0, ast.NotEq: sign != 0, ast.Lt: sign < 0, ast.LtE: sign <= 0,
-                ast.Gt: sign > 0, ast.GtE: sign >= 0}[type(op)]
-
-    def sign(self, d: Poly, tie_safe: bool) -> int:
-        """Sign of d at the reference α; records the α interval over which it stays the same."""
+    def _sign(self, d: Poly, tie_safe: bool) -> int:
+        """Sign of d at the reference point; records what keeps it (α interval, ρ guard)."""
         if d.is_constant:
             return (d.constant > 0) - (d.constant < 0)
+        kind = _variables(d)
+        state = self.state
+        if kind == "rho":
+            v = d.at(0, 1)
+            sign = (v > 0) - (v < 0)
+            state.guards.setdefault((d, sign), Guard(d, sign, f"{state.layer}: {_text(d)} "
+                                                     f"{'>' if sign > 0 else '<' if sign < 0 else '='} 0"))
+            return sign
+        if kind != "alpha":
+            raise FormulaError(f"{state.where}: a comparison of a value that depends on both alpha and rho")
         terms = d.as_dict()
-        if any(j != 0 or i > 1 for i, j in terms):
-            raise FormulaError(f"expression {self.where}: a comparison that is not linear in alpha")
+        if any(i > 1 for i, _ in terms):
+            raise FormulaError(f"{state.where}: a comparison that is not linear in alpha")
         slope, offset = terms.get((1, 0), Fraction(0)), terms.get((0, 0), Fraction(0))
         root = -offset / slope
-        at = slope * self.alpha0 + offset
+        at = slope * state.alpha0 + offset
         if root > 0:
-            if root == self.alpha0:
-                raise _AtBoundary
-            if root > self.alpha0 and (self.high.value is None or root < self.high.value
-                                       or (root == self.high.value and not tie_safe)):
-                self.high = Bound(root, tie_safe)
-            if root < self.alpha0 and (self.low.value is None or root > self.low.value
-                                       or (root == self.low.value and not tie_safe)):
-                self.low = Bound(root, tie_safe)
+            if root == state.alpha0:
+                if not state.point:
+                    raise _AtBoundary
+                state.low = state.high = Bound(root, True)
+                return 0
+            if root > state.alpha0 and (state.high.value is None or root < state.high.value
+                                        or (root == state.high.value and not tie_safe)):
+                state.high = Bound(root, tie_safe)
+            if root < state.alpha0 and (state.low.value is None or root > state.low.value
+                                        or (root == state.low.value and not tie_safe)):
+                state.low = Bound(root, tie_safe)
         return (at > 0) - (at < 0)
 
+    def _smooth(self, value: Poly, multiple: Fraction, minimum: Fraction | None, text: str) -> None:
+        key = (value, multiple, minimum)
+        if key not in self.state.smoothings:
+            self.state.smoothings[key] = Smoothing(text, value, multiple, minimum)
 
-def _is_one(side: Any) -> bool:
-    return isinstance(side, Poly) and side == Poly.const(1)
+    def _floor(self, v: Poly) -> Poly:
+        """floor(v) for v linear in α, held constant on the α interval where it does not change."""
+        f = math.floor(v.at(self.state.alpha0, 0))
+        self._sign(v - f, tie_safe=True)  # v >= f
+        self._sign(v - (f + 1), tie_safe=False)  # v < f + 1
+        return Poly.const(f)
+
+    def _rounded(self, v: Poly, multiple: Fraction, minimum: Fraction | None,
+                 rounding: Callable[[Fraction], int], text: str) -> Poly:
+        """A rounding of v to a multiple: smoothed if exact at the reference α, else held constant."""
+        if v.is_constant:
+            return Poly.const(rounding(v.constant / multiple) * multiple)
+        v0 = v.at(REFERENCE_ALPHA, 0)
+        if (v0 / multiple).denominator == 1 and (minimum is None or v0 >= minimum):
+            self._smooth(v, multiple, minimum, text)
+            return v
+        if rounding is math.floor:
+            return self._floor(v.scaled(1 / multiple)) * multiple
+        if rounding is math.ceil:
+            return -(self._floor((-v).scaled(1 / multiple))) * multiple
+        return self._floor(v.scaled(1 / multiple) + Fraction(1, 2)) * multiple  # round half up
+
+    def make_divisible(self, v: Poly, divisor: int, min_value: int | None, text: str) -> Poly:
+        """torchvision/TF-slim `_make_divisible` (see conventions.make_divisible) in the domain."""
+        minimum = divisor if min_value is None else min_value
+        if v.is_constant:
+            from .conventions import make_divisible
+
+            return Poly.const(make_divisible(float(v.constant), divisor, minimum))
+        v0 = v.at(REFERENCE_ALPHA, 0)
+        if (v0 / divisor).denominator == 1 and v0 >= minimum:
+            self._smooth(v, Fraction(divisor), Fraction(minimum), text)
+            return v
+        new = self._floor((v + Fraction(divisor, 2)).scaled(Fraction(1, divisor))) * divisor
+        if self._sign(Poly.const(minimum) - new, tie_safe=False) > 0:
+            new = Poly.const(minimum)
+        if self._sign(v.scaled(Fraction(9, 10)) - new, tie_safe=False) > 0:
+            new = new + divisor
+        return new
+
+    # -- expressions ------------------------------------------------------------------------------
+
+    def _number(self, v: Any) -> Any:
+        if isinstance(v, Poly):
+            return v
+        if isinstance(v, bool) or not isinstance(v, int | float | Fraction):
+            raise ExprError(f"expected a number, got {v!r}")
+        return Poly.const(v)
+
+    def _truth(self, v: Any) -> bool:
+        if isinstance(v, bool):
+            return v
+        raise ExprError("expected a condition (true/false), got a number")
+
+    def _power(self, a: Poly, b: Poly) -> Poly:
+        if not b.is_constant or b.constant.denominator != 1 or b.constant < 0:
+            raise FormulaError(f"{self.state.where}: only whole constant powers have a polynomial form")
+        result = Poly.const(1)
+        for _ in range(int(b.constant)):
+            result = result * a
+        return result
+
+    def _true_divide(self, a: Poly, b: Poly) -> Poly:
+        if not b.is_constant:
+            raise FormulaError(f"{self.state.where}: a division by an alpha-dependent value")
+        if b.constant == 0:
+            raise ZeroDivisionError
+        return a.scaled(1 / b.constant)
+
+    def _floor_divide(self, a: Poly, b: Poly) -> Poly:
+        if not b.is_constant or b.constant.denominator != 1 or b.constant <= 0:
+            if b.is_constant and b.constant == 0:
+                raise ZeroDivisionError
+            raise FormulaError(f"{self.state.where}: '//' by a value that is not a positive whole constant")
+        return self._rounded(a.scaled(1 / b.constant), Fraction(1), None, math.floor, self.state.where) \
+            if not a.is_constant else Poly.const(a.constant // b.constant)
+
+    def _modulo(self, a: Poly, b: Poly) -> Poly:
+        if a.is_constant and b.is_constant:
+            if b.constant == 0:
+                raise ZeroDivisionError
+            return Poly.const(a.constant % b.constant)
+        raise FormulaError(f"{self.state.where}: '%' of an alpha-dependent value has no polynomial form")
+
+    def _compare(self, op: type[ast.cmpop]) -> Callable[[Any, Any], bool]:
+        def run(a: Poly, b: Poly) -> bool:
+            sign = self._sign(a - b, tie_safe=False)
+            return {ast.Eq: sign == 0, ast.NotEq: sign != 0, ast.Lt: sign < 0, ast.LtE: sign <= 0,
+                    ast.Gt: sign > 0, ast.GtE: sign >= 0}[op]
+
+        return run
+
+    def _functions(self) -> dict[str, Callable[..., Any]]:
+        def extreme(is_max: bool) -> Callable[..., Poly]:
+            def pick(*args: Poly) -> Poly:
+                best = args[0]
+                for other in args[1:]:
+                    sign = self._sign(other - best, tie_safe=True)
+                    if sign != 0 and (sign > 0) == is_max:
+                        best = other
+                return best
+
+            return pick
+
+        def rounder(fn: Callable[[Fraction], int], name: str) -> Callable[[Poly], Poly]:
+            return lambda v: self._rounded(v, Fraction(1), None, fn, f"{name}({_text(v)}) in {self.state.where}")
+
+        def divisible(v: Poly, d: Poly, m: Poly | None = None) -> Poly:
+            if not d.is_constant or d.constant.denominator != 1 or d.constant < 1 or (m is not None and not m.is_constant):
+                raise FormulaError(f"{self.state.where}: make_divisible() with an alpha-dependent divisor")
+            minimum = None if m is None else int(m.constant)
+            return self.make_divisible(v, int(d.constant), minimum, f"make_divisible({_text(v)}, {d.constant}) "
+                                       f"in {self.state.where}")
+
+        def scale(c: Poly) -> Poly:
+            v = c * Poly.alpha()
+            if self.rounding is Rounding.NONE:
+                return self._rounded(v, Fraction(1), None, math.floor, f"scale: α·{_text(c)} (rounding none)")
+            return self.make_divisible(v, 8, None, f"scale: α·{_text(c)} (rounding round8)")
+
+        return {"max": extreme(True), "min": extreme(False), "int": rounder(_trunc, "int"),
+                "round": rounder(_round_half_even, "round"), "ceil": rounder(math.ceil, "ceil"),
+                "floor": rounder(math.floor, "floor"),
+                "round8": lambda v: self.make_divisible(v, 8, None, f"round8({_text(v)}) in {self.state.where}"),
+                "make_divisible": divisible, "scale": scale}
 
 
-def _constant_call(name: str, args: list[Fraction]) -> Fraction:
-    fns: dict[str, Callable[..., Any]] = {
-        "int": lambda v: int(v), "floor": math.floor, "ceil": math.ceil, "round": round,
-        "round8": lambda v: make_divisible(float(v), 8),
-        "make_divisible": lambda v, d, m=None: make_divisible(float(v), int(d), None if m is None else int(m)),
-    }
-    return Fraction(fns[name](*args))
+def _trunc(x: Fraction) -> int:
+    return math.floor(x) if x >= 0 else math.ceil(x)
 
 
-@lru_cache(maxsize=1024)
-def _tree(text: str) -> ast.expr:
-    """The expression's syntax tree; the text already passed mncost.expr's whitelist."""
-    return syntax_tree(text)
+def _round_half_even(x: Fraction) -> int:
+    return round(x)
+
+
+def _BINOPS_OF(d: PolyDomain) -> dict[type[ast.operator], Callable[[Any, Any], Any]]:  # noqa: N802
+    return {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+            ast.Div: d._true_divide, ast.FloorDiv: d._floor_divide, ast.Mod: d._modulo}
+
+
+def _COMPARE_OF(d: PolyDomain) -> dict[type[ast.cmpop], Callable[[Any, Any], bool]]:  # noqa: N802
+    return {op: d._compare(op) for op in (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)}
+
+
+def _poly(v: Any) -> Poly:
+    return v if isinstance(v, Poly) else Poly.const(v)
+
+
+def _variables(p: Poly) -> str:
+    alpha = any(i for (i, _), _ in p.terms)
+    rho = any(j for (_, j), _ in p.terms)
+    return "both" if alpha and rho else "alpha" if alpha else "rho" if rho else "none"
+
+
+def _text(p: Poly) -> str:
+    from .render.formula import poly_text
+
+    return poly_text(p)
+
+
+def exact_points(f: Formula, alphas: Sequence[Fraction], resolutions: Sequence[int]) -> list[tuple[Fraction, int]]:
+    """The grid points where the formula states it is exact."""
+    return [(a, r) for a in alphas for r in resolutions if f.exact_at(a, r)]

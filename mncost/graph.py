@@ -40,6 +40,10 @@ class Scope:
     location: Location | None = field(default=None, compare=False, repr=False)
 
 
+Condition = tuple[Expr, int, int]
+"""A `when`: (expression, scope it is evaluated in, tensor whose channels `in` names at the top level)."""
+
+
 @record
 class Node:
     """One primitive op of the expanded network."""
@@ -48,7 +52,7 @@ class Node:
     name: str
     op: str
     attrs: tuple[tuple[str, Expr], ...]
-    conditions: tuple[tuple[Expr, int], ...]  # (expression, scope it is evaluated in); all must hold
+    conditions: tuple[Condition, ...]  # all must hold
     scope: int
     inputs: tuple[int, ...]  # tensor indices (node indices, or GRAPH_INPUT)
     paper_input: Shape | None = field(compare=False)
@@ -66,30 +70,44 @@ class Graph:
 
 
 def scope_environments(graph: Graph, base: dict[str, Any], input_channels: Callable[[int], Any],
-                       value: Callable[[Expr, dict[str, Any]], Any]) -> Callable[[int], dict[str, Any]]:
-    """`env_of(scope index)`: the names an expression in that block instance sees, built once.
+                       value: Callable[[Expr, dict[str, Any]], Any]) -> Callable[[int, int], dict[str, Any]]:
+    """`env_at(scope index, tensor index)`: the names an expression in that scope sees.
 
-    A block's arguments are evaluated in its parent's environment; then `in` is bound to the
-    channels of the block's input tensor (`input_channels(tensor index)`) and the block's lets
-    are evaluated in order. `value(expr, env)` evaluates one expression (numbers for `evaluate`,
-    polynomials for `formula`)."""
+    Inside a block instance, `in` is the channels of the block's input tensor
+    (`input_channels(tensor index)`); the block's arguments are evaluated in its parent's
+    environment, then its lets in order, once per instance. At the top level (the root scope),
+    `in` is the channels of `tensor`: the input of the row the expression is written in (a layer
+    row, a block row's arguments, a stage-table cell). `value(expr, env)` evaluates one expression
+    in the walk's number domain."""
     envs: list[dict[str, Any] | None] = [None] * len(graph.scopes)
+
+    def at_top(tensor: int) -> dict[str, Any]:
+        env = dict(base)
+        env[IN_NAME] = input_channels(tensor)
+        return env
 
     def env_of(index: int) -> dict[str, Any]:
         env = envs[index]
         if env is None:
             scope = graph.scopes[index]
-            parent = base if scope.parent is None else env_of(scope.parent)
-            env = dict(parent)
-            for name, arg in scope.args:
-                env[name] = value(arg, parent)
-            env[IN_NAME] = input_channels(scope.input)
-            for name, let in scope.lets:
-                env[name] = value(let, env)
+            if scope.parent is None:
+                env = base
+            else:
+                grand = graph.scopes[scope.parent].parent
+                parent = at_top(scope.input) if grand is None else env_of(scope.parent)
+                env = dict(parent)
+                for name, arg in scope.args:
+                    env[name] = value(arg, parent)
+                env[IN_NAME] = input_channels(scope.input)
+                for name, let in scope.lets:
+                    env[name] = value(let, env)
             envs[index] = env
         return env
 
-    return env_of
+    def env_at(index: int, tensor: int) -> dict[str, Any]:
+        return at_top(tensor) if graph.scopes[index].parent is None else env_of(index)
+
+    return env_at
 
 
 def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
@@ -154,7 +172,7 @@ class _Builder:
         return len(self.scopes) - 1
 
     def items(self, items: tuple[Item, ...], scope: int, prefix: str, block_input: int, nesting: int,
-              conditions: tuple[tuple[Expr, int], ...] = (), output: str | None = None) -> int:
+              conditions: tuple[Condition, ...] = (), output: str | None = None) -> int:
         """Add the nodes of `items`; return the tensor index of their output."""
         produced: dict[str, int] = {"in": block_input}
         current = block_input
@@ -174,7 +192,7 @@ class _Builder:
                     produced[f"{item.name}{item.start + k}"] = current
                 continue
             inputs = tuple(produced[r] for r in item.inputs) if item.inputs else (current,)
-            conds = conditions + (((item.when, scope),) if item.when is not None else ())
+            conds = conditions + (((item.when, scope, inputs[0]),) if item.when is not None else ())
             if isinstance(item, BlockRow):
                 current = self.block(item.block, item.args, prefix + item.name, inputs[0], scope,
                                      nesting, conds, item.paper_input, item.location)
@@ -184,7 +202,7 @@ class _Builder:
         return produced[output] if output is not None else current
 
     def block(self, block: str, args: tuple[tuple[str, Expr], ...], name: str, input: int, parent: int,
-              nesting: int, conditions: tuple[tuple[Expr, int], ...], paper: Shape | None,
+              nesting: int, conditions: tuple[Condition, ...], paper: Shape | None,
               location: Location) -> int:
         if nesting >= MAX_NESTING:
             raise SpecError(location, f"blocks nested deeper than {MAX_NESTING} levels")
@@ -193,7 +211,7 @@ class _Builder:
         return self.items(template.ops, scope, name + ".", input, nesting + 1, conditions, template.output)
 
     def op(self, row: OpRow, name: str, inputs: tuple[int, ...], scope: int,
-           conditions: tuple[tuple[Expr, int], ...]) -> int:
+           conditions: tuple[Condition, ...]) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise SpecError(row.location, f"the network expands to more than {MAX_NODES:,} layers")
         index = len(self.nodes)

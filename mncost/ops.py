@@ -11,11 +11,11 @@ output element (pooling: per window element).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from .domain import EXACT, Domain
 from .record import record
 
 
@@ -65,8 +65,10 @@ class Attr:
 
 
 Attrs = Mapping[str, Any]
-ShapeRule = Callable[[Sequence[Shape], Attrs], Shape]
-CostRule = Callable[[Sequence[Shape], Shape, Attrs], Any]  # int; the formula module passes polynomials
+ShapeRule = Callable[[Domain, Sequence[Shape], Attrs], Shape]
+"""(domain, input shapes, attributes) -> output shape; raises OpError when the op cannot apply."""
+CostRule = Callable[[Domain, Sequence[Shape], Shape, Attrs], Any]
+"""(domain, input shapes, output shape, attributes) -> a count in the domain's numbers."""
 
 
 @record
@@ -87,153 +89,166 @@ class OpRule:
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
 
 
-def _zero(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _zero(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
     return 0
 
 
-def _per_output(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _per_output(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return out.elements
 
 
-def _same(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _same(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return inputs[0]
 
 
-def spatial(size: int, kernel: int, stride: int, padding: str | int) -> int:
-    """Output side: TF 'same' = ceil(in/stride); explicit p = floor((in + 2p − k)/stride) + 1."""
+def padding_pixels(kernel: int, padding: str | int) -> int | None:
+    """Pixels added on each side, or None for TF 'same' (which pads as needed)."""
     if padding == "same":
-        return math.ceil(size / stride)
+        return None
     if isinstance(padding, str):
-        pad = 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2
-    else:
-        pad = padding
-    if kernel > size + 2 * pad:
+        return 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2
+    return padding
+
+
+def spatial(size: Any, kernel: int, stride: int, padding: str | int, d: Domain | None = None) -> Any:
+    """Output side: TF 'same' = ceil(in/stride); explicit p = floor((in + 2p − k)/stride) + 1."""
+    d = EXACT if d is None else d
+    pad = padding_pixels(kernel, padding)
+    if pad is None:
+        return d.ceil_div(size, stride)
+    if d.less(size + 2 * pad, kernel):
         raise OpError(f"kernel {kernel}x{kernel} is larger than its {size}x{size} input (padding {pad})")
-    return (size + 2 * pad - kernel) // stride + 1
+    return d.floor_div(size + (2 * pad - kernel), stride) + 1
 
 
-def _window(inputs: Sequence[Shape], a: Attrs, channels: int) -> Shape:
+def _window(d: Domain, inputs: Sequence[Shape], a: Attrs, channels: Any) -> Shape:
     x = inputs[0]
     k, s, p = a["kernel"], a["stride"], a["padding"]
-    return Shape(spatial(x.h, k, s, p), spatial(x.w, k, s, p), channels)
+    return Shape(spatial(x.h, k, s, p, d), spatial(x.w, k, s, p, d), channels)
 
 
-def _conv_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _conv_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     cin, groups, out = inputs[0].c, a["groups"], a["out"]
-    if cin % groups:
+    if not d.divides(groups, cin):
         raise OpError(f"input channels {cin} are not divisible by groups={groups}")
-    if out % groups:
+    if not d.divides(groups, out):
         raise OpError(f"output channels {out} are not divisible by groups={groups}")
-    return _window(inputs, a, out)
+    return _window(d, inputs, a, out)
 
 
-def _conv_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+def _conv_weights(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return k * k * (inputs[0].c // a["groups"]) * out.c + (out.c if a["bias"] else 0)
+    return k * k * d.floor_div(inputs[0].c, a["groups"]) * out.c + (out.c if a["bias"] else 0)
 
 
-def _conv_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+def _conv_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
-    return out.h * out.w * k * k * (inputs[0].c // a["groups"]) * out.c
+    return out.h * out.w * k * k * d.floor_div(inputs[0].c, a["groups"]) * out.c
 
 
-def _fused_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _fused_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return out.elements * (int(bool(a.get("bn"))) + int(a.get("act", "none") != "none"))
 
 
-def _dw_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
-    return _window(inputs, a, inputs[0].c * a["multiplier"])
+def _dw_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return _window(d, inputs, a, inputs[0].c * a["multiplier"])
 
 
-def _dw_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+def _dw_weights(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
     return k * k * out.c + (out.c if a["bias"] else 0)
 
 
-def _dw_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+def _dw_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     k = a["kernel"]
     return out.h * out.w * k * k * out.c
 
 
-def _fc_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _fc_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(1, 1, a["out"])
 
 
-def _fc_weights(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _fc_weights(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return inputs[0].elements * out.c + (out.c if a["bias"] else 0)
 
 
-def _fc_macs(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _fc_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return inputs[0].elements * out.c
 
 
-def _pool_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
-    return _window(inputs, a, inputs[0].c)
+def _pool_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return _window(d, inputs, a, inputs[0].c)
 
 
-def _pool_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+def _pool_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return out.elements * a["kernel"] * a["kernel"]
 
 
-def _global_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _global_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(1, 1, inputs[0].c)
 
 
-def _global_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _global_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return inputs[0].elements
 
 
-def _elementwise_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _same_shape(d: Domain, a: Shape, b: Shape) -> bool:
+    return d.equal(a.h, b.h) and d.equal(a.w, b.w) and d.equal(a.c, b.c)
+
+
+def _shapes(inputs: Sequence[Shape]) -> str:
+    return ", ".join(str(s) for s in inputs)
+
+
+def _elementwise_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     first = inputs[0]
     for other in inputs[1:]:
-        if other != first:
-            shapes = ", ".join(str(s) for s in inputs)
-            raise OpError(f"inputs must have the same shape, got {shapes}")
+        if not _same_shape(d, other, first):
+            raise OpError(f"inputs must have the same shape, got {_shapes(inputs)}")
     return first
 
 
-def _mul_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _mul_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     """Element-wise multiply; a 1x1xC input broadcasts over H and W (squeeze-and-excite gating)."""
-    big = max(inputs, key=lambda s: s.h * s.w)
+    big = inputs[d.largest([s.h * s.w for s in inputs])]
     for other in inputs:
-        if other.c != big.c or (other.h, other.w) not in {(big.h, big.w), (1, 1)}:
-            shapes = ", ".join(str(s) for s in inputs)
-            raise OpError(f"inputs must have the same shape or broadcast from 1x1xC, got {shapes}")
+        same_map = d.equal(other.h, big.h) and d.equal(other.w, big.w)
+        if not d.equal(other.c, big.c) or not (same_map or (d.equal(other.h, 1) and d.equal(other.w, 1))):
+            raise OpError(f"inputs must have the same shape or broadcast from 1x1xC, got {_shapes(inputs)}")
     return big
 
 
-def _elementwise_extra(inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
+def _elementwise_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
     return out.elements * (len(inputs) - 1)
 
 
-def _concat_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _concat_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     first = inputs[0]
     for other in inputs[1:]:
-        if (other.h, other.w) != (first.h, first.w):
-            shapes = ", ".join(str(s) for s in inputs)
-            raise OpError(f"concat inputs must have the same height and width, got {shapes}")
-    return Shape(first.h, first.w, sum(s.c for s in inputs))
+        if not (d.equal(other.h, first.h) and d.equal(other.w, first.w)):
+            raise OpError(f"concat inputs must have the same height and width, got {_shapes(inputs)}")
+    return Shape(first.h, first.w, d.sum([s.c for s in inputs]))
 
 
-def _split_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _split_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2)."""
     x, parts, part = inputs[0], a["parts"], a["part"]
     if part > parts:
         raise OpError(f"part {part} does not exist: the input is split into {parts} parts")
-    if x.c % parts:
+    if not d.divides(parts, x.c):
         raise OpError(f"input channels {x.c} do not split into {parts} equal parts")
-    return Shape(x.h, x.w, x.c // parts)
+    return Shape(x.h, x.w, d.floor_div(x.c, parts))
 
 
-def _shuffle_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _shuffle_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     """ShuffleNet's channel shuffle: channels reordered across `groups`; the shape is unchanged."""
     x = inputs[0]
-    if x.c % a["groups"]:
+    if not d.divides(a["groups"], x.c):
         raise OpError(f"input channels {x.c} are not divisible by groups={a['groups']}")
     return x
 
 
-def _flatten_shape(inputs: Sequence[Shape], a: Attrs) -> Shape:
+def _flatten_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(1, 1, inputs[0].elements)
 
 
@@ -328,6 +343,7 @@ def _registry() -> dict[str, OpRule]:
         _simple("softmax", "softmax over channels (no parameters)"),
     ]
     return {rule.name: rule for rule in rules}
+
 
 
 OPS: Mapping[str, OpRule] = _registry()

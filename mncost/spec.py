@@ -19,6 +19,7 @@ from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
 from .gcpause import collector_paused
+from .limits import MAX_CHANNELS, MAX_RESOLUTION
 from .ops import ACTIVATIONS, OPS, Kind, Shape
 from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
 
 MAX_REPEAT = 1_000
 """Largest `n` of a stage-table row."""
-MAX_CHANNELS = 1_000_000
-"""Largest channel count a literal may give."""
-MAX_RESOLUTION = 100_000
-"""Largest input resolution."""
 
 MAX_PADDING = 1_000
 """Largest explicit padding, in pixels per side."""

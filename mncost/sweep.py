@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from operator import mul
 from typing import Any, cast
 
+from .domain import EXACT
 from .errors import MncostError
 from .evaluate import Evaluated, classes_of, layer_cost, live_bytes, resolve, rounding_of, walk
 from .evaluate import evaluate as evaluate_one
@@ -33,7 +34,7 @@ from .graph import GRAPH_INPUT, Graph
 from .ops import ACTIVATIONS, OpError, Shape, spatial
 from .record import defaults, replace
 from .report import Config, Report, Resolved
-from .spec import MAX_RESOLUTION
+from .limits import MAX_RESOLUTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ def _plan(graph: Graph, config: Config, probe: Resolved, rounding: Any) -> _Plan
         return Evaluated(ev.node, ev.attrs, inputs, Shape(1 << (_BITS * slot_of[ev.node.index]), 1, ev.output.c))
 
     fakes = [packed(ev) for ev in evaluated]
-    costs = [layer_cost(ev, config) for ev in fakes]
+    costs = [layer_cost(EXACT, ev, config.bn_params.per_channel, config.ops) for ev in fakes]
     totals = [sum(c[0] for c in costs), sum(c[1] for c in costs), sum(ev.output.elements for ev in fakes)]
     decoded = [_digits(v, n) for v in (*totals, *live_bytes(graph, fakes, 1))]
     if any(d is None for d in decoded):
@@ -239,7 +240,7 @@ def _plan(graph: Graph, config: Config, probe: Resolved, rounding: Any) -> _Plan
 
     # Check the decomposition against the real walk at the probe resolution.
     areas = [h * w for h, w in sides]
-    real = [layer_cost(ev, config) for ev in evaluated]
+    real = [layer_cost(EXACT, ev, config.bn_params.per_channel, config.ops) for ev in evaluated]
     expected = [sum(c[0] for c in real), sum(c[1] for c in real), sum(ev.output.elements for ev in evaluated)]
     if any(sum(map(mul, v, areas)) != e for v, e in zip(vectors, expected, strict=True)):
         return None

@@ -30,7 +30,8 @@ from mncost.bundled import bundled_names, specs_dir
 from mncost.cli import main
 from mncost.conventions import Rounding
 from mncost.errors import Location
-from mncost.evaluate import _scaler, check_paper_sizes
+from mncost.evaluate import check_paper_sizes
+from mncost.walk import scaler as _scaler
 from mncost.expr import builtin_functions, parse
 from mncost.spec import load_spec, parse_spec
 from mncost.yamlload import read_text

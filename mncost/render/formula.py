@@ -11,6 +11,8 @@ from ..formula import Bound, Formula, LargestError, Piece
 from ..poly import Poly
 
 SCHEMA = "mncost.formula/1"
+MAX_SHOWN = 6
+"""Most pieces the text output lists; beyond, it shows the piece at α = 1."""
 
 
 def _variables(f: Formula) -> str:
@@ -24,21 +26,27 @@ def _conventions(f: Formula) -> str:
 
 def exact_where(f: Formula) -> list[str]:
     """The conditions under which the formula equals the evaluated counts exactly."""
-    lines = [f"the resolution is a multiple of {f.stride_multiple} (TF 'same' padding: ceil(in/stride) "
-             "taken as in/stride)"] if f.stride_multiple > 1 else []
-    for item in f.smoothed:
-        if item.startswith("scale(c)"):
-            need = "a whole number" if f.rounding is Rounding.NONE else "a multiple of 8 and at least 8"
-            lines.append(f"every scaled width α·c is {need} ({item})")
-        else:
-            lines.append(f"the rounding step is exact: {item}")
-    return lines + list(f.notes)
+    lines = [f"the resolution is a multiple of {f.stride_multiple} (a side's floor or ceiling division by "
+             "the strides so far is then exact)"] if f.stride_multiple > 1 else []
+    lines += [f"the rounding step is exact: {item}" for item in f.smoothed]
+    if f.notes:
+        lines.append(f"the resolution is at least {f.min_resolution} ({len(f.notes)} comparisons of feature-map "
+                     "sides, such as a kernel fitting its input, keep their outcome; --format json lists them)")
+    if not f.covers_all_alphas:
+        lines.append(f"α is in the range the pieces cover ({_interval(_span(f))})")
+    return lines
+
+
+def _span(f: Formula) -> Piece:
+    return Piece(f.pieces[0].low, f.pieces[-1].high, Poly(), Poly())
 
 
 def _interval(piece: Piece, var: str = "α", le: str = "≤", num: Any = None) -> str:
     """'0 < α ≤ 1', '1 ≤ α', 'α > 0'."""
     num = num or _num
     lo, hi = piece.low, piece.high
+    if lo.value is not None and lo.value == hi.value:
+        return f"{var} = {num(lo.value)}"
     if lo.value is None and hi.value is None:
         return f"{var} > 0"
     if hi.value is None:
@@ -119,10 +127,14 @@ def to_text(f: Formula) -> str:
              f"conventions: {_conventions(f)}", ""]
     label_m, label_p = f"{f.unit}(α, ρ)", "params(α, ρ)"
     width = max(len(label_m), len(label_p))
-    for piece in f.pieces:
+    shown = f.pieces if len(f.pieces) <= MAX_SHOWN else [p for p in f.pieces if p.contains(Fraction(1))]
+    for piece in shown:
         lines.append(f"for {_interval(piece)}:")
         lines.append(f"  {label_m:<{width}} = {poly_text(piece.arithmetic)}")
         lines.append(f"  {label_p:<{width}} = {poly_text(piece.params)}")
+    if len(shown) < len(f.pieces):
+        lines.append(f"(the piece at α = 1 of {len(f.pieces)} pieces, which rounding steps and conditions split "
+                     "α into; --format json lists them all)")
     conditions = exact_where(f)
     if conditions:
         lines += ["", "Exact where:"] + [f"  - {c}" for c in conditions]
@@ -184,6 +196,8 @@ def formula_dict(f: Formula) -> dict[str, Any]:
         "pieces": [{"alpha_from": _bound(p.low), "alpha_to": _bound(p.high), key: _terms(p.arithmetic),
                     "params": _terms(p.params)} for p in f.pieces],
         "exact_where": exact_where(f),
+        "side_comparisons": list(f.notes),
+        "min_resolution": f.min_resolution,
         "resolution_multiple": f.stride_multiple,
         "largest_error": {
             "alphas": list(f.grid_alphas), "resolutions": list(f.grid_resolutions),

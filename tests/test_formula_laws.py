@@ -1,0 +1,113 @@
+"""Laws of `formula` over every bundled spec and every spec under tests/specs/.
+
+The formula is the one walk (mncost.walk) over the polynomial domain; `evaluate` is the same walk
+over exact integers. Where the formula states it is exact (`Formula.exact_at`: its α piece, the
+resolution multiple, every smoothed rounding step, every comparison of sides), the two agree
+exactly; and the conditions hold where they must: at α = 1 and the base resolution, and at every
+multiple of 32 from 96 to 320 px at α = 1.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mncost import Config, evaluate, load
+from mncost.bundled import bundled_names
+from mncost.cli import main
+from mncost.formula import Formula, formula
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = [*bundled_names(), *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "specs").glob("*.yaml"))]
+ALPHAS = [Fraction(k, 4) for k in range(1, 9)] + [Fraction(7, 20), Fraction(13, 10)]
+RESOLUTIONS = list(range(96, 321, 32))
+
+
+@cache
+def formula_of(spec: str) -> Formula:
+    return formula(load(str(ROOT / spec) if spec.endswith(".yaml") else spec), Config())
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_exact_at_the_base_network_and_at_multiples_of_32(spec: str) -> None:
+    f = formula_of(spec)
+    graph = load(str(ROOT / spec) if spec.endswith(".yaml") else spec)
+    base = graph.spec.resolution
+    assert f.exact_at(1, base)
+    report = evaluate(graph, Config())
+    assert f.value("arithmetic", 1, base) == report.arithmetic
+    assert f.value("params", 1, base) == report.totals.params
+    for r in RESOLUTIONS:
+        if r >= f.min_resolution:
+            assert f.exact_at(1, r), r
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_formula_equals_evaluate_wherever_it_says_it_is_exact(spec: str) -> None:
+    f = formula_of(spec)
+    graph = load(str(ROOT / spec) if spec.endswith(".yaml") else spec)
+    checked = 0
+    for alpha in ALPHAS:
+        for r in RESOLUTIONS:
+            if not f.exact_at(alpha, r):
+                continue
+            report = evaluate(graph, Config(alpha=float(alpha), resolution=r))
+            assert f.value("arithmetic", alpha, r) == report.arithmetic, (alpha, r)
+            assert f.value("params", alpha, r) == report.totals.params, (alpha, r)
+            checked += 1
+    assert checked >= len(RESOLUTIONS)  # at least α = 1 at every resolution
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_formula_command_exits_0_on_every_spec(spec: str, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["formula", str(ROOT / spec) if spec.endswith(".yaml") else spec])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+def test_shufflenet_formula_at_the_base_is_the_evaluated_count() -> None:
+    # issue 13: formula gave 4,121,034 params and 410.8 M MACs where show gives 2,262,424 and 144.9 M
+    report = evaluate(load("shufflenet-v2"), Config())
+    f = formula_of("shufflenet-v2")
+    assert (f.value("params", 1, 224), f.value("arithmetic", 1, 224)) == (report.totals.params, report.totals.macs)
+    assert report.totals.params == 2_262_424  # torchvision shufflenet_v2_x1_0 without BN (tests/test_zoo.py)
+
+
+def write(tmp_path: Path, layers: str) -> str:
+    path = tmp_path / "net.yaml"
+    path.write_text("name: net\nfamily: test\ndescription: a test network\nsource: hand-written\n"
+                    "input: {resolution: 32, channels: 3}\nclasses: 10\ndefaults: {padding: same}\nlayers:\n" + layers,
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_conditional_width_is_accepted(tmp_path: Path, runner: CliRunner) -> None:
+    spec = write(tmp_path, '  - {name: c1, op: conv, kernel: 3, stride: 2, out: "32 if alpha < 1 else scale(32)"}\n'
+                           "  - {name: fc, op: fc, out: 10}\n")
+    result = runner.invoke(main, ["formula", spec])
+    assert result.exit_code == 0, result.output
+    f = formula(load(spec), Config())
+    for alpha in (Fraction(1, 2), Fraction(1), Fraction(3, 2)):
+        report = evaluate(load(spec), Config(alpha=float(alpha)))
+        assert f.exact_at(alpha, 32)
+        assert f.value("arithmetic", alpha, 32) == report.arithmetic
+
+
+def test_alpha_conditional_stride_gives_pieces(tmp_path: Path) -> None:
+    spec = write(tmp_path, '  - {name: c1, op: conv, kernel: 3, stride: "1 if alpha < 1 else 2", out: 8}\n')
+    f = formula(load(spec), Config())
+    assert len(f.pieces) >= 2  # below 1, above 1 (and the point α = 1, where the comparison flips)
+    for alpha in (Fraction(1, 2), Fraction(1), Fraction(2)):
+        assert f.value("arithmetic", alpha, 32) == evaluate(load(spec), Config(alpha=float(alpha))).arithmetic
+
+
+def test_stride_proportional_to_alpha_is_refused_in_one_line(tmp_path: Path, runner: CliRunner) -> None:
+    spec = write(tmp_path, '  - {name: c1, op: conv, kernel: 3, stride: "2 * alpha", out: 8}\n')
+    result = runner.invoke(main, ["formula", spec])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "'stride' depends on alpha" in result.stderr
