@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, Location, MncostError
-from .limits import MAX_CHANNELS
+from .limits import MAX_CHANNELS, MAX_RESOLUTION
 
 if TYPE_CHECKING:
     from .expr import Expr
@@ -75,6 +75,10 @@ class Domain:
         return total
 
     # -- what the walk asks of a domain -----------------------------------------------------------
+
+    def within_limits(self, shape: Any) -> bool:
+        """The walk refuses an output beyond MAX_CHANNELS channels or MAX_RESOLUTION pixels a side."""
+        return not (shape.c > MAX_CHANNELS or shape.h > MAX_RESOLUTION or shape.w > MAX_RESOLUTION)
 
     def image_side(self, resolution: int) -> Any:
         """The input image's height and width at a resolution."""

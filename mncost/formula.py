@@ -42,12 +42,15 @@ from .record import replace
 from .report import Config
 from .walk import layer_cost, walk
 
+_SHAPE: Any = Shape  # sides and channels are polynomials here; the op rules only need +, *, and the domain
+
 MAX_PIECES = 64
 """Most α intervals a formula lists; beyond them the formula covers a narrower α range."""
 ERROR_ALPHAS = tuple(Fraction(k, 20) for k in range(5, 29))
 """α grid on which the largest error of a smoothed formula is measured: 0.25, 0.30, ..., 1.40."""
 
 
+SCALE_SITE = "scale(c)"
 REFERENCE_ALPHA = Fraction(1)
 """A rounding step whose argument is whole at this α (the paper's network) is smoothed; one that is not
 is held at its value over an α interval."""
@@ -70,8 +73,8 @@ class Smoothing:
     """A rounding step taken as its argument: exact where `value(α)` is a multiple of `multiple`
     and at least `minimum`."""
 
-    text: str  # what was smoothed, with its location
-    value: Poly  # polynomial in α
+    site: str  # the rounding step: 'scale(c)' or the expression and its location
+    value: Poly  # its argument, a polynomial in α
     multiple: Fraction
     minimum: Fraction | None
 
@@ -79,11 +82,27 @@ class Smoothing:
         v = self.value.at(alpha, 0)
         return (v / self.multiple).denominator == 1 and (self.minimum is None or v >= self.minimum)
 
-    def describe(self) -> str:
+    def need(self) -> str:
         need = "a whole number" if self.multiple == 1 else f"a multiple of {_num(self.multiple)}"
-        if self.minimum is not None:
-            need += f" and at least {_num(self.minimum)}"
-        return f"{self.text} is {need}"
+        return need + (f" and at least {_num(self.minimum)}" if self.minimum is not None else "")
+
+
+def describe_smoothings(smoothings: Sequence[Smoothing]) -> list[str]:
+    """One line per rounding step (site) and condition, listing the arguments it is smoothed at."""
+    groups: dict[tuple[str, str], list[Poly]] = {}
+    for s in smoothings:
+        values = groups.setdefault((s.site, s.need()), [])
+        if s.value not in values:
+            values.append(s.value)
+    lines = []
+    for (site, need), values in sorted(groups.items()):
+        texts = sorted((_text(v) for v in values), key=lambda t: (len(t), t))
+        if site == SCALE_SITE:
+            widths = ", ".join(t.removesuffix("·α") for t in texts)
+            lines.append(f"every scaled width α·c is {need} (scale(c) taken as α·c; c = {widths})")
+        else:
+            lines.append(f"{site} ({', '.join(texts)}) is {need}")
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +213,7 @@ def formula(graph: Graph, config: Config) -> Formula:
     stride = max(p.resolution_multiple for p in pieces)
     near = max(stride, round(base / stride) * stride)
     resolutions = tuple(r for r in (near + k * stride for k in range(-3, 2)) if r >= stride)
-    smoothed = sorted({s.describe() for p in pieces for s in p.smoothings})
+    smoothed = describe_smoothings([s for p in pieces for s in p.smoothings])
     guards = sorted({g.text for p in pieces for g in p.guards})
     result = Formula(
         spec_name=graph.spec.name, spec_description=graph.spec.description, base_resolution=base,
@@ -289,6 +308,7 @@ class _State:
     point: bool = False  # a root at alpha0 narrows the piece to the point instead of raising
     where: str = ""  # the expression or layer being walked, for messages
     layer: str = ""  # the layer being walked
+    row: str = ""  # the spec row it comes from
 
 
 class PolyDomain(Domain):
@@ -323,7 +343,7 @@ class PolyDomain(Domain):
         the piece the single point alpha0 (instead of raising _AtBoundary)."""
         self.state = state = _State(alpha0, point=point)
         side = Poly.rho(self.base)
-        image = Shape(side, side, Poly.const(self.graph.spec.channels))
+        image = _SHAPE(side, side, Poly.const(self.graph.spec.channels))
         base: dict[str, Any] = dict(self._functions())
         base.update(alpha=Poly.alpha(), classes=Poly.const(self.classes))
         evaluated = walk(self.graph, self, image, base, alpha0)
@@ -355,8 +375,12 @@ class PolyDomain(Domain):
         except ZeroDivisionError:
             raise FormulaError(f"{expr.location}: expression '{expr.text}': division by zero") from None
 
+    def within_limits(self, shape: Any) -> bool:
+        return True  # the formula states no limits; `evaluate` checks them at each point
+
     def enter(self, node: Node) -> None:
         self.state.where = self.state.layer = f"layer '{node.name}' at {node.location}"
+        self.state.row = f"the layer row at {node.location}"
 
     def condition(self, value: Any, expr: Expr, node: Node) -> bool:
         if not isinstance(value, bool):
@@ -389,7 +413,8 @@ class PolyDomain(Domain):
             return Poly.const(rounding(a.constant / b))
         kind = _variables(a)
         if kind == "alpha":
-            return self._rounded(a.scaled(Fraction(1, b)), Fraction(1), None, rounding, f"{_text(a)}/{b}")
+            return self._rounded(a.scaled(Fraction(1, b)), Fraction(1), None, rounding,
+                                 f"the channel count that {self.state.row} divides by {b}")
         if kind == "rho":
             terms = a.as_dict()
             if any(m not in ((0, 0), (0, 1)) for m in terms):
@@ -414,9 +439,9 @@ class PolyDomain(Domain):
             return (v.constant / divisor).denominator == 1
         if _variables(v) != "alpha":
             raise FormulaError(f"{self.state.where}: divisibility of a value that depends on rho")
-        if (v.at(self.state.alpha0, 0) / divisor).denominator != 1 and (v.at(REFERENCE_ALPHA, 0) / divisor).denominator != 1:
+        if all((v.at(a, 0) / divisor).denominator != 1 for a in (self.state.alpha0, REFERENCE_ALPHA)):
             return False
-        self._smooth(v, Fraction(divisor), None, f"{_text(v)} (divisible by {divisor})")
+        self._smooth(v, Fraction(divisor), None, f"the channel count of {self.state.row}")
         return True
 
     # -- decisions ------------------------------------------------------------------------------------
@@ -455,10 +480,10 @@ class PolyDomain(Domain):
                 state.low = Bound(root, tie_safe)
         return (at > 0) - (at < 0)
 
-    def _smooth(self, value: Poly, multiple: Fraction, minimum: Fraction | None, text: str) -> None:
+    def _smooth(self, value: Poly, multiple: Fraction, minimum: Fraction | None, site: str) -> None:
         key = (value, multiple, minimum)
         if key not in self.state.smoothings:
-            self.state.smoothings[key] = Smoothing(text, value, multiple, minimum)
+            self.state.smoothings[key] = Smoothing(site, value, multiple, minimum)
 
     def _floor(self, v: Poly) -> Poly:
         """floor(v) for v linear in α, held constant on the α interval where it does not change."""
@@ -534,8 +559,10 @@ class PolyDomain(Domain):
             if b.is_constant and b.constant == 0:
                 raise ZeroDivisionError
             raise FormulaError(f"{self.state.where}: '//' by a value that is not a positive whole constant")
-        return self._rounded(a.scaled(1 / b.constant), Fraction(1), None, math.floor, self.state.where) \
-            if not a.is_constant else Poly.const(a.constant // b.constant)
+        if a.is_constant:
+            return Poly.const(a.constant // b.constant)
+        return self._rounded(a.scaled(1 / b.constant), Fraction(1), None, math.floor,
+                             f"the dividend of '//' in {self.state.where}")
 
     def _modulo(self, a: Poly, b: Poly) -> Poly:
         if a.is_constant and b.is_constant:
@@ -565,25 +592,26 @@ class PolyDomain(Domain):
             return pick
 
         def rounder(fn: Callable[[Fraction], int], name: str) -> Callable[[Poly], Poly]:
-            return lambda v: self._rounded(v, Fraction(1), None, fn, f"{name}({_text(v)}) in {self.state.where}")
+            return lambda v: self._rounded(v, Fraction(1), None, fn, f"the argument of {name}() in {self.state.where}")
 
         def divisible(v: Poly, d: Poly, m: Poly | None = None) -> Poly:
-            if not d.is_constant or d.constant.denominator != 1 or d.constant < 1 or (m is not None and not m.is_constant):
+            fixed = d.is_constant and d.constant.denominator == 1 and d.constant >= 1
+            if not fixed or (m is not None and not m.is_constant):
                 raise FormulaError(f"{self.state.where}: make_divisible() with an alpha-dependent divisor")
             minimum = None if m is None else int(m.constant)
-            return self.make_divisible(v, int(d.constant), minimum, f"make_divisible({_text(v)}, {d.constant}) "
-                                       f"in {self.state.where}")
+            return self.make_divisible(v, int(d.constant), minimum,
+                                       f"the argument of make_divisible() in {self.state.where}")
 
         def scale(c: Poly) -> Poly:
             v = c * Poly.alpha()
             if self.rounding is Rounding.NONE:
-                return self._rounded(v, Fraction(1), None, math.floor, f"scale: α·{_text(c)} (rounding none)")
-            return self.make_divisible(v, 8, None, f"scale: α·{_text(c)} (rounding round8)")
+                return self._rounded(v, Fraction(1), None, math.floor, SCALE_SITE)
+            return self.make_divisible(v, 8, None, SCALE_SITE)
 
         return {"max": extreme(True), "min": extreme(False), "int": rounder(_trunc, "int"),
                 "round": rounder(_round_half_even, "round"), "ceil": rounder(math.ceil, "ceil"),
                 "floor": rounder(math.floor, "floor"),
-                "round8": lambda v: self.make_divisible(v, 8, None, f"round8({_text(v)}) in {self.state.where}"),
+                "round8": lambda v: self.make_divisible(v, 8, None, f"the argument of round8() in {self.state.where}"),
                 "make_divisible": divisible, "scale": scale}
 
 

@@ -38,7 +38,6 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
     (alpha, classes, the functions) in scope. Skipped nodes are left out of the result."""
     shapes: dict[int, Shape] = {GRAPH_INPUT: image}
     env_at = scope_environments(graph, base, lambda tensor: shapes[tensor].c, domain.value)
-    exact = domain.exact
     done: list[Evaluated] = []
     for node in graph.nodes:
         if node.conditions and not all(domain.condition(domain.value(expr, env_at(scope, tensor)), expr, node)
@@ -61,7 +60,7 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
             output = OPS[node.op].shape(domain, inputs, attrs)
         except OpError as exc:
             raise EvaluationError(node.location, f"layer '{node.name}': {exc}") from None
-        if exact and (output.c > MAX_CHANNELS or output.h > MAX_RESOLUTION or output.w > MAX_RESOLUTION):
+        if not domain.within_limits(output):
             raise EvaluationError(node.location, f"layer '{node.name}': output {output} is beyond the limits "
                                   f"({MAX_CHANNELS:,} channels, {MAX_RESOLUTION:,} pixels a side)")
         shapes[node.index] = output

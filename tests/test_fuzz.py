@@ -31,9 +31,9 @@ from mncost.cli import main
 from mncost.conventions import Rounding
 from mncost.errors import Location
 from mncost.evaluate import check_paper_sizes
-from mncost.walk import scaler as _scaler
 from mncost.expr import builtin_functions, parse
 from mncost.spec import load_spec, parse_spec
+from mncost.walk import scaler as _scaler
 from mncost.yamlload import read_text
 
 # -- (a) the loader takes anything -------------------------------------------------------------

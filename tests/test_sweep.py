@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mncost import Config, EvaluationError, MncostError, build_graph, evaluate, load
+from mncost.bundled import bundled_names
 from mncost.conventions import BnParams, Dtype, OpsCounted, Rounding
 from mncost.graph import Graph
 from mncost.record import replace
-from mncost.report import Resolved
 from mncost.spec import parse_spec
-from mncost.sweep import SweepRow, _plan, sweep
+from mncost.sweep import SweepRow, sweep, sweep_rows
 
 # Conditional ops, residual adds, a strided shortcut (add of two differently derived maps), a
 # concat, a squeeze-and-excite gate (mul broadcasting 1x1xC), pools with explicit padding, and
@@ -103,14 +103,16 @@ def test_sweep_equals_evaluate_with_branches_gates_and_conditions(config: Config
     assert sweep(graph, ALPHAS, resolutions, config) == one_by_one(graph, ALPHAS, resolutions, config)
 
 
-@pytest.mark.parametrize("graph", [load("v1"), load("v2"), branchy()], ids=["v1", "v2", "branchy"])
-def test_the_fast_path_models_these_graphs(graph: Graph) -> None:
-    """Otherwise the tests above would only compare evaluate with itself."""
-    spec = graph.spec
-    probe = Resolved(0.5, 1.0, spec.resolution, spec.classes, 1.0)
-    plan = _plan(graph, Config(), probe, spec.defaults.rounding)
-    assert plan is not None
-    assert len(plan.params) < 12  # a few spatial slots, not one per layer
+@pytest.mark.parametrize("name", [*bundled_names(), "branchy"])
+def test_no_bundled_spec_leaves_the_fast_path(name: str) -> None:
+    """Every grid point of every bundled spec is computed from the per-α side polynomials (none is
+    evaluated on its own), and each row is what `evaluate` gives; otherwise the tests above would
+    only compare evaluate with itself."""
+    graph = branchy() if name == "branchy" else load(name)
+    alphas, resolutions = [0.35, 0.5, 1.0, 1.3], [96, 131, 160, 224, 257]
+    result = sweep_rows(graph, alphas, resolutions, Config())
+    assert result.evaluated_alone == 0
+    assert list(result.rows) == one_by_one(graph, alphas, resolutions, Config())
 
 
 def test_sweep_on_the_benchmark_grid_at_a_few_points() -> None:

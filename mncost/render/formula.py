@@ -6,7 +6,6 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from ..conventions import Rounding
 from ..formula import Bound, Formula, LargestError, Piece
 from ..poly import Poly
 
@@ -28,7 +27,7 @@ def exact_where(f: Formula) -> list[str]:
     """The conditions under which the formula equals the evaluated counts exactly."""
     lines = [f"the resolution is a multiple of {f.stride_multiple} (a side's floor or ceiling division by "
              "the strides so far is then exact)"] if f.stride_multiple > 1 else []
-    lines += [f"the rounding step is exact: {item}" for item in f.smoothed]
+    lines += list(f.smoothed)
     if f.notes:
         lines.append(f"the resolution is at least {f.min_resolution} ({len(f.notes)} comparisons of feature-map "
                      "sides, such as a kernel fitting its input, keep their outcome; --format json lists them)")
