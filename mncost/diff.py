@@ -11,12 +11,14 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .columns import METRICS
 from .conventions import Counting
 from .report import LayerCost, Report
 
 
 class Metric(StrEnum):
-    """A total that `diff` compares and `--fail-on` can put a threshold on."""
+    """A total that `diff` compares and `--fail-on` can put a threshold on: every declared metric
+    (mncost.columns.METRICS, a test keeps the two equal) and FLOPs."""
 
     PARAMS = "params"
     """Parameters (weights, biases, batch-norm parameters under --bn-params)."""
@@ -30,7 +32,7 @@ class Metric(StrEnum):
     """Peak live activation memory of a sequential run, in bytes (the report's `peak_bytes`)."""
 
 
-TOTALS = (Metric.PARAMS, Metric.MACS, Metric.ACTIVATION_MEMORY, Metric.PEAK_MEMORY)
+TOTALS = tuple(Metric(name) for name in METRICS)
 """The totals a diff shows, in order (FLOPs replace MACs in human output under --count flops)."""
 
 
@@ -67,18 +69,12 @@ class Change:
 
 
 def metric_value(report: Report, metric: Metric) -> int:
-    """A report's total for one metric (memory in bytes)."""
-    match metric:
-        case Metric.PARAMS:
-            return report.totals.params
-        case Metric.MACS:
-            return report.totals.macs
-        case Metric.FLOPS:
-            return 2 * report.totals.macs
-        case Metric.ACTIVATION_MEMORY:
-            return report.totals.activation_bytes
-        case Metric.PEAK_MEMORY:
-            return report.memory.peak_bytes
+    """A report's total for one metric (memory in bytes), read through its declaration (mncost.columns)."""
+    if metric is Metric.FLOPS:
+        return 2 * report.totals.macs
+    total = METRICS[metric.value].total
+    assert total is not None
+    return int(total(report))
 
 
 @dataclass(frozen=True, slots=True)

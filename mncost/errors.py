@@ -48,3 +48,12 @@ class EvaluationError(SpecError):
 
 class ConfigError(MncostError):
     """An evaluation config is invalid (α ≤ 0, resolution < 1, ...)."""
+
+
+class Finding(MncostError):
+    """Not an error: a result the user asked the exit code to report (exit code 1), such as a `diff`
+    threshold exceeded or no configuration fitting a `fit` budget. Each line goes to stderr."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = tuple(one_line(line) for line in lines)
+        super().__init__("; ".join(self.lines))

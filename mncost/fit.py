@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from .conventions import Rounding
-from .errors import ConfigError, EvaluationError
+from .errors import ConfigError, EvaluationError, Finding
 from .evaluate import evaluate, rounding_of
 from .expr import syntax_tree
 from .graph import Graph
@@ -105,8 +105,11 @@ class FitResult:
     notes: tuple[str, ...]
 
 
-class NoFit(Exception):
-    """No configuration in the searched range fits the budget (exit code 1)."""
+class NoFit(Finding):
+    """No configuration in the searched range fits the budget (exit code 1, 'No fit: ...' on stderr)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"No fit: {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ MAX_GRID = 10_000
 """Largest number of grid points `mncost sweep` runs without `--yes`."""
 
 
-class AxisError(ValueError):
+class AxisError(ConfigError):
     """A value list is malformed (its message says what was expected)."""
 
 

@@ -124,7 +124,9 @@ def test_export_formats(runner) -> None:  # type: ignore[no-untyped-def]
         (p.alpha, p.resolution, p.arithmetic) for p in expected.points]
     rows = list(csv.DictReader(io.StringIO(runner.invoke(main, [*args, "-f", "csv"]).output)))
     assert [int(r["macs"]) for r in rows] == [p.arithmetic for p in expected.points]
-    md = runner.invoke(main, [*args, "-f", "markdown"]).output.splitlines()
+    md = [line for line in runner.invoke(main, [*args, "-f", "markdown"]).output.splitlines() if line.startswith("|")]
     assert md[0].startswith("| alpha |") and len(md) == 2 + len(expected.points)
+    assert rows[0]["rounding"] == "none" and rows[0]["counting"] == "macs"  # every row says its conventions
+    assert doc["spec"]["name"] == "v1" and doc["conventions"]["rounding"] == "none"
     table = runner.invoke(main, args)
     assert table.exit_code == 0 and f"{expected.points[0].arithmetic:,}" in table.output

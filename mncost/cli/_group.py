@@ -1,6 +1,6 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
-Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input; 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 a finding (a `diff` threshold exceeded, nothing fits a `fit` budget); 2 bad usage or bad input; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..errors import MncostError
+from ..errors import Finding, MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
             "formula": "formula", "fit": "fit", "plot": "plot"}
@@ -43,6 +43,10 @@ class MncostGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Finding as finding:  # the one place exit code 1 is set
+            for line in finding.lines:
+                click.echo(line, err=True)
+            ctx.exit(1)
         except MncostError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)

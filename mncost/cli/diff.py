@@ -16,6 +16,7 @@ import click
 from .. import load
 from ..bundled import bundled_names
 from ..diff import diff as diff_reports
+from ..errors import Finding
 from ..evaluate import evaluate
 from ..render.deltas import check_detail
 from ..report import Report
@@ -152,7 +153,5 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
 
         print_renderable(to_diff_table(result, checks, everything))
     exceeded = [c for c in checks if c.exceeded]
-    for c in exceeded:
-        click.echo(f"Threshold exceeded: {c.threshold.text} ({check_detail(c)})", err=True)
     if exceeded:
-        ctx.exit(1)
+        raise Finding(*(f"Threshold exceeded: {c.threshold.text} ({check_detail(c)})" for c in exceeded))

@@ -61,11 +61,17 @@ def choose_format(fmt: str | None, output: str | None, units: str | None) -> tup
         chosen = Format.TABLE
     if chosen is Format.JSON and units is not None:
         raise click.UsageError("--units does not apply to --format json (JSON always holds exact integers)")
-    if output is not None:
-        from ..output import check_target  # only when writing a file
+    return chosen, Units(units) if units else None, output_target(output)
 
-        check_target(output)
-    return chosen, Units(units) if units else None, output
+
+def output_target(output: str | None) -> str | None:
+    """-o FILE checked before any work (`-` and no -o: standard output, None)."""
+    if output is None or output == "-":
+        return None
+    from ..output import check_target  # only when writing a file
+
+    check_target(output)
+    return output
 
 
 def emit(text: str, output: str | None) -> None:

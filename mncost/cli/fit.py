@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import click
 
 from .. import load
 from ..errors import ConfigError
-from ..fit import Budget, NoFit, fit, parse_bytes, parse_count
+from ..fit import Budget, fit, parse_bytes, parse_count
 from ._group import main
+from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import PositiveFloat, config_options, make_config
 
 
@@ -42,67 +43,31 @@ def _parsed(parse: Any) -> Any:
               help="Largest resolution searched. Default: twice the spec's.")
 @click.option("--resolution-step", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search only resolutions that are multiples of this (e.g. 32).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]), default="table",
-              show_default=True, help="Output format.")
+@output_options
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None, vary: str,
-                alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int, fmt: str,
-                **options: Any) -> None:
+                alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int,
+                fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
     """The largest width multiplier and/or resolution of SPEC whose evaluated cost fits every budget.
 
     Exact under the spec's channel rounding: every distinct network between α = 0 and --alpha-max
     is evaluated. Exit code 1 when nothing in the searched range fits.
     """
+    chosen, unit, output = choose_format(fmt, output, units)
     config = make_config(**options)
     budget = Budget(max_macs, max_params, max_peak_memory)
     if budget == Budget():
         raise click.UsageError("give at least one budget: --max-macs, --max-params or --max-peak-memory")
     graph = load(spec, config.depth_multiplier)
-    try:
-        result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
-    except NoFit as exc:
-        click.echo(f"No fit: {exc}", err=True)
-        raise SystemExit(1) from None
-    from ..evaluate import rounding_of
+    result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
+    from ..evaluate import classes_of, conventions_of
     from ..render import fit as render
+    from ..report import SpecInfo
 
-    if fmt == "json":
-        click.echo(render.to_json(result, graph.spec.name), nl=False)
+    s = graph.spec
+    info = SpecInfo(s.name, s.description, s.family, s.source, s.file)
+    conventions = conventions_of(s, config)
+    if chosen is Format.JSON:
+        emit(render.to_json(result, info, conventions), output)
         return
-    if fmt == "markdown":
-        click.echo(render.to_markdown(result), nl=False)
-        return
-    if fmt == "csv":
-        click.echo(render.to_csv(result), nl=False)
-        return
-    from rich import box
-    from rich.console import Group, RenderableType
-    from rich.table import Table
-    from rich.text import Text
-
-    from ..fit import iter_rows
-    from ..render.units import human_bytes
-    from .console import print_renderable
-
-    what = {"alpha": "largest alpha", "rho": "largest resolution", "both": "Pareto frontier of alpha and resolution"}
-    wanted = ", ".join(f"{name} ≤ {limit:,}" for name, limit in (
-        (result.unit, budget.arithmetic), ("params", budget.params), ("peak memory bytes", budget.peak_bytes))
-        if limit is not None)
-    rounding = rounding_of(graph.spec, config)
-    lines: list[RenderableType] = [
-        Text(f"{graph.spec.name}: {what[vary]} within {wanted}", style="bold"),
-        Text(f"conventions: rounding={rounding} count={config.counting} ops={config.ops} "
-             f"bn-params={config.bn_params} dtype={config.dtype}"),
-    ]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    titles = {"alpha_range": "same network for alpha in", "resolution": "res", "peak_bytes": "peak mem"}
-    cols = [(k, t) for k, t in render.headers(result) if k not in ("rho", "alpha_range")] + [("alpha_range", "")]
-    for key, title in cols:
-        table.add_column(titles.get(key, title), justify="left" if key == "alpha_range" else "right",
-                         no_wrap=key != "alpha_range")
-    for row in iter_rows(result):
-        table.add_row(*(human_bytes(cast(int, row[key])) if key == "peak_bytes" else render._cell(row[key])
-                        for key, _ in cols))
-    lines.append(table)
-    lines.append(Text(f"next larger: {result.next_larger}" if vary != "both" else result.next_larger))
-    lines.extend(Text(f"note: {note}") for note in result.notes)
-    print_renderable(Group(*lines))
+    sheet = render.fit_sheet(result, info, conventions, classes_of(s, config), graph.depth_multiplier, s.resolution)
+    emit_sheet(chosen, sheet, unit, output)

@@ -9,6 +9,7 @@ import click
 from .. import load
 from ..formula import formula
 from ._group import main
+from .emit import emit, output_target
 from .options import config_options, make_config
 
 
@@ -17,7 +18,9 @@ from .options import config_options, make_config
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True, help="Output format.")
-def formula_command(spec: str, fmt: str, **options: Any) -> None:
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write to FILE (atomically: all or nothing) instead of standard output.")
+def formula_command(spec: str, fmt: str, output: str | None, **options: Any) -> None:
     """MACs(α, ρ) and params(α, ρ) of SPEC as exact polynomials derived from its graph.
 
     --alpha, --rho and --resolution are ignored (α and ρ are the variables); the other options
@@ -26,7 +29,8 @@ def formula_command(spec: str, fmt: str, **options: Any) -> None:
     """
     from ..render.formula import to_json, to_latex, to_text
 
+    output = output_target(output)
     config = make_config(**options)
     result = formula(load(spec, config.depth_multiplier), config)
     render = {"text": to_text, "latex": to_latex, "json": to_json}[fmt]
-    click.echo(render(result), nl=False)
+    emit(render(result), output)

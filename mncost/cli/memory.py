@@ -9,28 +9,33 @@ import click
 from .. import load
 from ..memory import memory_table
 from ._group import main
+from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
 
 
 @main.command()
 @click.argument("spec")
 @config_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
-def memory(spec: str, fmt: str, **options: Any) -> None:
+@output_options
+def memory(spec: str, fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
     """Largest materialized tensor per resolution of SPEC, in channels and bytes.
 
     The V2 paper's Table 3 (16-bit activations) is `--dtype fp16`, with `--memory-model streamed
     --first-layer-trick` for V2.
     """
+    chosen, unit, output = choose_format(fmt, output, units)
     config = make_config(**options)
     table = memory_table(load(spec, config.depth_multiplier), config)
-    if fmt == "json":
+    if chosen is Format.JSON:
         from ..render.json import memory_to_json
 
-        click.echo(memory_to_json(table), nl=False)
+        emit(memory_to_json(table), output)
         return
-    from ..render.table import memory_to_table
-    from .console import print_renderable
+    if chosen is Format.TABLE and unit is None:
+        from ..render.table import memory_to_table
 
-    print_renderable(memory_to_table(table))
+        emit_renderable(memory_to_table(table), output)
+        return
+    from ..render.sheet import memory_sheet
+
+    emit_sheet(chosen, memory_sheet(table), unit, output)

@@ -15,7 +15,8 @@ import csv
 import io
 from typing import Any
 
-from .sheet import Kind, Sheet, machine_cell
+from ..columns import Kind
+from .sheet import Sheet, machine_cell
 from .units import Units
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

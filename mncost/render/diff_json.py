@@ -10,6 +10,7 @@ import json
 import math
 from typing import Any
 
+from ..columns import DIFF_LAYER_COLUMNS
 from ..diff import Change, Diff, LayerDiff, Metric, Status
 from ..report import LayerCost, Report
 from ..thresholds import Check
@@ -17,7 +18,7 @@ from .json import config_dict, conventions_dict, spec_dict
 
 SCHEMA = "mncost.diff/1"
 
-_LAYER_FIELDS = ("params", "macs", "activation_bytes", "live_bytes")
+_LAYER_FIELDS = tuple(c.key for c in DIFF_LAYER_COLUMNS)
 
 
 def _relative(change: Change) -> float | None:
@@ -38,8 +39,8 @@ def _layer(layer: LayerCost | None) -> dict[str, Any] | None:
     if layer is None:
         return None
     return {"op": layer.op, "type": layer.type, "input_shape": layer.input_shape.as_list(),
-            "output_shape": layer.output_shape.as_list(), "params": layer.params, "macs": layer.macs,
-            "activation_bytes": layer.activation_bytes, "live_bytes": layer.live_bytes}
+            "output_shape": layer.output_shape.as_list(),
+            **{c.key: c.layer(layer) for c in DIFF_LAYER_COLUMNS if c.layer is not None}}
 
 
 def _layer_row(layer: LayerDiff) -> dict[str, Any]:

@@ -1,52 +1,70 @@
-"""Budget-fit results (one row, or the Pareto frontier) as Markdown, CSV and JSON."""
+"""Budget-fit results (one row, or the Pareto frontier) as a sheet (every tabular format) and as
+the `mncost.fit/1` JSON document. The figures' headers and kinds are the declared ones (mncost.columns)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
+from ..columns import BY_KEY, Kind
 from ..fit import FitResult, iter_rows
+from ..report import Conventions, SpecInfo
+from .json import conventions_dict, spec_dict
+from .sheet import Column, Sheet, config_notes, conventions_context
 
 SCHEMA = "mncost.fit/1"
+
+_WHAT = {"alpha": "largest alpha", "rho": "largest resolution", "both": "Pareto frontier of alpha and resolution"}
 
 
 def headers(result: FitResult) -> list[tuple[str, str]]:
     """(row key, column title) in display order."""
-    return [("alpha", "alpha"), ("alpha_range", "same network for alpha in"), ("resolution", "resolution"),
-            ("rho", "rho"), (result.unit.lower(), result.unit), ("params", "params"),
-            ("peak_bytes", "peak memory (bytes)")]
+    return [(c.key, c.header) for c in _columns(result)]
 
 
-def to_markdown(result: FitResult) -> str:
-    cols = headers(result)
-    lines = ["| " + " | ".join(title for _, title in cols) + " |",
-             "|" + "|".join("---:" if key != "alpha_range" else "---" for key, _ in cols) + "|"]
-    for row in iter_rows(result):
-        lines.append("| " + " | ".join(_cell(row[key]) for key, _ in cols) + " |")
-    return "\n".join(lines) + "\n"
+def _columns(result: FitResult) -> tuple[Column, ...]:
+    key = result.unit.lower()
+
+    def field(name: str) -> Any:
+        return lambda row: row[name]
+
+    return (
+        Column("alpha", "alpha", Kind.NUMBER, field("alpha")),
+        Column("resolution", "resolution", Kind.INT, field("resolution")),
+        Column("rho", "rho", Kind.RATIO, field("rho"), human=False),
+        Column(key, result.unit, Kind.COUNT, field(key)),  # already in the config's unit (FLOPs under --count flops)
+        Column("params", BY_KEY["params"].header, BY_KEY["params"].kind, field("params")),
+        Column("peak_bytes", BY_KEY["peak_bytes"].header, BY_KEY["peak_bytes"].kind, field("peak_bytes")),
+        Column("alpha_range", "same network for alpha in", Kind.TEXT, field("alpha_range")),
+    )
 
 
-def _cell(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:g}" if isinstance(value, float) else str(value)
+def budget_text(result: FitResult) -> str:
+    b = result.budget
+    return ", ".join(f"{name} ≤ {limit:,}" for name, limit in (
+        (result.unit, b.arithmetic), ("params", b.params), ("peak memory bytes", b.peak_bytes)) if limit is not None)
 
 
-def to_csv(result: FitResult) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    cols = headers(result)
-    writer.writerow([key for key, _ in cols])
-    for row in iter_rows(result):
-        writer.writerow([row[key] for key, _ in cols])
-    return out.getvalue()
+def fit_sheet(result: FitResult, spec: SpecInfo, conventions: Conventions, classes: int, depth: float,
+              base_resolution: int) -> Sheet:
+    """One row per fitting point, with the config and conventions as every sheet has them."""
+    columns = _columns(result)
+    notes = config_notes(spec, None, conventions, classes, depth, base_resolution)
+    context = (("spec", spec.name), ("classes", classes), ("depth_multiplier", depth),
+               *conventions_context(conventions))
+    rows = tuple(tuple(c.get(row) for c in columns) for row in iter_rows(result))
+    next_larger = f"next larger: {result.next_larger}" if result.vary != "both" else result.next_larger
+    trailer = "\n".join([next_larger, *(f"note: {note}" for note in result.notes)])
+    return Sheet(f"{spec.name}: {_WHAT[result.vary]} within {budget_text(result)}", notes, context, columns, rows,
+                 trailer=trailer, row_label="fit")
 
 
-def fit_dict(result: FitResult, spec: str) -> dict[str, Any]:
+def fit_dict(result: FitResult, spec: SpecInfo, conventions: Conventions) -> dict[str, Any]:
     b = result.budget
     return {
         "schema": SCHEMA,
-        "spec": spec,
+        "spec": spec_dict(spec),
+        "conventions": conventions_dict(conventions),
         "vary": result.vary,
         "budget": {result.unit.lower(): b.arithmetic, "params": b.params, "peak_bytes": b.peak_bytes},
         "points": list(iter_rows(result)),
@@ -55,5 +73,5 @@ def fit_dict(result: FitResult, spec: str) -> dict[str, Any]:
     }
 
 
-def to_json(result: FitResult, spec: str) -> str:
-    return json.dumps(fit_dict(result, spec), indent=2, ensure_ascii=False) + "\n"
+def to_json(result: FitResult, spec: SpecInfo, conventions: Conventions) -> str:
+    return json.dumps(fit_dict(result, spec, conventions), indent=2, ensure_ascii=False) + "\n"

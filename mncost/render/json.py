@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..columns import LAYER_COLUMNS, POINT_COLUMNS, TOTAL_COLUMNS, Column, Kind
 from ..conventions import Counting
 from ..report import Conventions, Report, Resolved, SpecInfo
 
@@ -35,40 +36,21 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
             "first_layer_trick": conv.first_layer_trick}
 
 
+def json_value(column: Column, value: Any) -> Any:
+    """A declared figure as JSON: shapes as [H, W, C], everything else as it is (exact integers)."""
+    return value.as_list() if column.kind is Kind.SHAPE else value
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     flops = report.conventions.counting is Counting.FLOPS
     spec, config, conv = report.spec, report.config, report.conventions
     layers = []
     for layer in report.layers:
-        row: dict[str, Any] = {
-            "name": layer.name,
-            "op": layer.op,
-            "type": layer.type,
-            "input_shape": layer.input_shape.as_list(),
-            "output_shape": layer.output_shape.as_list(),
-            "params": layer.params,
-            "macs": layer.macs,
-            "activation_bytes": layer.activation_bytes,
-            "live_bytes": layer.live_bytes,
-            "streamed": layer.streamed,
-            "param_bytes": layer.param_bytes,
-            "bytes_read": layer.bytes_read,
-            "bytes_written": layer.bytes_written,
-            "arithmetic_intensity": round(layer.arithmetic_intensity, 6),
-        }
+        row: dict[str, Any] = {c.key: json_value(c, c.layer(layer)) for c in LAYER_COLUMNS if c.layer is not None}
         if flops:
             row["flops"] = 2 * layer.macs
         layers.append(row)
-    totals: dict[str, Any] = {
-        "params": report.totals.params,
-        "macs": report.totals.macs,
-        "activation_bytes": report.totals.activation_bytes,
-        "param_bytes": report.totals.param_bytes,
-        "peak_bytes": report.memory.peak_bytes,
-        "peak_layer": report.memory.peak_layer,
-        "largest_tensor_bytes": report.memory.largest_tensor_bytes,
-        "largest_tensor_layer": report.memory.largest_tensor_layer,
-    }
+    totals: dict[str, Any] = {c.key: c.total(report) for c in TOTAL_COLUMNS if c.total is not None}
     if flops:
         totals["flops"] = 2 * report.totals.macs
     return {
@@ -120,8 +102,8 @@ def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
     spec, conv = result.spec, result.conventions
     rows = []
     for r in result.rows:
-        row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho, "params": r.params,
-                               "macs": r.macs, "activation_bytes": r.activation_bytes, "peak_bytes": r.peak_bytes}
+        row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho,
+                               **{c.key: c.point(r) for c in POINT_COLUMNS if c.point is not None}}
         if flops:
             row["flops"] = 2 * r.macs
         rows.append(row)

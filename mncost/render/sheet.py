@@ -1,7 +1,9 @@
-"""What every tabular format shows: columns (one registry entry each) and the rows of a report or a sweep.
+"""What every tabular format shows: the rows of a report, a sweep or a fit, laid out as a `Sheet`.
 
-A renderer (csv, markdown, latex, table) formats a `Sheet`; it never reads a Report itself, so a
-per-layer field is shown the same way in every format. Adding a column is one `Column` entry.
+The figures and their kinds are declared once, in `mncost.columns`; this module picks the view
+(per layer, totals, by type, sweep points, pivots) and formats values for people or machines. A
+renderer (csv, markdown, latex, table) formats a `Sheet`; it never reads a Report itself, so a
+figure is shown the same way in every format.
 """
 
 from __future__ import annotations
@@ -11,24 +13,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .. import columns as declared
+from ..columns import Kind
 from ..conventions import Counting
 from ..grid import SweepResult
+from ..memory import MemoryTable
 from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
 from .units import Units, bytes_text, count_text, exact_text
-
-
-class Kind(StrEnum):
-    """How a column's values are formatted and aligned."""
-
-    TEXT = "text"  # names: escaped per format, neutralised in CSV, left-aligned
-    INT = "int"  # small exact integers (index, resolution, layer count)
-    NUMBER = "number"  # α, depth multiplier: shortest form ("0.75")
-    RATIO = "ratio"  # ρ: 4 significant digits for people, full precision in CSV
-    SHAPE = "shape"  # HxWxC
-    COUNT = "count"  # params: follows --units
-    ARITH = "arith"  # MACs; shown as FLOPs (2 × MACs) under --count flops; follows --units
-    BYTES = "bytes"  # follows --units (kB = 1000 B)
-    SHARE = "share"  # a fraction of a total: "94.86%" for people, 6 decimals in CSV
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,36 +72,21 @@ def for_counting(columns: Sequence[Column], counting: Counting, machine: bool) -
     return tuple(out)
 
 
-# -- the column registries ------------------------------------------------------------------------
+# -- the views ------------------------------------------------------------------------------------
 
-LAYER_COLUMNS: tuple[Column, ...] = (
-    Column("name", "Layer", Kind.TEXT, lambda r: r.name),
-    Column("op", "Op", Kind.TEXT, lambda r: r.op, human=False),
-    Column("type", "Type", Kind.TEXT, lambda r: r.type),
-    Column("input_shape", "Input", Kind.SHAPE, lambda r: r.input_shape),
-    Column("output_shape", "Output", Kind.SHAPE, lambda r: r.output_shape),
-    Column("params", "Params", Kind.COUNT, lambda r: r.params),
-    Column("macs", "MACs", Kind.ARITH, lambda r: r.macs),
-    Column("activation_bytes", "Output mem", Kind.BYTES, lambda r: r.activation_bytes),
-    Column("live_bytes", "Live mem", Kind.BYTES, lambda r: r.live_bytes),
-    Column("streamed", "Streamed", Kind.TEXT, lambda r: "yes" if r.streamed else "", detail=True),
-    Column("param_bytes", "Weights", Kind.BYTES, lambda r: r.param_bytes, detail=True),
-    Column("bytes_read", "Read", Kind.BYTES, lambda r: r.bytes_read, detail=True),
-    Column("bytes_written", "Written", Kind.BYTES, lambda r: r.bytes_written, detail=True),
-    Column("arithmetic_intensity", "MACs/B", Kind.RATIO, lambda r: r.arithmetic_intensity, detail=True),
-)
+def _view(column: declared.Column, get: Callable[[Any], Any] | None, header: str | None = None) -> Column:
+    assert get is not None
+    if column.kind is Kind.FLAG:
+        flag = get
+        return Column(column.key, header or column.header, Kind.TEXT, lambda row: "yes" if flag(row) else "",
+                      column.human, column.detail)
+    return Column(column.key, header or column.header, column.kind, get, column.human, column.detail)
+
+
+LAYER_COLUMNS: tuple[Column, ...] = tuple(_view(c, c.layer) for c in declared.LAYER_COLUMNS)
 """Per-layer fields (LayerCost), in output order; `detail` ones only with --detail."""
 
-SUMMARY_COLUMNS: tuple[Column, ...] = (
-    Column("params", "Params", Kind.COUNT, lambda r: r.totals.params),
-    Column("macs", "MACs", Kind.ARITH, lambda r: r.totals.macs),
-    Column("param_bytes", "Model size", Kind.BYTES, lambda r: r.totals.param_bytes),
-    Column("activation_bytes", "Output mem", Kind.BYTES, lambda r: r.totals.activation_bytes),
-    Column("peak_bytes", "Peak mem", Kind.BYTES, lambda r: r.memory.peak_bytes),
-    Column("peak_layer", "Peak at", Kind.TEXT, lambda r: r.memory.peak_layer),
-    Column("largest_tensor_bytes", "Largest tensor", Kind.BYTES, lambda r: r.memory.largest_tensor_bytes),
-    Column("largest_tensor_layer", "Largest at", Kind.TEXT, lambda r: r.memory.largest_tensor_layer),
-)
+SUMMARY_COLUMNS: tuple[Column, ...] = tuple(_view(c, c.total, c.total_header) for c in declared.TOTAL_COLUMNS)
 """Report totals (`--summary`)."""
 
 TYPE_COLUMNS: tuple[Column, ...] = (
@@ -127,10 +103,7 @@ SWEEP_COLUMNS: tuple[Column, ...] = (
     Column("alpha", "α", Kind.NUMBER, lambda s: s.alpha),
     Column("resolution", "Resolution", Kind.INT, lambda s: s.resolution),
     Column("rho", "ρ", Kind.RATIO, lambda s: s.rho),
-    Column("params", "Params", Kind.COUNT, lambda s: s.params),
-    Column("macs", "MACs", Kind.ARITH, lambda s: s.macs),
-    Column("activation_bytes", "Output mem", Kind.BYTES, lambda s: s.activation_bytes),
-    Column("peak_bytes", "Peak mem", Kind.BYTES, lambda s: s.peak_bytes),
+    *(_view(c, c.point) for c in declared.POINT_COLUMNS),
 )
 """One sweep point (SweepRow)."""
 
@@ -213,11 +186,8 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
         return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
                      tuple(c.get(total) for c in columns), row_label="type")
     columns = for_counting(tuple(c for c in LAYER_COLUMNS if detail or not c.detail), counting, machine)
-    footer: dict[str, Any] = {"name": "Total", "params": report.totals.params, "macs": report.totals.macs,
-                              "flops": 2 * report.totals.macs, "activation_bytes": report.totals.activation_bytes,
-                              "live_bytes": report.memory.peak_bytes, "param_bytes": report.totals.param_bytes,
-                              "bytes_read": sum(x.bytes_read for x in report.layers),
-                              "bytes_written": sum(x.bytes_written for x in report.layers)}
+    footer: dict[str, Any] = {c.key: c.total(report) for c in declared.LAYER_COLUMNS if c.total is not None}
+    footer.update(name="Total", flops=2 * report.totals.macs)
     memory = report.memory
     unit = "FLOPs" if counting is Counting.FLOPS else "MACs"
     arithmetic = report.arithmetic
@@ -310,3 +280,23 @@ def pivot_sheet(result: SweepResult, field: str) -> Sheet:
                  for alpha, values in zip(result.alphas, result.pivot(field), strict=True))
     notes = (f"{header} by width multiplier α (rows) and input resolution (columns)", *notes)
     return Sheet(title, notes, context, tuple(columns), rows, row_label="alpha")
+
+
+def memory_sheet(table: MemoryTable) -> Sheet:
+    """`mncost memory`: the largest materialized tensor per spatial size (V2 paper, Table 3), with a max row."""
+    report = table.report
+    columns = (
+        Column("size", "Size", Kind.TEXT, lambda r: f"{r.h}x{r.w}"),
+        Column("channels", "Channels", Kind.INT, lambda r: r.channels),
+        Column("bytes", "Bytes", Kind.BYTES, lambda r: r.bytes),
+        Column("layer", "Tensor", Kind.TEXT, lambda r: r.layer),
+    )
+    top = table.max
+    notes = config_notes(report.spec, report.config, report.conventions, report.config.classes,
+                         report.config.depth_multiplier)
+    memory = report.memory
+    trailer = (f"largest materialized tensor {bytes_text(top.bytes, None)} at {top.h}x{top.w} ({top.layer})\n"
+               f"peak live memory {bytes_text(memory.peak_bytes, None)} at {memory.peak_layer}")
+    return Sheet(f"{report.spec.name}: {report.spec.description}", notes, _report_context(report), columns,
+                 tuple(tuple(c.get(r) for c in columns) for r in table.rows),
+                 ("max", top.channels, top.bytes, top.layer), trailer=trailer, row_label="resolution")

@@ -9,10 +9,12 @@ so no figure is ever cut, in a terminal or a pipe.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from .. import columns as declared
+from ..columns import Kind
 from ..conventions import Counting, MemoryModel
 from ..report import Report
 from .units import Units, human, human_bytes
@@ -52,34 +54,35 @@ def _memory_conventions(report: Report) -> str:
 Column = tuple[str, bool, list[str], str]  # header, right-aligned?, cells, footer
 
 
+def _cell(column: declared.Column, value: Any) -> str:
+    """A declared figure in the terminal table: exact counts with separators, human bytes."""
+    if column.kind in (Kind.COUNT, Kind.ARITH):
+        return f"{value:,}"
+    if column.kind is Kind.BYTES:
+        return human_bytes(value)
+    if column.kind is Kind.RATIO:
+        return f"{value:.4g}"
+    return str(value)
+
+
 def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], str]:
-    """Header line, one line per layer, and the totals line, columns aligned."""
+    """Header line, one line per layer, and the totals line, columns aligned. The columns are the
+    declared per-layer figures (mncost.columns) that people see, then the MACs share as a bar."""
     flops = report.conventions.counting is Counting.FLOPS
-    factor = 2 if flops else 1
     layers = report.layers
     largest = max((layer.macs for layer in layers), default=0)
-    columns: list[Column] = [
-        ("#", True, [str(i) for i in range(1, len(layers) + 1)], ""),
-        ("Layer", False, [layer.name for layer in layers], "Total"),
-        ("Type", False, [layer.type for layer in layers], ""),
-        ("Input", True, [str(layer.input_shape) for layer in layers], ""),
-        ("Output", True, [str(layer.output_shape) for layer in layers], ""),
-        ("Params", True, [f"{layer.params:,}" for layer in layers], f"{report.totals.params:,}"),
-        ("FLOPs" if flops else "MACs", True, [f"{layer.macs * factor:,}" for layer in layers],
-         f"{report.totals.macs * factor:,}"),
-        ("Output mem", True, [human_bytes(layer.activation_bytes) + (" *" if layer.streamed else "")
-                              for layer in layers], human_bytes(report.totals.activation_bytes)),
-        ("Live mem", True, [human_bytes(layer.live_bytes) for layer in layers], human_bytes(report.memory.peak_bytes)),
-    ]
-    if detail:
-        columns += [
-            ("Weights", True, [human_bytes(x.param_bytes) for x in layers], human_bytes(report.totals.param_bytes)),
-            ("Read", True, [human_bytes(x.bytes_read) for x in layers],
-             human_bytes(sum(x.bytes_read for x in layers))),
-            ("Written", True, [human_bytes(x.bytes_written) for x in layers],
-             human_bytes(sum(x.bytes_written for x in layers))),
-            ("MACs/B", True, [f"{x.arithmetic_intensity:.2f}" for x in layers], ""),
-        ]
+    columns: list[Column] = [("#", True, [str(i) for i in range(1, len(layers) + 1)], "")]
+    for c in declared.LAYER_COLUMNS:
+        if not c.human or (c.detail and not detail) or c.kind is Kind.FLAG or c.layer is None:
+            continue  # a streamed output is marked with '*' instead of a column
+        if flops and c.kind is Kind.ARITH:
+            c = declared.flops_of(c)
+        get: Any = c.layer
+        cells = [_cell(c, get(x)) for x in layers]
+        if c.key == "activation_bytes":
+            cells = [cell + (" *" if x.streamed else "") for cell, x in zip(cells, layers, strict=True)]
+        footer = "Total" if c.key == "name" else "" if c.total is None else _cell(c, c.total(report))
+        columns.append((c.header, c.numeric, cells, footer))
     # the share of the MACs, as a bar: which layers are expensive
     columns.append(("Share", False, [share_bar(x.macs, largest, report.totals.macs) for x in layers], ""))
     widths = [max(len(header), len(footer), *map(len, cells)) for header, _, cells, footer in columns]

@@ -1,0 +1,56 @@
+"""The one column declaration (mncost.columns) is what every output reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from click.testing import CliRunner
+
+from mncost import Config, evaluate, load
+from mncost.cli import main
+from mncost.columns import COLUMNS, LAYER_COLUMNS, METRICS, POINT_COLUMNS, TOTAL_COLUMNS
+from mncost.diff import Metric
+from mncost.sweep import SweepRow
+
+
+def test_keys_are_unique_and_documented() -> None:
+    assert len({c.key for c in COLUMNS}) == len(COLUMNS)
+    assert all(c.doc for c in COLUMNS)
+
+
+def test_diff_metrics_are_the_declared_metrics_and_flops() -> None:
+    assert {m.value for m in Metric} == set(METRICS) | {"flops"}
+
+
+def test_sweep_points_carry_every_declared_point_figure() -> None:
+    assert {c.key for c in POINT_COLUMNS} <= set(SweepRow.__dataclass_fields__) | {"macs"}
+
+
+def test_json_layers_and_totals_follow_the_declaration(runner: CliRunner) -> None:
+    doc = json.loads(runner.invoke(main, ["show", "v2", "-f", "json"]).stdout)
+    assert list(doc["layers"][0]) == [c.key for c in LAYER_COLUMNS]
+    assert list(doc["totals"]) == [c.key for c in TOTAL_COLUMNS]
+    report = evaluate(load("v2"), Config())
+    for c in TOTAL_COLUMNS:
+        assert c.total is not None and doc["totals"][c.key] == c.total(report)
+
+
+def test_csv_header_follows_the_declaration(runner: CliRunner) -> None:
+    text = runner.invoke(main, ["show", "v1", "-f", "csv", "--detail"]).stdout
+    header = next(csv.reader(io.StringIO(text)))
+    assert [k for k in header if k in {c.key for c in LAYER_COLUMNS}] == [c.key for c in LAYER_COLUMNS]
+
+
+def test_readme_json_field_table_documents_every_declared_figure() -> None:
+    """The README's `mncost.report/1` table has a row for every layer and total figure."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### `mncost.report/1`"):]
+    section = section[:section.index("\n### ", 10)]
+    for c in LAYER_COLUMNS:
+        assert f"| `layers[].{c.key}` |" in section, c.key
+    for c in TOTAL_COLUMNS:
+        assert f"| `totals.{c.key}` |" in section, c.key
