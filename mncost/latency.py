@@ -221,15 +221,18 @@ def latency(layers: Iterable[LayerFeatures], profile: Profile) -> Latency:
     return Latency(tuple(out), sum(x.ms for x in out))
 
 
-# The fitted model form: which features enter the design matrix, in this order. Classes and
-# activations a profile can set but calibration leaves at 0 are priced by bytes and launches only.
-FIT_TERMS = ("dense", "depthwise", "memory", "overhead", "activation")
-"""dense and depthwise GMACs, MB moved, kernels launched, M elements through separate activations."""
+# The fitted model form: the features of a network that calibration fits, in the order they are
+# freed. A fit never has more constants than measured networks: with n networks it uses the first
+# n terms (one network: a single rate for all MACs). Activations, pooling and element-wise classes
+# keep a profile's own values (0 in fitted profiles): they are priced by bytes and launches.
+FIT_TERMS = ("dense", "depthwise", "overhead", "memory")
+"""dense GMACs, depthwise GMACs, kernels launched, MB moved at the profile's precision."""
 
 
 def design_row(layers: Iterable[LayerFeatures], precision: Dtype) -> tuple[float, ...]:
     """A network's totals of the FIT_TERMS features at a precision (the units of the profile)."""
-    dense = depthwise = moved = launches = activated = 0.0
+    dense = depthwise = moved = 0.0
+    launches = 0
     width = precision.bytes
     for f in layers:
         if f.op_class in (OpClass.DENSE, OpClass.GROUPED):
@@ -238,16 +241,13 @@ def design_row(layers: Iterable[LayerFeatures], precision: Dtype) -> tuple[float
             depthwise += f.macs
         moved += f.moved_bytes(width, width)
         launches += f.launches
-        activated += f.activated_elements
-    return dense / 1e9, depthwise / 1e9, moved / 1e6, launches, activated / 1e6
+    return dense / 1e9, depthwise / 1e9, float(launches), moved / 1e6
 
 
 def profile_from_coefficients(coefficients: Sequence[float], *, name: str, device: str, runtime: str,
-                              threads: str, precision: Dtype, source: str = "", description: str = "",
-                              activations: Iterable[str] = ("hswish", "hsigmoid", "swish", "silu", "sigmoid"),
-                              ) -> Profile:
+                              threads: str, precision: Dtype, source: str = "", description: str = "") -> Profile:
     """A profile from fitted FIT_TERMS coefficients (grouped convs priced as dense)."""
-    dense, depthwise, memory, overhead, activation = coefficients
+    dense, depthwise, overhead, memory = coefficients
     return Profile(name, device, runtime, threads, precision,
                    {OpClass.DENSE: dense, OpClass.GROUPED: dense, OpClass.DEPTHWISE: depthwise},
-                   memory, overhead, {act: activation for act in activations}, source, description)
+                   memory, overhead, {}, source, description)
