@@ -65,22 +65,23 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
                  source=source or os.path.basename(measurements))
     width = max(len(n.measurement.label) for n in result.networks)
     click.echo(f"{'network':<{width}}  {'measured':>9}  {'fitted':>9}  {'error':>7}  {'left out':>9}  {'error':>7}")
-    for net, fitted, loo in zip(result.networks, result.fitted, result.leave_one_out, strict=True):
+    for net, fitted, left_out in zip(result.networks, result.fitted, result.leave_one_out, strict=True):
         measured = net.measurement.latency_ms
-        left = "-" if math.isnan(loo) else f"{loo:.2f}"
+        left = "-" if math.isnan(left_out) else f"{left_out:.2f}"
         click.echo(f"{net.measurement.label:<{width}}  {measured:>9.2f}  {fitted:>9.2f}  "
-                   f"{_pct(fitted / measured - 1):>7}  {left:>9}  {_pct(loo / measured - 1):>7}")
+                   f"{_pct(fitted / measured - 1):>7}  {left:>9}  {_pct(left_out / measured - 1):>7}")
     loo = result.loo
     click.echo(f"leave-one-out: mean |error| {loo.mean_abs:.1%}, {loo.within_10:.0%} within ±10 % "
                f"({loo.count} networks)" if loo.count else "leave-one-out: needs at least two networks")
     if len({n.family for n in result.networks}) > 1:
         model = summarize(result.networks, leave_one_family_out(result.networks))
         base = summarize(result.networks, leave_one_family_out(result.networks, macs_only_fit))
-        click.echo(f"leave-one-family-out: mean |error| {model.mean_abs:.1%}, {model.within_10:.0%} within ±10 % "
-                   f"(MACs only: {base.mean_abs:.1%}, {base.within_10:.0%})")
+        click.echo(f"leave-one-family-out: mean |error| {model.mean_abs:.1%}, {model.within_10:.0%} within ±10 %")
+        click.echo(f"  MACs-only baseline: mean |error| {base.mean_abs:.1%}, {base.within_10:.0%} within ±10 %")
     p = result.profile
-    click.echo(f"profile {p.name} ({p.precision}): dense {p.ms_per_gmac.get(_dense(), 0):.4g} ms/GMAC, depthwise "
-               f"{p.ms_per_gmac.get(_depthwise(), 0):.4g} ms/GMAC, {p.ms_per_op:.4g} ms/op, {p.ms_per_mb:.4g} ms/MB")
+    click.echo(f"profile {p.name} ({p.precision}): dense {p.ms_per_gmac.get(_dense(), 0):.4g} ms/GMAC, "
+               f"depthwise {p.ms_per_gmac.get(_depthwise(), 0):.4g} ms/GMAC,")
+    click.echo(f"  {p.ms_per_op:.4g} ms per kernel launched, {p.ms_per_mb:.4g} ms per MB moved")
     info: dict[str, Any] = {"measurements": os.path.basename(measurements), "networks": len(result.networks)}
     if loo.count:
         info["loo_mean_abs_error"] = round(loo.mean_abs, 4)
@@ -111,8 +112,8 @@ def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
     from ..devices import load_profile
     from ..latency import latency as estimate
     from ..latency import layer_features
-    from ..report import Config
     from ..record import replace
+    from ..report import Config
 
     profile = load_profile(device)
     config: Config = make_config(**options)

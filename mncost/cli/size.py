@@ -21,9 +21,10 @@ def size(spec: str, **options: Any) -> None:
 
     config = make_config(**options)
     folded = folded_params(load(spec, config.depth_multiplier), config)
-    click.echo(f"folded parameters: {folded.params:,} ({folded.weights:,} weights, {folded.biases:,} biases "
-               f"in {folded.layers} layers, {folded.channels:,} output channels)")
+    click.echo(f"folded parameters: {folded.params:,} ({folded.weights:,} weights + {folded.biases:,} biases)")
+    click.echo(f"  in {folded.layers} conv/fc layers with {folded.channels:,} output channels")
     click.echo(f"{'storage':<24}  {'bytes':>13}  {'MB':>9}  {'MiB':>9}")
     for s in sizes(folded):
         click.echo(f"{s.storage.value:<24}  {s.total_bytes:>13,}  {s.mb:>9.3f}  {s.mib:>9.3f}")
-    click.echo("weights, biases and quantization scales only; a file adds its format's own bytes (docs/latency.md)")
+    click.echo("MB = 10^6 bytes, MiB = 2^20 bytes; weights, biases and quantization scales only")
+    click.echo("(a model file adds its format's own bytes: docs/latency.md, 'Model size')")
