@@ -7,7 +7,7 @@ device, cores_threads, precision, runtime, source, tag; 202 figures from the V2 
 the V3 paper Tables 3-5, the TF-slim V2 and MnasNet READMEs and the TensorFlow Lite hosted-models
 table), writes one measurements file per table (devices/measurements/NAME.csv, in the format of
 `mncost calibrate`) and fits devices/NAME.yaml from it with mncost's own calibration. Networks
-without a bundled spec (NASNet-A, ProxylessNAS, Mnas-small, the V3 Table 5 h-swish variants) are
+without a bundled spec (NASNet-A, the V3 Table 5 h-swish variants) are
 left out and listed.
 """
 
@@ -57,6 +57,8 @@ NETWORKS = [
     (r"V3-Large (?P<alpha>[\d.]+)( \(optimized h-swish\))?$", "v3-large", 1001),
     (r"V3-Small (?P<alpha>[\d.]+)$", "v3-small", 1001),
     (r"MnasNet-A1$", "mnasnet-a1", 1000),
+    (r"Mnas-small$", "mnasnet-small", 1000),
+    (r"ProxylessNAS$", "proxylessnas-mobile", 1000),
     # The hosted mnasnet_*_224_09_07_2018 models: 4.3 M params at 1.0 (17 MB fp32), the B1 network
     # of the first MnasNet paper version (no squeeze-and-excite), i.e. the bundled `mnasnet`.
     (r"MnasNet \(hosted AutoML 09_07_2018\)$", "mnasnet", 1001),

@@ -41,13 +41,13 @@ MEASUREMENTS = Path(devices_path()) / "measurements"
 # (mean |error| at most, share within ±10 % at least). None: the table fails the targets
 # (mean <= 10 %, >= 80 % within ±10 %) and only "not worse than MACs-only" (+1 point) is asserted.
 LOFO = {
-    "pixel1-v3paper-fp32": (0.035, 1.0),
-    "pixel2-v3paper-fp32": (0.045, 1.0),
-    "pixel3-v3paper-fp32": (0.095, 0.42),   # V2 0.35 and V3-Small 0.75 are 11-16 % off
+    "pixel1-v3paper-fp32": (0.075, 0.55),   # V3-Small +12/+16 %, ProxylessNAS +13 %, Mnas-small -10 %
+    "pixel2-v3paper-fp32": (0.070, 0.77),   # V3-Small 0.75 +14 %, ProxylessNAS +12 %
+    "pixel3-v3paper-fp32": (0.055, 0.88),   # V3-Large 0.75 -17 % (40 ms vs 44 ms for 1.0 in the table)
     "pixel1-v3paper-int8": (0.040, 1.0),
     "pixel2-v3paper-int8": (0.075, 1.0),
     "pixel3-v3paper-int8": (0.035, 1.0),
-    "pixel3-tflite-cpu4-fp32": (0.071, 0.76),
+    "pixel3-tflite-cpu4-fp32": (0.071, 0.76),  # V1 0.25 at 128-160 px: +30-49 % (1.2-1.7 ms, overhead-bound)
     "pixel1-v2paper-fp32": None,            # 3 networks: V1 from two V2 widths, V2 from one V1
     "pixel3-tflite-gpu-fp32": None,         # GPU delegate: launch-bound, not a CPU roofline
     "pixel3-tflite-nnapi-fp32": None,       # NNAPI: driver-dependent, not a CPU roofline
@@ -75,7 +75,7 @@ def test_leave_one_family_out(name: str) -> None:
         assert model.mean_abs < base.mean_abs
 
 
-def test_targets_met_on_the_v3_paper_tables() -> None:
+def test_targets_met_on_four_v3_paper_tables() -> None:
     met = []
     for name in LOFO:
         nets = table(name)
@@ -83,8 +83,8 @@ def test_targets_met_on_the_v3_paper_tables() -> None:
         base = summarize(nets, leave_one_family_out(nets, macs_only_fit))
         if model.mean_abs <= 0.10 and model.within_10 >= 0.80 and model.mean_abs <= base.mean_abs:
             met.append(name)
-    assert sorted(met) == ["pixel1-v3paper-fp32", "pixel1-v3paper-int8", "pixel2-v3paper-fp32",
-                           "pixel2-v3paper-int8", "pixel3-v3paper-int8"]
+    assert sorted(met) == ["pixel1-v3paper-int8", "pixel2-v3paper-int8", "pixel3-v3paper-fp32",
+                           "pixel3-v3paper-int8"]
 
 
 def test_every_table_with_a_profile_and_back() -> None:
@@ -111,11 +111,12 @@ def test_bundled_profile_is_the_fit_of_its_measurements(name: str) -> None:
 
 
 def test_v3_paper_pixel1_fit_reproduces_the_table() -> None:
-    # V3 paper Table 3 (final version), Pixel 1: V3-Large 1.0 51 ms, V3-Small 1.0 15.8 ms, V2 1.0 64 ms.
+    # V3 paper Table 3 (final version), Pixel 1: nine networks from 12.8 to 72 ms, fitted within 8 %
+    # (Mnas-small -7.3 %, the rest within 3.1 %).
     nets = table("pixel1-v3paper-fp32")
     c = fit_coefficients(nets)
     for net in nets:
-        assert abs(predict(c, net) / net.measurement.latency_ms - 1) < 0.03
+        assert abs(predict(c, net) / net.measurement.latency_ms - 1) < 0.08
     # depthwise MACs cost more than dense ones on a phone CPU
     assert c[1] > 2 * c[0]
 
