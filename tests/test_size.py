@@ -103,3 +103,22 @@ def test_v3_paper_table3_sizes_of_the_added_specs() -> None:
     proxyless = evaluate(load("proxylessnas-mobile"), Config()).totals
     assert f"{proxyless.params / 1e6:.1f}" == "4.0"
     assert 0.04 < 320e6 / proxyless.macs - 1 < 0.06
+
+
+# torchvision 0.29.1 (weights=None): bytes of the tensors of model.state_dict() (sum of numel x
+# element_size) and the `_file_size` meta of the IMAGENET1K_V1 weights (MiB of the .pth file; the same
+# values as torchvision 0.29.2, published.md section 6).
+TORCHVISION_FILES = [
+    ("v2", 14_156_352, 13.555), ("v3-large", 22_030_096, 21.114), ("v3-small", 10_220_144, 9.829),
+    ("mnasnet", 17_685_344, 16.915), ("shufflenet-v2", 9_179_584, 8.791),
+    ("efficientnet-b0", 21_322_648, 20.451), ("resnet50", 102_441_032, 97.781),
+]
+
+
+@pytest.mark.parametrize(("spec", "state_dict", "file_mib"), TORCHVISION_FILES)
+def test_torchvision_state_dict_and_file_size(spec: str, state_dict: int, file_mib: float) -> None:
+    from mncost.size import torch_state_dict_bytes
+
+    ours = torch_state_dict_bytes(load(spec), Config())
+    assert ours == state_dict
+    assert 0.0005 < file_mib * MIB / ours - 1 < 0.009  # the .pth format's own bytes: 0.09 % (ResNet-50) to 0.85 %
