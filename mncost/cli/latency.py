@@ -126,5 +126,5 @@ def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
         for f, layer in zip(features, result.layers, strict=True):
             mark = " (measured)" if layer.measured else ""
             click.echo(f"{f.name:<{width}}  {f.op_class.value:<11}  {f.macs:>12,}  {layer.ms:>8.3f}{mark}")
-    click.echo(f"total {result.total_ms:.2f} ms on {profile.name} ({profile.device}, {profile.threads}, "
-               f"{profile.precision}; model estimate, docs/latency.md)")
+    about = ", ".join(x for x in (profile.device, profile.threads, str(profile.precision)) if x)
+    click.echo(f"total {result.total_ms:.2f} ms on {profile.name} ({about}; model estimate, docs/latency.md)")
