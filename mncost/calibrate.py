@@ -58,7 +58,7 @@ class Network:
 
 def parse_measurements(text: str, path: str) -> tuple[Measurement, ...]:
     """The rows of a measurements CSV; a malformed row is a SpecError naming its line."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)  # a spreadsheet's UTF-8 BOM
     try:
         header = next(reader)
     except StopIteration:

@@ -191,6 +191,7 @@ BAD_ROWS = [
     ("spec,alpha,resolution,dtype,latency_ms\nv1,1,224,int4,3\n", "m.csv:2: 'dtype' must be one of"),
     ("spec,alpha,resolution,latency_ms\n", "m.csv:1: no measurements"),
     ("", "m.csv:1: the file is empty"),
+    ('spec,alpha,resolution,latency_ms\n"v1,1,224,3\n', "m.csv:2: not valid CSV"),
 ]
 
 
@@ -199,6 +200,11 @@ def test_malformed_measurements(text: str, message: str) -> None:
     with pytest.raises(SpecError) as info:
         parse_measurements(text, "m.csv")
     assert str(info.value).startswith(message)
+
+
+def test_a_spreadsheet_bom_is_not_part_of_the_header() -> None:
+    rows = parse_measurements("\ufeffspec,alpha,resolution,latency_ms\nv1,1,224,3\n", "m.csv")
+    assert rows[0].spec == "v1" and rows[0].dtype is Dtype.FP32 and rows[0].classes is None
 
 
 def test_unknown_spec_names_the_row() -> None:
@@ -272,7 +278,8 @@ def test_devices_lists_every_profile_with_its_source() -> None:
     assert result.exit_code == 0
     for name in bundled_devices():
         assert f"{name}  " in result.output
-    assert "MobileNetV3 paper arXiv:1905.02244 final version Table 3" in result.output
+    assert "MobileNetV3 paper arXiv:1905.02244 final version Table 3" in " ".join(result.output.split())
+    assert all(len(line) <= 80 for line in result.output.splitlines())
     assert math.isfinite(len(result.output))
 
 

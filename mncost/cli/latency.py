@@ -18,6 +18,8 @@ def _pct(value: float) -> str:
 @main.command()
 def devices() -> None:
     """The bundled device profiles with their precision, calibration and source."""
+    import textwrap
+
     from ..devices import bundled_devices, locate_device, parse_profile
     from ..spec import read_file
     from ..yamlload import LocMap, load_yaml, read_text
@@ -33,7 +35,9 @@ def devices() -> None:
             fitted = f"  {info.get('networks', '?')} networks, leave-one-out mean |error| " \
                      f"{float(info.get('loo_mean_abs_error', math.nan)):.1%}"
         click.echo(f"{profile.name}  {profile.precision}{fitted}")
-        click.echo(f"  {profile.device}, {profile.threads}: {profile.source}")
+        where = ", ".join(x for x in (profile.device, profile.threads) if x)
+        click.echo(textwrap.fill(f"{where}: {profile.source}", width=78, initial_indent="  ",
+                                 subsequent_indent="    ", break_on_hyphens=False))
 
 
 @main.command()
