@@ -155,6 +155,19 @@ def layer_features(graph: Graph, config: Config) -> tuple[LayerFeatures, ...]:
     return features_of(evaluated, report)
 
 
+def report_features(graph: Graph, report: Report) -> tuple[LayerFeatures, ...]:
+    """The features of the layers of an existing report (the graph it was evaluated from is walked
+    again under the report's resolved config and rounding, for the attributes rows do not carry)."""
+    from .evaluate import walk
+
+    return features_of(walk(graph, report.config, report.conventions.rounding), report)
+
+
+def report_latency(graph: Graph, report: Report, profile: Profile) -> Latency:
+    """Per-layer and total milliseconds of a report's layers on a device (rows in report order)."""
+    return latency(report_features(graph, report), profile)
+
+
 def lut_key(f: LayerFeatures) -> str:
     """The key of a measured lookup-table entry: `dwconv k3 s2 g96 act=relu6 112x112x96->56x56x96`."""
     return f"{f.op} k{f.kernel} s{f.stride} g{f.groups} act={f.activation} {f.input_shape}->{f.output_shape}"

@@ -121,6 +121,19 @@ def test_v3_paper_pixel1_fit_reproduces_the_table() -> None:
     assert c[1] > 2 * c[0]
 
 
+def test_report_latency_matches_the_features_route() -> None:
+    from mncost import evaluate
+
+    graph, config = load("v3-small"), Config(alpha=0.75, resolution=192)
+    profile = load_profile("pixel2-v3paper-fp32")
+    report = evaluate(graph, config)
+    from mncost.latency import report_latency
+
+    by_report = report_latency(graph, report, profile)
+    assert [x.name for x in by_report.layers] == [row.name for row in report.layers]
+    assert by_report == latency(layer_features(graph, config), profile)
+
+
 def test_every_op_has_a_latency_class() -> None:
     for name in OPS:
         assert isinstance(op_class(name, 1, 8, 8), OpClass)

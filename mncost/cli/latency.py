@@ -131,4 +131,5 @@ def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
             mark = " (measured)" if layer.measured else ""
             click.echo(f"{f.name:<{width}}  {f.op_class.value:<11}  {f.macs:>12,}  {layer.ms:>8.3f}{mark}")
     about = ", ".join(x for x in (profile.device, profile.threads, str(profile.precision)) if x)
-    click.echo(f"total {result.total_ms:.2f} ms on {profile.name} ({about}; model estimate, docs/latency.md)")
+    click.echo(f"total {result.total_ms:.2f} ms on {profile.name} (a model estimate: docs/latency.md)")
+    click.echo(f"  {about}")
