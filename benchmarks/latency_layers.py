@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from mncost import Config, load
-from mncost.devices import load_profile
 from mncost.latency import LayerFeatures, OpClass, latency, layer_features
+from mncost.profiles import load_profile
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "proxylessnas_mobile_tflite_layers.csv"
 

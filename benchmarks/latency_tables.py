@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 from mncost.calibrate import calibrate, parse_measurements
-from mncost.devices import dump_profile
 from mncost.output import write_atomic
+from mncost.profiles import dump_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mncost import Config, load
+from mncost import Config, evaluate, load
 from mncost.calibrate import (
     fit_coefficients,
     leave_one_family_out,
@@ -29,11 +29,11 @@ from mncost.calibrate import (
 )
 from mncost.cli import main
 from mncost.conventions import Dtype
-from mncost.devices import bundled_devices, devices_path, load_profile, parse_profile
 from mncost.errors import SpecError
-from mncost.latency import OpClass, Profile, latency, layer_features, lut_key, op_class
+from mncost.latency import OpClass, Profile, latency, layer_features, lut_key, op_class, report_latency
 from mncost.nnls import nnls
 from mncost.ops import OPS
+from mncost.profiles import bundled_devices, devices_path, load_profile, parse_profile
 
 MEASUREMENTS = Path(devices_path()) / "measurements"
 
@@ -122,13 +122,9 @@ def test_v3_paper_pixel1_fit_reproduces_the_table() -> None:
 
 
 def test_report_latency_matches_the_features_route() -> None:
-    from mncost import evaluate
-
     graph, config = load("v3-small"), Config(alpha=0.75, resolution=192)
     profile = load_profile("pixel2-v3paper-fp32")
     report = evaluate(graph, config)
-    from mncost.latency import report_latency
-
     by_report = report_latency(graph, report, profile)
     assert [x.name for x in by_report.layers] == [row.name for row in report.layers]
     assert by_report == latency(layer_features(graph, config), profile)

@@ -20,7 +20,7 @@ def devices() -> None:
     """The bundled device profiles with their precision, calibration and source."""
     import textwrap
 
-    from ..devices import bundled_devices, locate_device, parse_profile
+    from ..profiles import bundled_devices, locate_device, parse_profile
     from ..spec import read_file
     from ..yamlload import LocMap, load_yaml, read_text
 
@@ -57,8 +57,8 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
 
     from ..calibrate import calibrate as fit
     from ..calibrate import leave_one_family_out, macs_only_fit, parse_measurements, summarize
-    from ..devices import dump_profile
     from ..output import check_target, write_atomic
+    from ..profiles import dump_profile
     from ..spec import read_file
     from ..yamlload import read_text
 
@@ -113,9 +113,9 @@ def _depthwise() -> Any:
 def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
     """Estimated per-layer and total latency of SPEC on a device profile (milliseconds)."""
     from .. import load
-    from ..devices import load_profile
     from ..latency import latency as estimate
     from ..latency import layer_features
+    from ..profiles import load_profile
     from ..record import replace
     from ..report import Config
 

@@ -1,5 +1,8 @@
 """Device profiles as YAML files: the bundled ones, reading one (errors name file:line), writing one.
 
+The bundled profiles live in the data folder `mncost/devices/` (`devices/` in a source checkout);
+this module is called `profiles` so that a module and a folder never share a name.
+
 A profile file (all times in milliseconds; see mncost.latency for the model)::
 
     name: pixel1-v3paper-fp32
