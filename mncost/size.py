@@ -29,7 +29,7 @@ from .record import record
 if TYPE_CHECKING:
     from .evaluate import Evaluated
     from .graph import Graph
-    from .report import Config
+    from .report import Config, Report
 
 MB = 1_000_000
 MIB = 1 << 20
@@ -110,6 +110,13 @@ def folded_params(graph: Graph, config: Config) -> Folded:
     from .evaluate import resolve, rounding_of, walk
 
     return fold(walk(graph, resolve(graph, config), rounding_of(graph.spec, config)))
+
+
+def report_folded(graph: Graph, report: Report) -> Folded:
+    """`fold` of the layers of an existing report (its graph walked again under its resolved config)."""
+    from .evaluate import walk
+
+    return fold(walk(graph, report.config, report.conventions.rounding))
 
 
 def model_size(folded: Folded, storage: Storage) -> ModelSize:

@@ -53,6 +53,13 @@ def test_folding_adds_one_bias_per_channel() -> None:
     assert model_size(folded, Storage.FP16).total_bytes * 2 == model_size(folded, Storage.FP32).total_bytes
 
 
+def test_report_folded_is_folded_params() -> None:
+    from mncost.size import report_folded
+
+    graph, config = load("v3-small"), Config(alpha=0.75, classes=1001)
+    assert report_folded(graph, evaluate(graph, config)) == folded_params(graph, config)
+
+
 def test_size_cli() -> None:
     result = CliRunner().invoke(main, ["size", "v1", "--classes", "1001"], catch_exceptions=False)
     assert result.exit_code == 0
