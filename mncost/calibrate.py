@@ -178,7 +178,8 @@ def model_fit(train: Sequence[Network]) -> Callable[[Network], float]:
 def macs_only_fit(train: Sequence[Network]) -> Callable[[Network], float]:
     """The baseline: latency proportional to MACs, one rate fitted on relative errors."""
     ratios = [n.macs / n.measurement.latency_ms for n in train]
-    rate = sum(ratios) / sum(r * r for r in ratios)
+    norm = sum(r * r for r in ratios)
+    rate = sum(ratios) / norm if norm else 0.0  # no MACs at all: nothing to scale
     return lambda n: rate * n.macs
 
 

@@ -111,7 +111,8 @@ def _depthwise() -> Any:
 @config_options
 @click.option("--summary", is_flag=True, help="Total only.")
 def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
-    """Estimated per-layer and total latency of SPEC on a device profile (milliseconds)."""
+    """Estimated per-layer and total latency of SPEC on a device profile (milliseconds). Bytes moved are
+    counted at the profile's precision (--dtype does not change them)."""
     from .. import load
     from ..latency import latency as estimate
     from ..latency import layer_features
