@@ -13,7 +13,8 @@ import click
 from ..errors import Finding, MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
-            "formula": "formula", "fit": "fit", "plot": "plot"}
+            "formula": "formula", "fit": "fit", "plot": "plot",
+            "devices": "latency", "calibrate": "latency", "latency": "latency", "size": "size"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 
