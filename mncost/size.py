@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .domain import EXACT
 from .ops import OPS
 from .record import record
 
@@ -98,7 +99,7 @@ def fold(evaluated: Sequence[Evaluated]) -> Folded:
         if op not in _WEIGHTED:
             continue
         declared = out.c if a.get("bias") else 0
-        weights += OPS[op].weights(ev.inputs, out, a) - declared
+        weights += OPS[op].weights(EXACT, ev.inputs, out, a) - declared
         biases += out.c if (declared or a.get("bn")) else 0
         layers += 1
         channels += out.c

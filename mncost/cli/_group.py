@@ -1,6 +1,7 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
-Exit codes: 0 success; 1 a finding (a `diff` threshold exceeded, nothing fits a `fit` budget); 2 bad usage or bad input; 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 a finding (a `diff` threshold exceeded, nothing fits a `fit` budget);
+2 bad usage or bad input; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
