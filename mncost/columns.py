@@ -11,9 +11,10 @@ checked against these declarations (tests/test_columns.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from .record import record
 
 
 class Kind(StrEnum):
@@ -34,7 +35,7 @@ class Kind(StrEnum):
 Getter = Callable[[Any], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     """One figure. `layer`, `total` and `point` read it from a LayerCost, a Report and a SweepRow;
     a column without one of them does not appear in that view."""

@@ -8,11 +8,11 @@ shows up as one removed and one added row. All numbers stay exact integers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import StrEnum
 
 from .columns import METRICS
 from .conventions import Counting
+from .record import record
 from .report import LayerCost, Report
 
 
@@ -49,7 +49,7 @@ class Status(StrEnum):
     """In both and identical."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """An old and a new integer value."""
 
@@ -77,7 +77,7 @@ def metric_value(report: Report, metric: Metric) -> int:
     return int(total(report))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LayerDiff:
     """One layer name with its row in each report (None where the layer does not exist)."""
 
@@ -91,7 +91,7 @@ class LayerDiff:
         return Change(getattr(self.old, field) if self.old else 0, getattr(self.new, field) if self.new else 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diff:
     """Two reports compared. Labels name the sides as the user gave them (`v1@alpha=0.75`)."""
 

@@ -17,7 +17,6 @@ import ast
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -26,7 +25,7 @@ from .errors import ConfigError, EvaluationError, Finding
 from .evaluate import evaluate, rounding_of
 from .expr import syntax_tree
 from .graph import Graph
-from .record import replace
+from .record import record, replace
 from .report import Config, Report
 
 _COUNT_UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9}
@@ -59,7 +58,7 @@ def _decimal(digits: str) -> Fraction:
         raise ConfigError(f"'{digits}' is not a number") from None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Budget:
     """Upper bounds (inclusive); None: no bound. Arithmetic in the config's unit (MACs or FLOPs)."""
 
@@ -78,7 +77,7 @@ class Budget:
         return not self.excess(report)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FitPoint:
     """One fitting configuration. Every α in [alpha_low, alpha_high) gives the same network (the
     ends are exact in real arithmetic; the evaluator rounds α·c in floating point, which can move
@@ -95,7 +94,7 @@ class FitPoint:
     peak_bytes: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FitResult:
     vary: str  # alpha | rho | both
     budget: Budget
@@ -112,7 +111,7 @@ class NoFit(Finding):
         super().__init__(f"No fit: {message}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Network:
     """An α interval [low, high) over which every scaled width is the same."""
 

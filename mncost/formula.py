@@ -26,7 +26,6 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -38,7 +37,7 @@ from .expr import Expr, ExprError, Operations, compile_in
 from .graph import Graph, Node
 from .ops import Shape
 from .poly import Poly, to_fraction
-from .record import replace
+from .record import record, replace
 from .report import Config
 from .walk import layer_cost, walk
 
@@ -60,7 +59,7 @@ class FormulaError(Unsupported):
     """The spec uses a construct that has no polynomial form (e.g. an α-dependent stride)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bound:
     """One end of an α interval. value None: 0 (lower end) or ∞ (upper end)."""
 
@@ -68,7 +67,7 @@ class Bound:
     closed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Smoothing:
     """A rounding step taken as its argument: exact where `value(α)` is a multiple of `multiple`
     and at least `minimum`."""
@@ -105,7 +104,7 @@ def describe_smoothings(smoothings: Sequence[Smoothing]) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Guard:
     """A comparison of feature-map sides (polynomial in ρ): its sign at the base resolution must hold."""
 
@@ -118,7 +117,7 @@ class Guard:
         return ((v > 0) - (v < 0)) == self.sign
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Piece:
     """On `low < α < high` (ends included where closed) the costs are these polynomials."""
 
@@ -137,7 +136,7 @@ class Piece:
         return above and below
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LargestError:
     """Largest relative deviation |formula − evaluated| / evaluated over the error grid."""
 
@@ -149,7 +148,7 @@ class LargestError:
     evaluated: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Formula:
     spec_name: str
     spec_description: str
@@ -295,20 +294,23 @@ def _num(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-@dataclass
 class _State:
-    """What one walk at a reference α has decided and under which conditions."""
+    """What one walk at a reference α has decided and under which conditions (mutable: one walk's
+    scratch state, never a result)."""
 
-    alpha0: Fraction
-    low: Bound = field(default_factory=lambda: Bound(None, False))
-    high: Bound = field(default_factory=lambda: Bound(None, False))
-    smoothings: dict[tuple[Any, ...], Smoothing] = field(default_factory=dict)
-    guards: dict[tuple[Any, ...], Guard] = field(default_factory=dict)
-    modulus: int = 1
-    point: bool = False  # a root at alpha0 narrows the piece to the point instead of raising
-    where: str = ""  # the expression or layer being walked, for messages
-    layer: str = ""  # the layer being walked
-    row: str = ""  # the spec row it comes from
+    __slots__ = ("alpha0", "point", "low", "high", "smoothings", "guards", "modulus", "where", "layer", "row")
+
+    def __init__(self, alpha0: Fraction, point: bool = False) -> None:
+        self.alpha0 = alpha0
+        self.point = point  # a root at alpha0 narrows the piece to the point instead of raising
+        self.low = Bound(None, False)
+        self.high = Bound(None, False)
+        self.smoothings: dict[tuple[Any, ...], Smoothing] = {}
+        self.guards: dict[tuple[Any, ...], Guard] = {}
+        self.modulus = 1
+        self.where = ""  # the expression or layer being walked, for messages
+        self.layer = ""  # the layer being walked
+        self.row = ""  # the spec row it comes from
 
 
 class PolyDomain(Domain):

@@ -8,14 +8,13 @@ floats would drift: 0.1 + 0.2 != 0.3).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from . import sweep as sweep_module
 from .errors import ConfigError
 from .evaluate import classes_of, conventions_of
 from .graph import Graph
-from .record import replace
+from .record import record, replace
 from .report import Config, Conventions, SpecInfo
 
 MAX_GRID = 10_000
@@ -26,7 +25,7 @@ class AxisError(ConfigError):
     """A value list is malformed (its message says what was expected)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Axis:
     """The values of one sweep axis, in the order given. Ranges are kept unexpanded until asked."""
 
@@ -92,7 +91,7 @@ def unique(values: Sequence[object], what: str) -> None:
         seen.add(value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SweepResult:
     """A sweep's rows (α-major) and what they were computed under."""
 

@@ -8,15 +8,14 @@ in the run; within a resolution the first of equally large tensors is named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .evaluate import evaluate
 from .graph import Graph
 from .ops import OPS
+from .record import record
 from .report import Config, Report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResolutionRow:
     """The largest materialized tensor of one spatial size (height × width)."""
 
@@ -27,7 +26,7 @@ class ResolutionRow:
     layer: str  # the layer that writes it; "input" for the image
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemoryTable:
     """Per-resolution rows and the evaluated report they come from."""
 

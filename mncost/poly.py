@@ -6,14 +6,15 @@ channel counts (polynomials in α) and feature-map sides (polynomials in ρ) thr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+
+from .record import record
 
 Number = int | Fraction
 Monomial = tuple[int, int]  # (power of α, power of ρ)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Poly:
     """Σ coefficient · α^i · ρ^j, terms sorted by (i, j) descending, no zero coefficients."""
 

@@ -66,8 +66,53 @@ def record(cls: type[T]) -> type[T]:
     namespace["__match_args__"] = names
     namespace["__record_fields__"] = names
     namespace["__record_defaults__"] = defaults
+    # What `dataclasses.fields`, `asdict`, `astuple` and `is_dataclass` read: real Field objects.
+    annotations = namespace.get("__annotations__", {})
+    namespace["__dataclass_fields__"] = {name: _field(name, annotations[name], defaults, name in compared,
+                                                      name in shown) for name in names}
+    namespace["__dataclass_params__"] = _PARAMS
+    namespace["__signature__"] = _Signature(names, defaults)
     made: type[T] = type(cls.__name__, cls.__bases__, namespace)  # all records are plain classes
     return made
+
+
+def _params() -> Any:
+    """`__dataclass_params__`; its constructor takes 6 arguments in Python 3.11, 10 from 3.12."""
+    params: Any = getattr(dataclasses, "_DataclassParams", None)
+    if params is None:  # pragma: no cover - every supported Python has it
+        return None
+    try:
+        return params(init=True, repr=True, eq=True, order=False, unsafe_hash=False, frozen=True,
+                      match_args=True, kw_only=False, slots=True, weakref_slot=False)
+    except TypeError:
+        return params(True, True, True, False, False, True)
+
+
+_PARAMS = _params()
+
+
+def _field(name: str, annotation: Any, defaults: dict[str, Any], compare: bool, show: bool) -> Field[Any]:
+    made: Field[Any] = field(default=defaults.get(name, MISSING), compare=compare, repr=show)
+    made.name, made.type = name, annotation
+    made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+    return made
+
+
+class _Signature:
+    """`inspect.signature(RecordClass)`: built on first use (inspect is slow to import)."""
+
+    def __init__(self, names: tuple[str, ...], defaults: dict[str, Any]) -> None:
+        self.names, self.defaults = names, defaults
+        self.made: Any = None
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if self.made is None:
+            import inspect
+
+            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+            self.made = inspect.Signature([
+                inspect.Parameter(n, kind, default=self.defaults.get(n, inspect.Parameter.empty)) for n in self.names])
+        return self.made
 
 
 def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

@@ -20,7 +20,6 @@ left the fast path).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .domain import Domain
@@ -32,14 +31,14 @@ from .graph import Graph
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
 from .liveness import plan as live_plan
 from .ops import Shape
-from .record import replace
+from .record import record, replace
 from .report import Config, Report
 from .walk import exact_walk, layer_cost
 
 Monomial = tuple[int, ...]  # sorted atom ids; () is the constant term
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SweepRow:
     """Totals of one grid point. Arithmetic in MACs; bytes at the config's dtype."""
 
@@ -52,7 +51,7 @@ class SweepRow:
     peak_bytes: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sweep:
     rows: tuple[SweepRow, ...]
     evaluated_alone: int  # grid points that left the fast path (invalid at the probe, or a guard differed)
@@ -243,7 +242,7 @@ class SideDomain(Domain):
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Plan:
     """One α's totals as polynomials over side symbols (elements, not bytes), and its guards."""
 

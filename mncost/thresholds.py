@@ -12,11 +12,11 @@ Relative thresholds compare (new - old) / old in percent. When the old value is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .diff import Change, Diff, Metric
 from .errors import MncostError
+from .record import record
 
 _SUFFIX = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9}
 _NUMBER = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)([A-Za-z%]*)$")
@@ -26,7 +26,7 @@ class ThresholdError(MncostError):
     """A --fail-on expression is malformed (a usage error, exit code 2)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Threshold:
     """A limit on the change of one metric: absolute (in the metric's unit) or relative (in %)."""
 
@@ -43,7 +43,7 @@ class Threshold:
         return Fraction(change.delta * 100, change.old) > self.limit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Check:
     """A threshold with the change it was checked against."""
 

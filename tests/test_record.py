@@ -57,3 +57,38 @@ def test_field_order_is_checked() -> None:
         class Bad:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+def test_one_way_to_declare_frozen_data() -> None:
+    """Every frozen class of the package is a `record` (issue 13, item 5): no module decorates a
+    class with `dataclasses.dataclass`."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "mncost"
+    offenders = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for deco in node.decorator_list:
+                    target = deco.func if isinstance(deco, ast.Call) else deco
+                    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                    if name == "dataclass":
+                        offenders.append(f"{path.name}:{node.lineno} {node.name}")
+    assert offenders == []
+
+
+def test_records_work_with_dataclasses_and_inspect() -> None:
+    import dataclasses
+    import inspect
+
+    from mncost import Config, evaluate, load
+
+    assert str(inspect.signature(Config)).startswith("(alpha=1.0, rho=None, resolution=None")
+    report = evaluate(load("v1"), Config(alpha=0.5))
+    assert dataclasses.is_dataclass(report)
+    as_dict = dataclasses.asdict(report)
+    assert as_dict["totals"]["macs"] == report.totals.macs
+    assert as_dict["layers"][0]["output_shape"] == {"h": 112, "w": 112, "c": 16}
+    assert [f.name for f in dataclasses.fields(Config)][:3] == ["alpha", "rho", "resolution"]
+    assert dataclasses.replace(Config(), alpha=0.75) == Config(alpha=0.75)

@@ -9,7 +9,6 @@ figure is shown the same way in every format.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -18,11 +17,12 @@ from ..columns import Kind
 from ..conventions import Counting
 from ..grid import SweepResult
 from ..memory import MemoryTable
+from ..record import record
 from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
 from .units import Units, bytes_text, count_text, exact_text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     """One column: machine key (CSV header, JSON key), human header, kind and how to read a row."""
 
@@ -113,7 +113,7 @@ PIVOT_FIELDS: dict[str, Column] = {c.key: c for c in SWEEP_COLUMNS if c.kind in 
 
 # -- sheets -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sheet:
     """A titled table of raw values. `total` is a footer row (None cells are blank)."""
 
