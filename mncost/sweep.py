@@ -265,8 +265,10 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
     """`sweep`, with the number of grid points that were evaluated on their own."""
     spec = graph.spec
     width = config.dtype.bytes
-    good = [r for r in resolutions if type(r) is int and _valid(graph, replace(config, alpha=1.0, rho=None,
-                                                                               resolution=r))]
+    # A point is valid when its α and its resolution are (resolve checks each on its own).
+    res_ok = {r: type(r) is int and _valid(graph, replace(config, alpha=1.0, rho=None, resolution=r))
+              for r in resolutions}
+    good = [r for r in resolutions if res_ok[r]]
     probe = max(good) if good else None
     atoms = Atoms()
     rows: list[SweepRow] = []
@@ -281,9 +283,7 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
         if probe is not None and _valid(graph, replace(config, alpha=alpha, rho=None, resolution=probe)):
             plan = _plan(graph, config, alpha, probe, atoms)
         for r in resolutions:
-            if plan is None or type(r) is not int or not _valid(graph, replace(config, alpha=alpha, rho=None,
-                                                                                resolution=r)) \
-                    or not plan.domain.guards_hold(r):
+            if plan is None or not res_ok[r] or not plan.domain.guards_hold(r):
                 alone += 1
                 rows.append(one(alpha, r))
                 continue
