@@ -160,3 +160,33 @@ def test_fixtures_are_self_consistent() -> None:
             assert t["counter_macs"] == t["conv_macs"] + t["linear_macs"] + t["matmul_macs"], path.name
             assert sum(run["matmul"].values()) == t["matmul_macs"], path.name
             assert sum(p for _, _, p in doc["layers"]) == t["params"], path.name
+
+
+# Draft specs (tests/draft_specs/, not bundled) that today's language already evaluates exactly.
+DRAFTS = Path(__file__).parent / "draft_specs"
+DRAFT_RUNS = [("ssdlite-v3-large", "ssdlite320_mobilenet_v3_large", i) for i in range(2)]
+
+
+@pytest.mark.parametrize(("spec", "ref", "i"), DRAFT_RUNS,
+                         ids=[f"{ref}-{fixture(ref)['runs'][i]['resolution']}" for _, ref, i in DRAFT_RUNS])
+def test_draft_matches_the_framework(spec: str, ref: str, i: int) -> None:
+    # torchvision 0.28.0 ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None), costed as
+    # model.head(list(model.backbone(x).values())) on a 320 (and a 256) px input.
+    doc = fixture(ref)
+    run = doc["runs"][i]
+    graph = load(str(DRAFTS / f"{spec}.yaml"))
+    affine = evaluate(graph, Config(resolution=run["resolution"], bn_params=BnParams.AFFINE))
+    assert affine.totals.params == run["totals"]["params"]
+    assert affine.totals.macs == run["totals"]["conv_macs"] + run["totals"]["linear_macs"]
+    ours = [((r.output_shape.h, r.output_shape.w, r.output_shape.c), r.params, r.macs)
+            for r in evaluate(graph, Config(resolution=run["resolution"])).layers if r.op in COMPUTING]
+    assert ours == [(shape, params, macs) for _, shape, params, macs in framework_rows(doc, run)]
+
+
+def test_ssdlite_matches_torchvision_weights_meta() -> None:
+    # torchvision 0.28.0 SSDLite320_MobileNet_V3_Large_Weights.COCO_V1.meta: num_params 3,440,060,
+    # _ops 0.583 (conv MACs at 320 px); the weights were trained with the reduced tail.
+    meta = fixture("ssdlite320_mobilenet_v3_large")["weights_meta"]["COCO_V1"]
+    r = evaluate(load(str(DRAFTS / "ssdlite-v3-large.yaml")), Config(bn_params=BnParams.AFFINE))
+    assert r.totals.params == meta["num_params"] == 3_440_060
+    assert shown(r.totals.macs, 1e9, 3) == meta["_ops"] == 0.583
