@@ -12,9 +12,9 @@ conv + linear MACs (the papers' conv + FC count). mncost computes every figure f
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
-import json
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ def test_layer_by_layer(spec: str, ref: str, alpha: float, i: int) -> None:
 
 def shown(value: int, unit: float, digits: int) -> float:
     """`value` in `unit`s, rounded half up to `digits` decimals (how a paper prints it)."""
-    scale = 10**digits
+    scale = 10.0**digits
     return int(value / unit * scale + 0.5) / scale
 
 
@@ -252,7 +252,8 @@ def stand_in(text: str) -> str:
     text = text.replace("op: layer_norm", "op: bn").replace("op: layer_scale", "op: bn")
     text = text.replace("act: gelu", "act: silu").replace("op: gelu", "op: silu")
     text = re.sub(r" dilation: \w+,", "", text)   # a dilated conv padded by its dilation costs what the plain one does
-    text = re.sub(r"\{name: (\w+), +op: matmul, inputs: \[(\w+), \w+\][^}]*\}", r"{name: \1, op: dropout, inputs: [\2]}", text)
+    matmul = r"\{name: (\w+), +op: matmul, inputs: \[(\w+), \w+\][^}]*\}"
+    text = re.sub(matmul, r"{name: \1, op: dropout, inputs: [\2]}", text)
     return re.sub(r"op: softmax, axis: \w+", "op: softmax", text)
 
 
