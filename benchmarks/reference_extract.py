@@ -87,6 +87,7 @@ def detection_call(model: nn.Module, x: torch.Tensor) -> Any:
 NETWORKS: dict[str, dict[str, Any]] = {
     "mobilenetv4_conv_small": timm_net("mobilenetv4_conv_small", [224, 193]),
     "mobilenetv4_conv_small_050": timm_net("mobilenetv4_conv_small_050", [224, 193]),
+    "mobilenetv4_conv_small_035": timm_net("mobilenetv4_conv_small_035", [224]),
     "mobilenetv4_conv_medium": timm_net("mobilenetv4_conv_medium", [256, 193]),
     "mobilenetv4_conv_large": timm_net("mobilenetv4_conv_large", [384, 193]),
     "mobilenetv4_hybrid_medium": timm_net("mobilenetv4_hybrid_medium", [256, 192]),

@@ -37,6 +37,7 @@ CASES = [
     ("efficientnet-v2-b0", "tf_efficientnetv2_b0", 1.0),
     ("mobilenet-v4-conv-small", "mobilenetv4_conv_small", 1.0),
     ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_050", 0.5),   # timm channel_multiplier=0.5
+    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_035", 0.35),  # timm channel_multiplier=0.35
     ("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", 1.0),
     ("mobilenet-v4-conv-large", "mobilenetv4_conv_large", 1.0),
 ]
