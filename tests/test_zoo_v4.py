@@ -281,11 +281,22 @@ STAND_IN_CASES = [("mobilevit-xxs", "mobilevit_xxs", 1.0), ("mobilevit-xs", "mob
                   ("mobilevit-s", "mobilevit_s", 1.0), ("mobilenet-v4-hybrid-medium", "mobilenetv4_hybrid_medium", 1.0),
                   ("mobilenet-v4-hybrid-medium", "mobilenetv4_hybrid_medium_075", 0.75),
                   ("mobilenet-v4-hybrid-large", "mobilenetv4_hybrid_large", 1.0)]
-STAND_IN_RUNS = [(spec, ref, alpha, i) for spec, ref, alpha in STAND_IN_CASES for i in range(len(fixture(ref)["runs"]))]
+# timm MobileViT resizes a stage map whose side is odd to the next even size for the transformer
+# (193 px: 25, 13, 7 -> 26, 14, 8): the drafts need `resize` for that (docs/new-ops-notes.md).
+NEEDS_RESIZE = pytest.mark.xfail(strict=True, reason="MobileViT at 193 px needs the resize op")
 
 
-@pytest.mark.parametrize(("spec", "ref", "alpha", "i"), STAND_IN_RUNS,
-                         ids=[f"{ref}-{fixture(ref)['runs'][i]['resolution']}" for _, ref, _, i in STAND_IN_RUNS])
+def needs_resize(spec: str, resolution: int) -> bool:
+    """Whether a MobileViT transformer stage (output strides 8, 16, 32) sees an odd-sized map."""
+    return spec.startswith("mobilevit") and any(-(-resolution // s) % 2 for s in (8, 16, 32))
+
+
+STAND_IN_RUNS = [pytest.param(spec, ref, alpha, i, id=f"{ref}-{run['resolution']}",
+                              marks=[NEEDS_RESIZE] if needs_resize(spec, run["resolution"]) else [])
+                 for spec, ref, alpha in STAND_IN_CASES for i, run in enumerate(fixture(ref)["runs"])]
+
+
+@pytest.mark.parametrize(("spec", "ref", "alpha", "i"), STAND_IN_RUNS)
 def test_draft_with_stand_ins_matches_the_framework(tmp_path: Path, spec: str, ref: str, alpha: float, i: int) -> None:
     # Everything but the new ops is checked now: every Conv2d and Linear of timm 1.0.29 (built with
     # TIMM_FUSED_ATTN=0) in execution order, by output size (a Linear over P x N tokens is a 1x1 conv
