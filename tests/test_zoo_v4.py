@@ -335,3 +335,19 @@ def test_segmentation_draft_backbones(tmp_path: Path, spec: str, ref: str, i: in
     ours = [(row.name, (row.output_shape.h, row.output_shape.w, row.output_shape.c), row.params, row.macs)
             for row in r.layers if row.op in COMPUTING]
     assert [x[1:] for x in ours] == [x[1:] for x in theirs]
+
+
+@pytest.mark.parametrize(("meta_of", "weights", "counted"), [
+    # torchvision 0.28.0 weights meta, read from the enums (no download), against the fixtures' own
+    # counts: which builder call each published figure describes.
+    ("lraspp_mobilenet_v3_large", "COCO_WITH_VOC_LABELS_V1", "lraspp_mobilenet_v3_large"),
+    # the released DeepLabV3 weights have the auxiliary FCN head: num_params and _ops are aux_loss=True's
+    ("deeplabv3_mobilenet_v3_large", "COCO_WITH_VOC_LABELS_V1", "deeplabv3_mobilenet_v3_large_aux"),
+    ("ssdlite320_mobilenet_v3_large", "COCO_V1", "ssdlite320_mobilenet_v3_large"),
+    ("efficientnet_v2_s", "IMAGENET1K_V1", "efficientnet_v2_s"),
+])
+def test_torchvision_meta_describes(meta_of: str, weights: str, counted: str) -> None:
+    meta = fixture(meta_of)["weights_meta"][weights]
+    t = fixture(counted)["runs"][0]["totals"]
+    assert meta["num_params"] == t["params"]
+    assert meta["_ops"] == shown(t["conv_macs"] + t["linear_macs"], 1e9, 3)
