@@ -32,32 +32,37 @@ REFERENCE = Path(__file__).parent / "reference"
 LEARNED = ("Conv2d", "Conv2dSame", "Linear")   # timm Conv2dSame: TF "SAME" padding
 COMPUTING = ("conv", "pwconv", "dwconv", "fc")
 
-# (bundled spec, fixture, alpha) for every (network, width) the frameworks offer.
+# (bundled spec, fixture, alpha, depth multiplier) for every (network, width) the frameworks offer.
 CASES = [
-    ("ghostnet", "ghostnet_100", 1.0),
-    ("ghostnet", "ghostnet_050", 0.5),     # timm ghostnet_050: width=0.5
-    ("ghostnet", "ghostnet_130", 1.3),     # timm ghostnet_130: width=1.3
-    ("efficientnet-v2-s", "efficientnet_v2_s", 1.0),
-    ("efficientnet-v2-b0", "tf_efficientnetv2_b0", 1.0),
-    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small", 1.0),
-    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_050", 0.5),   # timm channel_multiplier=0.5
-    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_035", 0.35),  # timm channel_multiplier=0.35
-    ("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", 1.0),
-    ("mobilenet-v4-conv-large", "mobilenetv4_conv_large", 1.0),
+    ("ghostnet", "ghostnet_100", 1.0, 1.0),
+    ("ghostnet", "ghostnet_050", 0.5, 1.0),     # timm ghostnet_050: width=0.5
+    ("ghostnet", "ghostnet_130", 1.3, 1.0),     # timm ghostnet_130: width=1.3
+    ("efficientnet-v2-s", "efficientnet_v2_s", 1.0, 1.0),
+    ("efficientnet-v2-b0", "tf_efficientnetv2_b0", 1.0, 1.0),
+    # timm tf_efficientnetv2_b1/b2/b3: channel_multiplier 1.0/1.1/1.2, depth_multiplier 1.1/1.2/1.4
+    ("efficientnet-v2-b0", "tf_efficientnetv2_b1", 1.0, 1.1),
+    ("efficientnet-v2-b0", "tf_efficientnetv2_b2", 1.1, 1.2),
+    ("efficientnet-v2-b0", "tf_efficientnetv2_b3", 1.2, 1.4),
+    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small", 1.0, 1.0),
+    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_050", 0.5, 1.0),   # timm channel_multiplier=0.5
+    ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_035", 0.35, 1.0),  # timm channel_multiplier=0.35
+    ("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", 1.0, 1.0),
+    ("mobilenet-v4-conv-large", "mobilenetv4_conv_large", 1.0, 1.0),
 ]
-
 
 @functools.cache
 def fixture(name: str) -> dict[str, Any]:
     return json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-RUNS = [(spec, ref, alpha, i) for spec, ref, alpha in CASES for i in range(len(fixture(ref)["runs"]))]
+RUNS = [pytest.param(spec, ref, alpha, depth, i, id=f"{ref}-{run['resolution']}")
+        for spec, ref, alpha, depth in CASES for i, run in enumerate(fixture(ref)["runs"])]
 
 
 @functools.cache
-def mncost(spec: str, alpha: float, resolution: int, bn_params: BnParams) -> Report:
-    return evaluate(load(spec), Config(alpha=alpha, resolution=resolution, bn_params=bn_params))
+def mncost(spec: str, alpha: float, resolution: int, bn_params: BnParams, depth: float = 1.0) -> Report:
+    return evaluate(load(spec, depth_multiplier=depth),
+                    Config(alpha=alpha, resolution=resolution, bn_params=bn_params, depth_multiplier=depth))
 
 
 def hwc(shape: list[int]) -> tuple[int, int, int]:
@@ -72,28 +77,26 @@ def framework_rows(doc: dict[str, Any], run: dict[str, Any]) -> list[tuple[str, 
             if kind in LEARNED]
 
 
-@pytest.mark.parametrize(("spec", "ref", "alpha", "i"), RUNS,
-                         ids=[f"{ref}-{fixture(ref)['runs'][i]['resolution']}" for _, ref, _, i in RUNS])
-def test_totals_match_the_framework(spec: str, ref: str, alpha: float, i: int) -> None:
+@pytest.mark.parametrize(("spec", "ref", "alpha", "depth", "i"), RUNS)
+def test_totals_match_the_framework(spec: str, ref: str, alpha: float, depth: float, i: int) -> None:
     doc = fixture(ref)
     run = doc["runs"][i]
     t = run["totals"]
-    r = mncost(spec, alpha, run["resolution"], BnParams.AFFINE)
+    r = mncost(spec, alpha, run["resolution"], BnParams.AFFINE, depth)
     assert r.totals.params == t["params"], doc["builder"]           # sum(p.numel()), BN gamma/beta included
     assert r.totals.macs == t["conv_macs"] + t["linear_macs"], doc["builder"]
     assert t["matmul_macs"] == 0                                      # no attention in these networks
-    plain = mncost(spec, alpha, run["resolution"], BnParams.NONE)
+    plain = mncost(spec, alpha, run["resolution"], BnParams.NONE, depth)
     assert plain.totals.params == t["params"] - 2 * t["bn_channels"]
 
 
-@pytest.mark.parametrize(("spec", "ref", "alpha", "i"), RUNS,
-                         ids=[f"{ref}-{fixture(ref)['runs'][i]['resolution']}" for _, ref, _, i in RUNS])
-def test_layer_by_layer(spec: str, ref: str, alpha: float, i: int) -> None:
+@pytest.mark.parametrize(("spec", "ref", "alpha", "depth", "i"), RUNS)
+def test_layer_by_layer(spec: str, ref: str, alpha: float, depth: float, i: int) -> None:
     doc = fixture(ref)
     run = doc["runs"][i]
     theirs = framework_rows(doc, run)
     ours = [(row.name, (row.output_shape.h, row.output_shape.w, row.output_shape.c), row.params, row.macs)
-            for row in mncost(spec, alpha, run["resolution"], BnParams.NONE).layers if row.op in COMPUTING]
+            for row in mncost(spec, alpha, run["resolution"], BnParams.NONE, depth).layers if row.op in COMPUTING]
     assert len(ours) == len(theirs)
     for (name, shape, params, macs), (module, their_shape, their_params, their_macs) in zip(ours, theirs, strict=True):
         assert (shape, params, macs) == (their_shape, their_params, their_macs), f"{name} vs {module}"
@@ -105,22 +108,28 @@ def shown(value: int, unit: float, digits: int) -> float:
     return int(value / unit * scale + 0.5) / scale
 
 
-# (spec, alpha, resolution, published params in M, published MACs in G, digits, source)
+# (spec, alpha, depth multiplier, resolution, published params in M, published MACs in G, digits)
 PUBLISHED = [
-    # google/automl efficientnetv2 README, table of the B0-B3 "base" models: B0 7.1 M params, 0.72 B FLOPs.
-    ("efficientnet-v2-b0", 1.0, 224, 7.1, 0.72, (1, 2)),
+    # google/automl efficientnetv2 README (Params, FLOPs = multiply-adds): EffNetV2-S 21.5 M / 8.4 B;
+    # the "same scaling and preprocessing as V1" models B0 7.1 M / 0.72 B, B1 8.1 M / 1.2 B,
+    # B2 10.1 M / 1.7 B, B3 14.4 M / 3.0 B (at timm's test inputs 224, 240, 260, 300).
+    ("efficientnet-v2-s", 1.0, 1.0, 384, 21.5, 8.4, (1, 1)),
+    ("efficientnet-v2-b0", 1.0, 1.0, 224, 7.1, 0.72, (1, 2)),
+    ("efficientnet-v2-b0", 1.0, 1.1, 240, 8.1, 1.2, (1, 1)),
+    ("efficientnet-v2-b0", 1.1, 1.2, 260, 10.1, 1.7, (1, 1)),
+    ("efficientnet-v2-b0", 1.2, 1.4, 300, 14.4, 3.0, (1, 1)),
     # GhostNet paper (arXiv:1911.11907), ImageNet comparison table: 0.5x 2.6 M / 42 M, 1.0x 5.2 M / 141 M FLOPs.
-    ("ghostnet", 0.5, 224, 2.6, 0.042, (1, 3)),
-    ("ghostnet", 1.0, 224, 5.2, 0.141, (1, 3)),
+    ("ghostnet", 0.5, 1.0, 224, 2.6, 0.042, (1, 3)),
+    ("ghostnet", 1.0, 1.0, 224, 5.2, 0.141, (1, 3)),
     # MobileNetV4 paper (arXiv:2404.10518) Table 1 as transcribed in issue 14: Conv-S 3.8 M, 0.2 G at 224.
-    ("mobilenet-v4-conv-small", 1.0, 224, 3.8, 0.2, (1, 1)),
+    ("mobilenet-v4-conv-small", 1.0, 1.0, 224, 3.8, 0.2, (1, 1)),
 ]
 
 
-@pytest.mark.parametrize(("spec", "alpha", "resolution", "params_m", "macs_g", "digits"), PUBLISHED)
-def test_published_figures(spec: str, alpha: float, resolution: int, params_m: float, macs_g: float,
-                           digits: tuple[int, int]) -> None:
-    t = mncost(spec, alpha, resolution, BnParams.AFFINE).totals
+@pytest.mark.parametrize(("spec", "alpha", "depth", "resolution", "params_m", "macs_g", "digits"), PUBLISHED)
+def test_published_figures(spec: str, alpha: float, depth: float, resolution: int, params_m: float,
+                           macs_g: float, digits: tuple[int, int]) -> None:
+    t = mncost(spec, alpha, resolution, BnParams.AFFINE, depth).totals
     assert shown(t.params, 1e6, digits[0]) == params_m
     assert shown(t.macs, 1e9, digits[1]) == macs_g
 
@@ -131,8 +140,6 @@ def test_published_figures(spec: str, alpha: float, resolution: int, params_m: f
 NOT_REPRODUCED = [
     # GhostNet paper 1.3x: 7.3 M, 226 M; timm ghostnet_130 has 7.36 M params and 227.0 M MACs.
     ("ghostnet", 1.3, 224, 7.3, 0.226, (1.008, 1.004)),
-    # EfficientNetV2 paper Table 7 / automl README: V2-S 22 M params, 8.8 B FLOPs (at 384).
-    ("efficientnet-v2-s", 1.0, 384, 22.0, 8.8, (0.975, 0.951)),
     # MobileNetV4 paper Table 1 (issue 14's transcription): Conv-M 9.2 M / 1.0 G at 256, Conv-L 31 M / 5.9 G at 384.
     ("mobilenet-v4-conv-medium", 1.0, 256, 9.2, 1.0, (1.056, 1.080)),
     ("mobilenet-v4-conv-large", 1.0, 384, 31.0, 5.9, (1.051, 1.081)),
