@@ -32,7 +32,7 @@ from typing import Any
 from .conventions import Counting, OpsCounted, Rounding
 from .domain import Domain, Unsupported
 from .errors import MncostError
-from .evaluate import evaluate, resolve, rounding_of
+from .evaluate import resolve, rounding_of
 from .expr import Expr, ExprError, Operations, compile_in
 from .graph import Graph, Node
 from .ops import Shape
@@ -43,7 +43,7 @@ from .walk import layer_cost, walk
 
 _SHAPE: Any = Shape  # sides and channels are polynomials here; the op rules only need +, *, and the domain
 
-MAX_PIECES = 64
+MAX_PIECES = 32
 """Most α intervals a formula lists; beyond them the formula covers a narrower α range."""
 ERROR_ALPHAS = tuple(Fraction(k, 20) for k in range(5, 29))
 """α grid on which the largest error of a smoothed formula is measured: 0.25, 0.30, ..., 1.40."""
@@ -268,20 +268,24 @@ def _pieces(domain: PolyDomain) -> tuple[Piece, ...]:
 
 
 def _largest_errors(result: Formula, graph: Graph, config: Config) -> tuple[LargestError, ...]:
+    """The largest relative error of the formula against the evaluated counts on the error grid
+    (evaluated by the sweep engine, which equals `evaluate` point by point)."""
+    from .sweep import sweep_rows
+
+    alphas = [a for a in ERROR_ALPHAS if result.piece_at(a) is not None]
     worst: dict[str, LargestError] = {}
-    for alpha in ERROR_ALPHAS:
-        if result.piece_at(alpha) is None:
-            continue
-        for resolution in result.grid_resolutions:
-            try:
-                report = evaluate(graph, replace(config, alpha=float(alpha), rho=None, resolution=resolution))
-            except MncostError:
-                continue  # not a network at this point (e.g. a kernel larger than its input)
-            for quantity, actual in (("arithmetic", report.arithmetic), ("params", report.totals.params)):
-                value = result.value(quantity, alpha, resolution)
+    for alpha in alphas:
+        try:
+            rows = sweep_rows(graph, [float(alpha)], list(result.grid_resolutions), config).rows
+        except MncostError:
+            continue  # not a network at some grid point (e.g. a kernel larger than its input)
+        for row in rows:
+            arithmetic = row.macs * (2 if config.counting is Counting.FLOPS else 1)
+            for quantity, actual in (("arithmetic", arithmetic), ("params", row.params)):
+                value = result.value(quantity, alpha, row.resolution)
                 relative = float(abs(value - actual) / actual) if actual else float(value != 0)
                 if quantity not in worst or relative > worst[quantity].relative:
-                    worst[quantity] = LargestError(quantity, relative, float(alpha), resolution,
+                    worst[quantity] = LargestError(quantity, relative, float(alpha), row.resolution,
                                                    round(value), actual)
     return tuple(worst[q] for q in ("arithmetic", "params") if q in worst)
 

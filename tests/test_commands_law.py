@@ -14,7 +14,7 @@ COMMANDS = [
     ["show"], ["show", "--summary", "-f", "csv"], ["sweep", "--alpha", "0.5,1", "--resolution", "128,224"],
     ["memory"], ["fit", "--max-macs", "100M"], ["plot", "-o", "{tmp}/p.png"],
 ]
-# `formula` on every bundled spec: tests/test_formula_laws.py::test_formula_command_exits_0_on_every_spec
+# `formula` on every bundled spec: tests/test_formula_laws.py (the API and its three renderers on every spec)
 
 
 @pytest.mark.parametrize("spec", bundled_names())

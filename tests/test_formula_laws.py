@@ -9,6 +9,7 @@ multiple of 32 from 96 to 320 px at α = 1.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from mncost import Config, evaluate, load
 from mncost.bundled import bundled_names
 from mncost.cli import main
 from mncost.formula import Formula, formula
+from mncost.render.formula import to_json, to_latex, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = [*bundled_names(), *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "specs").glob("*.yaml"))]
@@ -63,7 +65,16 @@ def test_formula_equals_evaluate_wherever_it_says_it_is_exact(spec: str) -> None
 
 
 @pytest.mark.parametrize("spec", SPECS)
-def test_formula_command_exits_0_on_every_spec(spec: str, runner: CliRunner) -> None:
+def test_formula_renders_on_every_spec(spec: str) -> None:
+    f = formula_of(spec)
+    text, latex, document = to_text(f), to_latex(f), json.loads(to_json(f))
+    assert text.startswith(f"{f.spec_name}: ") and "MACs(α, ρ)" in text
+    assert latex.count(r"\begin{align*}") == 1
+    assert len(document["pieces"]) == len(f.pieces)
+
+
+@pytest.mark.parametrize("spec", ["v1", "v3-large", "shufflenet-v2", "tests/specs/branchy.yaml"])
+def test_formula_command_exits_0(spec: str, runner: CliRunner) -> None:
     result = runner.invoke(main, ["formula", str(ROOT / spec) if spec.endswith(".yaml") else spec])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
