@@ -174,7 +174,7 @@ class _Builder:
             self.nodes.append(self.helper.make_node("Split", [x], outs, name=name, axis=1))
             for out in outs:
                 self.rank[out] = 4
-            return outs[a["part"] - 1]
+            return str(outs[a["part"] - 1])
         if op == "channel_shuffle":
             x, shape, g = self.map4d(inputs[0]), ev.inputs[0], a["groups"]
             grouped = self.ints(f"{name}/grouped_shape", [1, g, shape.c // g, shape.h, shape.w])

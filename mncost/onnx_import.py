@@ -215,7 +215,7 @@ def _fold(node: Any, values: list[Any], attr: dict[str, Any]) -> Any:
             return np.floor_divide(values[0], values[1]).astype(values[0].dtype)  # ONNX integer division
         return (values[0] / values[1]).astype(values[0].dtype)
     if op == "Unsqueeze":
-        axes = attr.get("axes") if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
+        axes = list(attr.get("axes") or []) if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
         out = values[0]
         for a in sorted(a % (out.ndim + len(axes)) for a in axes):
             out = np.expand_dims(out, a)
@@ -414,8 +414,9 @@ class _Importer:
         node = users[0]
         if node.op_type in ACTIVATION_OPS:
             return ACTIVATION_OPS[node.op_type], [node], node.output[0]
-        if node.op_type == "Clip" and self.clip_range(node) in ((0.0, 6.0), (0.0, math.inf)):
-            return ("relu6" if self.clip_range(node)[1] == 6.0 else "relu"), [node], node.output[0]
+        limits = self.clip_range(node) if node.op_type == "Clip" else None
+        if limits is not None and limits in ((0.0, 6.0), (0.0, math.inf)):
+            return ("relu6" if limits[1] == 6.0 else "relu"), [node], node.output[0]
         return None
 
     def clip_range(self, node: Any) -> tuple[float, float] | None:

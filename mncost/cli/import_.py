@@ -1,0 +1,42 @@
+"""`mncost import MODEL.onnx [-o SPEC.yaml]`: an ONNX model as a readable, editable spec.
+
+The onnx package is an optional extra (`pip install 'mncost[onnx]'`), imported only here.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..bundled import is_onnx
+from ..spec import MAX_RESOLUTION
+from ._group import main
+
+
+@main.command(name="import")
+@click.argument("model")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the spec to FILE (atomically) instead of standard output.")
+@click.option("--resolution", type=click.IntRange(1, MAX_RESOLUTION), default=None,
+              help="Input size for a model whose height and width are symbolic.")
+def import_(model: str, output: str | None, resolution: int | None) -> None:
+    """Read MODEL (an .onnx file) and write its spec: one row per layer, named after the ONNX
+    nodes, with the file's name, sha256, producer and opset in the header."""
+    if not is_onnx(model):
+        raise click.UsageError(f"MODEL must be an .onnx file, got '{model}'")
+    if output == "-":
+        output = None
+    if output is not None:
+        from ..output import check_target
+
+        check_target(output)
+    from ..onnx_import import import_onnx
+
+    text = import_onnx(model, model, resolution)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..output import write_atomic
+
+    write_atomic(output, text)
+    layers = text.count("\n  - {")
+    click.echo(f"wrote {output} ({layers} layers)", err=True)
