@@ -221,8 +221,8 @@ def _fold(node: Any, values: list[Any], attr: dict[str, Any]) -> Any:
             out = np.expand_dims(out, a)
         return out
     if op == "Squeeze":
-        axes = attr.get("axes") if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
-        return np.squeeze(values[0], axis=None if axes is None else tuple(axes))
+        squeezed = attr.get("axes") if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
+        return np.squeeze(values[0], axis=None if squeezed is None else tuple(squeezed))
     if op == "Concat":
         return np.concatenate(values, axis=attr.get("axis", 0))
     if op == "Cast":
@@ -231,10 +231,10 @@ def _fold(node: Any, values: list[Any], attr: dict[str, Any]) -> Any:
         return values[0].astype(helper.tensor_dtype_to_np_dtype(attr["to"]))
     if op == "Slice":
         data, starts, ends = values[0], values[1], values[2]
-        axes = values[3] if len(values) > 3 else range(len(starts))
+        dims = values[3] if len(values) > 3 else range(len(starts))
         steps = values[4] if len(values) > 4 else [1] * len(starts)
         index = [slice(None)] * data.ndim
-        for s, e, a, st in zip(starts, ends, axes, steps, strict=True):
+        for s, e, a, st in zip(starts, ends, dims, steps, strict=True):
             index[int(a)] = slice(int(s), int(e), int(st))
         return data[tuple(index)]
     if op == "Identity":
