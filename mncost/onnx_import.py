@@ -256,7 +256,8 @@ def _resolve_shapes(model: Any, shown: str) -> Any:
                 shapes[vi.name] = _dims(vi)
         values: dict[str, Any] = {}
         for t in graph.initializer:
-            if 0 < len(t.dims) <= 1 and t.dims[0] <= _SMALL or not t.dims:
+            small = not t.dims or (len(t.dims) == 1 and t.dims[0] <= _SMALL)
+            if small and t.data_location != t.EXTERNAL:  # weights kept outside the file are never read
                 values[t.name] = numpy_helper.to_array(t)
         replaced = False
         nodes = []
