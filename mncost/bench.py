@@ -44,8 +44,9 @@ class Timing:
         return q[0], q[2]
 
 
-def time_model(model: bytes, threads: int = 1, warmup: int = 10, runs: int = 50, seed: int = 0) -> Timing:
-    """Run the serialized ONNX `model` on this machine's CPU and time it."""
+def time_model(model: bytes | str, threads: int = 1, warmup: int = 10, runs: int = 50, seed: int = 0) -> Timing:
+    """Run the ONNX `model` (serialized, or a file path: its external weights are found beside it)
+    on this machine's CPU and time it."""
     try:
         import numpy
         import onnxruntime

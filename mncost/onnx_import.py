@@ -764,7 +764,7 @@ def _defaults(rows: list[_Row]) -> dict[str, Any]:
 
     def common(key: str, fallback: Any) -> Any:
         values = [r.attrs.get(key) for r in fused]
-        return max(set(values), key=values.count) if values else fallback
+        return max(values, key=values.count) if values else fallback  # a tie: the first row's
 
     return {"padding": "half", "bn": common("bn", False), "act": common("act", "none")}
 

@@ -217,7 +217,8 @@ def test_ops_of_issue_14_are_refused_by_name(tmp_path: Path) -> None:
     assert _refused(net, tmp_path, out) == f"node 'up' (Resize): ONNX op Resize (resize) {later}"
     net = Net()
     out = net.op("ConvTranspose", ["x", net.weight(4, 4, 2, 2)], "deconv", kernel_shape=[2, 2])
-    assert _refused(net, tmp_path, out) == f"node 'deconv' (ConvTranspose): ONNX op ConvTranspose (conv_transpose) {later}"
+    assert _refused(net, tmp_path, out) == \
+        f"node 'deconv' (ConvTranspose): ONNX op ConvTranspose (conv_transpose) {later}"
     net = Net()
     out = net.op("Conv", ["x", net.weight(4, 4, 3, 3)], "dilated", kernel_shape=[3, 3], dilations=[2, 2])
     assert _refused(net, tmp_path, out) == f"node 'dilated' (Conv): dilation [2, 2] {later}"
@@ -319,19 +320,20 @@ def test_diff_a_spec_against_its_export(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("alpha", "resolution"), [(1.0, None), (0.5, 160)])
 def test_round_trip_spec_onnx_spec(tmp_path: Path, name: str, alpha: float, resolution: int | None) -> None:
     """Exported at α and a resolution, then imported, every layer keeps its shapes, params and MACs."""
+    from mncost.graph import build_graph
     from mncost.onnx_export import Weights, export_onnx
     from mncost.onnx_import import import_onnx
     from mncost.spec import parse_spec
-    from mncost.graph import build_graph
 
     config = Config(alpha=alpha, resolution=resolution)
     original = evaluate(load(name), config)
     path = tmp_path / f"{name}.onnx"
     path.write_bytes(export_onnx(load(name), config, Weights.ZERO))
-    imported = evaluate(build_graph(parse_spec(import_onnx(str(path)), str(path))), Config())
+    graph = build_graph(parse_spec(import_onnx(str(path)), str(path)))
+    imported = evaluate(graph, Config())
     for conventions in ({}, {"bn_params": BnParams.ALL}):
         a = evaluate(load(name), Config(alpha=alpha, resolution=resolution, **conventions))
-        b = evaluate(build_graph(parse_spec(import_onnx(str(path)), str(path))), Config(**conventions))
+        b = evaluate(graph, Config(**conventions))
         assert [(r.input_shape, sh(r.output_shape), r.params, r.macs) for r in a.layers] == \
             [(r.input_shape, sh(r.output_shape), r.params, r.macs) for r in b.layers]
     assert (original.totals.params, original.totals.macs) == (imported.totals.params, imported.totals.macs)
@@ -401,7 +403,8 @@ def test_bench_appends_calibrate_rows(tmp_path: Path) -> None:
     with table.open(newline="") as handle:
         got = list(csv.reader(handle))
     assert got[0] == ["spec", "alpha", "resolution", "classes", "dtype", "latency_ms"]
-    assert [r[:5] for r in got[1:]] == [["v3-small", "0.5", "96", "1000", "fp32"], [str(model), "1", "64", "1000", "fp32"]]
+    assert [r[:5] for r in got[1:]] == [["v3-small", "0.5", "96", "1000", "fp32"],
+                                        [str(model), "1", "64", "1000", "fp32"]]
     assert all(float(r[5]) > 0 for r in got[1:])
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n")

@@ -49,12 +49,11 @@ def bench(spec: str, threads: int, warmup: int, runs: int, csv_path: str | None,
             raise click.UsageError("an ONNX model is timed as it is: --alpha, --rho, --resolution, --rounding, "
                                    "--classes and --depth-multiplier apply to specs")
         report = evaluate(load(spec), config)  # the import has checked the file
-        with open(spec, "rb") as handle:
-            data = handle.read()
+        model: bytes | str = spec
     else:
         report = evaluate(load(spec, config.depth_multiplier), config)
-        data = export_bytes(spec, config, "random", 0)
-    timing = time_model(data, threads, warmup, runs)
+        model = export_bytes(spec, config, "random", 0)
+    timing = time_model(model, threads, warmup, runs)
     low, high = timing.quartiles
     r = report.config
     click.echo(f"{spec} at alpha={r.alpha:g}, resolution={r.resolution}: {report.totals.macs:,} MACs, "
