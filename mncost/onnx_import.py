@@ -462,6 +462,15 @@ class _Importer:
             for t in node.input:
                 if t:
                     self.consumers.setdefault(t, []).append(node)
+        if len(graph.output) != 1:
+            raise SpecError(None, f"{self.shown}: the model must have one output, it has {len(graph.output)}")
+        available = {i.name for i in graph.input} | set(self.consts)
+        for node in graph.node:
+            for t in node.input:
+                if t and t not in available:
+                    raise self.fail(node, f"reads tensor '{t}' before any node computes it (the nodes must be "
+                                    "in topological order)")
+            available.update(node.output)
         self.feature.add(self.image)
         for node in graph.node:
             if node.op_type == "Constant" and self.attr(node, "value") is not None:
@@ -477,8 +486,6 @@ class _Importer:
             if id(node) in self.done:
                 continue
             self.visit(node)
-        if len(graph.output) != 1:
-            raise SpecError(None, f"{self.shown}: the model must have one output, it has {len(graph.output)}")
         last = self.ref(graph.output[0].name)
         if not self.rows or self.rows[-1].output != last:
             raise SpecError(None, f"{self.shown}: the output '{graph.output[0].name}' is not computed by the "
@@ -825,9 +832,15 @@ def _check_shapes(imp: _Importer, text: str, shown: str) -> None:
     from .report import Resolved
     from .spec import parse_spec
 
-    spec = parse_spec(text, shown)
-    graph = build_graph(spec)
-    evaluated = walk(graph, Resolved(1.0, 1.0, spec.resolution, spec.classes, 1.0), Rounding.NONE)
+    try:
+        spec = parse_spec(text, shown)
+        graph = build_graph(spec)
+        evaluated = walk(graph, Resolved(1.0, 1.0, spec.resolution, spec.classes, 1.0), Rounding.NONE)
+    except SpecError as exc:  # a value beyond the spec language's limits: name the node, not a line
+        first = text.splitlines().index("layers:") + 2
+        line = exc.location.line if exc.location is not None else 0
+        where = f"node '{imp.rows[line - first].node}': " if 0 <= line - first < len(imp.rows) else ""
+        raise SpecError(None, f"{imp.shown}: {where}{exc.message}") from None
     for ev, row in zip(evaluated, imp.rows, strict=True):
         want = imp.hwc(row.output, imp.model.graph.node[0])
         got = (ev.output.h, ev.output.w, ev.output.c)

@@ -424,3 +424,19 @@ def _invoke(args: list[str]) -> Any:
     from click.testing import CliRunner
 
     return CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}).invoke(main, args)
+
+
+def test_what_the_spec_language_cannot_hold_names_the_node(tmp_path: Path) -> None:
+    net = Net(size=8)
+    out = net.op("MaxPool", ["x"], "pool", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+    assert _refused(net, tmp_path, out) == ("node 'pool' (maxpool): ONNX gives output 4x4x4, the spec language "
+                                            "derives 3x3x4 (ceil_mode or padding the spec language cannot express)")
+    net = Net(size=8)
+    out = net.op("Conv", ["x", net.weight(4, 4, 3, 3)], "wide_pad", kernel_shape=[3, 3], pads=[5000] * 4)
+    assert _refused(net, tmp_path, out) == ("node 'wide_pad': 'padding' must be same, valid, half or a whole number "
+                                            "from 0 to 1,000, got int 5000")
+    net = Net(size=8)
+    out = net.op("Conv", ["x", net.weight(4, 4, 3, 3)], "tf_same", kernel_shape=[3, 3], strides=[2, 2],
+                 pads=[0, 0, 1, 1])
+    (row,) = rows(net.save(tmp_path / "same.onnx", out))
+    assert sh(row.output_shape) == (4, 4, 4) and row.macs == conv_macs(4, (4, 4, 3, 3))

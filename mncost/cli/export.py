@@ -70,6 +70,8 @@ def export(spec: str, target: str, output: str, weights: str, seed: int, **optio
     spec's layers (`mncost import` reads back the same shapes, parameters and MACs)."""
     from ..output import check_target, write_atomic
 
+    if not output.lower().endswith(".onnx"):
+        raise click.UsageError(f"the model file must end in .onnx, got '{output}'")
     check_target(output)
     data = export_bytes(spec, model_config(**options), weights, seed)
     write_atomic(output, data)
