@@ -137,7 +137,22 @@ def _load(path: str, shown: str) -> Any:
                             f"the limit is {MAX_ONNX_NODES:,}")
     if not graph.node:
         raise SpecError(None, f"{shown}: the ONNX graph has no nodes")
+    _drop_weights(model)
     return model
+
+
+def _drop_weights(model: Any) -> None:
+    """Forget the values of every initializer larger than a shape vector: only their dimensions are
+    read, and shape inference (which copies the model each round) then handles kilobytes, not the
+    megabytes of weights. They are marked as external data, which nothing here ever opens."""
+    for tensor in model.graph.initializer:
+        if math.prod(tensor.dims) > _SMALL:
+            for name in ("raw_data", "float_data", "int32_data", "int64_data", "double_data", "uint64_data"):
+                tensor.ClearField(name)
+            del tensor.external_data[:]
+            entry = tensor.external_data.add()
+            entry.key, entry.value = "location", "(weights not read by mncost)"
+            tensor.data_location = tensor.EXTERNAL
 
 
 def _dims(value_info: Any) -> list[int | str]:
