@@ -16,7 +16,7 @@ from ._group import main
 from .export import export_bytes, model_config, model_options
 
 
-@main.command(name="bench")
+@main.command(name="bench", short_help="Time a spec or an ONNX model with onnxruntime.")
 @click.argument("spec")
 @click.option("--threads", "-t", type=click.IntRange(1, 1024), default=1, show_default=True,
               help="onnxruntime intra-op threads.")
@@ -24,8 +24,8 @@ from .export import export_bytes, model_config, model_options
               help="Untimed runs first.")
 @click.option("--runs", "-n", type=click.IntRange(1, 100_000), default=50, show_default=True, help="Timed runs.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
-              help="Append a row (spec,alpha,resolution,classes,dtype,latency_ms; the median) to this "
-                   "measurements file, created with its header if absent.")
+              help="Append the median as a row of mncost calibrate's measurements file (created with "
+                   "its header if absent).")
 @model_options
 def bench(spec: str, threads: int, warmup: int, runs: int, csv_path: str | None, **options: Any) -> None:
     """Time SPEC (exported at --alpha and --resolution, random weights) or an ONNX model file with

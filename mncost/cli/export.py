@@ -55,7 +55,7 @@ def export_bytes(spec: str, config: Config, weights: str, seed: int) -> bytes:
     return export_onnx(load(spec, config.depth_multiplier), config, Weights(weights), seed)
 
 
-@main.command(name="export")
+@main.command(name="export", short_help="Write a spec as a runnable ONNX model.")
 @click.argument("spec")
 @click.option("--to", "target", type=click.Choice(["onnx"]), default="onnx", show_default=True,
               help="Model format.")

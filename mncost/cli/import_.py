@@ -12,7 +12,7 @@ from ..spec import MAX_RESOLUTION
 from ._group import main
 
 
-@main.command(name="import")
+@main.command(name="import", short_help="Write an ONNX model as a spec (YAML).")
 @click.argument("model")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write the spec to FILE (atomically) instead of standard output.")
