@@ -320,6 +320,7 @@ class _Row:
     inputs: list[str]  # ONNX tensor names
     output: str  # ONNX tensor name
     node: str  # the ONNX node the row is named after
+    suffix: str = ""  # which of the node's outputs (Split)
 
 
 @dataclass
@@ -395,7 +396,7 @@ class _Importer:
         # PyTorch names a node by its module path, each level repeating its parent
         # (/features/features.1/block/block.0/Conv): keep the levels the next one does not repeat.
         parts = [p for p in (node.name or "").split("/") if p]
-        kept = [p for p, after in zip(parts, parts[1:] + [""], strict=True) if not after.startswith(p + ".")]
+        kept = [p for p, after in zip(parts, parts[1:] + [""], strict=False) if not after.startswith(p + ".")]
         text = "_".join(kept) if kept else node.op_type.lower()
         text = re.sub(r"[^A-Za-z0-9_\-]+", "_", text).strip("_") or node.op_type.lower()
         if not re.match(r"[A-Za-z_]", text):
@@ -410,7 +411,7 @@ class _Importer:
     def add(self, node: Any, op: str, attrs: dict[str, Any], inputs: Sequence[str], output: str,
             suffix: str = "") -> None:
         self.rows.append(_Row(self.name(node, suffix), op, attrs, [self.ref(t) for t in inputs], output,
-                              node.name or node.op_type))
+                              node.name or node.op_type, suffix))
 
     # -- activations ------------------------------------------------------------------------------
     def activation(self, tensor: str) -> tuple[str, list[Any], str] | None:
@@ -791,13 +792,22 @@ def _defaults(rows: list[_Row]) -> dict[str, Any]:
     return {"padding": "half", "bn": common("bn", False), "act": common("act", "none")}
 
 
-def _yaml(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) -> str:
-    rows = imp.rows
+@dataclass
+class Entry:
+    """A row as written: its fields (op and the attributes that differ from the defaults), the
+    tensors it reads and writes, and the ONNX node it is named after."""
+
+    name: str
+    fields: dict[str, Any]
+    inputs: list[str]
+    output: str
+    node: str
+    suffix: str = ""
+
+
+def _header(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) -> tuple[list[str], dict[str, Any]]:
     classes = imp.hwc(imp.model.graph.output[0].name, imp.model.graph.node[-1])[2]
-    defaults = _defaults(rows)
-    produced = {imp.image: "in"}
-    # The layer whose width is the number of classes: the last one with an `out`.
-    last_out = next((r for r in reversed(rows) if "out" in r.attrs), None)
+    defaults = _defaults(imp.rows)
     lines = [
         f"# Imported by mncost from {meta['file']} (ONNX). Channel counts are the file's, taken as",
         "# paper widths: --alpha scales them (int(alpha * c), rounding none); groups stay as written.",
@@ -809,11 +819,17 @@ def _yaml(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) 
         f"classes: {classes}",
         "defaults: {" + ", ".join(f"{k}: {_scalar(v)}" for k, v in
                                   {"rounding": "none", **defaults}.items()) + "}",
-        "layers:",
     ]
-    previous = "in"
+    return lines, {**defaults, "classes": classes}
+
+
+def _entries(imp: _Importer, defaults: dict[str, Any]) -> list[Entry]:
+    rows, classes = imp.rows, defaults["classes"]
+    last_out = next((r for r in reversed(rows) if "out" in r.attrs), None)  # its width is the classes
+    produced = {imp.image}
+    entries = []
     for row in rows:
-        fields = {"name": row.name, "op": row.op}
+        fields: dict[str, Any] = {"op": row.op}
         for key, value in row.attrs.items():
             if key == "padding" and value == "half":
                 continue
@@ -825,18 +841,31 @@ def _yaml(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) 
                                    or (key == "act" and value == "none")):
                 continue
             fields[key] = "classes" if (row is last_out and key == "out" and value == classes) else value
-        refs = [produced[t] if t in produced else None for t in row.inputs]
-        if any(r is None for r in refs):
-            missing = row.inputs[refs.index(None)]
-            raise SpecError(None, f"{imp.shown}: node '{row.node}' ({row.op}) reads tensor '{missing}', which "
-                            "no supported layer computes")
-        if refs != [previous]:
-            fields["inputs"] = "[" + ", ".join(str(r) for r in refs) + "]"
-        lines.append("  - {" + ", ".join(f"{k}: {v if k == 'inputs' else _scalar(v)}" for k, v in fields.items())
-                     + "}")
-        produced[row.output] = row.name
-        previous = row.name
-    return "\n".join(lines) + "\n"
+        for t in row.inputs:
+            if t not in produced:
+                raise SpecError(None, f"{imp.shown}: node '{row.node}' ({row.op}) reads tensor '{t}', which "
+                                "no supported layer computes")
+        produced.add(row.output)
+        entries.append(Entry(row.name, fields, list(row.inputs), row.output, row.node, row.suffix))
+    return entries
+
+
+def row_text(name: str, fields: dict[str, Any], refs: list[str] | None, indent: str = "  ") -> str:
+    items = [f"name: {_scalar(name)}"] + [f"{k}: {_scalar(v)}" for k, v in fields.items()]
+    if refs is not None:
+        items.append("inputs: [" + ", ".join(refs) + "]")
+    return f"{indent}- {{" + ", ".join(items) + "}"
+
+
+def _flat(entries: list[Entry], image: str) -> list[str]:
+    names = {image: "in"}
+    previous = "in"
+    lines = ["layers:"]
+    for e in entries:
+        refs = [names[t] for t in e.inputs]
+        lines.append(row_text(e.name, e.fields, None if refs == [previous] else refs))
+        names[e.output] = previous = e.name
+    return lines
 
 
 def _check_shapes(imp: _Importer, text: str, shown: str) -> None:
@@ -865,8 +894,39 @@ def _check_shapes(imp: _Importer, text: str, shown: str) -> None:
                             "(ceil_mode or padding the spec language cannot express)")
 
 
-def import_onnx(path: str, shown: str | None = None, resolution: int | None = None) -> str:
-    """The spec of the ONNX model at `path`, as YAML text (checked: it parses and its shapes match)."""
+def _same_network(flat: str, candidate: str, shown: str) -> bool:
+    """The spec with blocks recovered evaluates to the flat one's layers (shapes, params, MACs) at
+    α = 1 and α = 0.5; a block spec that does not is dropped for the flat one."""
+    from .evaluate import evaluate
+    from .graph import build_graph
+    from .report import Config
+    from .spec import parse_spec
+
+    a = build_graph(parse_spec(flat, shown))
+    try:
+        b = build_graph(parse_spec(candidate, shown))
+    except SpecError:
+        return False
+    for alpha in (1.0, 0.5):
+        try:
+            ra = evaluate(a, Config(alpha=alpha))
+        except SpecError:  # e.g. grouped convs whose channels α = 0.5 makes indivisible
+            continue
+        try:
+            rb = evaluate(b, Config(alpha=alpha))
+        except SpecError:
+            return False
+        if [(r.op, r.input_shape, r.output_shape, r.params, r.macs) for r in ra.layers] != \
+                [(r.op, r.input_shape, r.output_shape, r.params, r.macs) for r in rb.layers]:
+            return False
+    return True
+
+
+def import_onnx(path: str, shown: str | None = None, resolution: int | None = None, blocks: bool = True) -> str:
+    """The spec of the ONNX model at `path`, as YAML text (checked: it parses and its shapes match).
+
+    With `blocks`, repeated blocks become block templates and stage tables where they can be
+    found (see mncost.onnx_blocks) and give exactly the flat spec's layers; else one row per layer."""
     shown = shown or path
     require_onnx()
     _check_file(path, shown)
@@ -884,6 +944,16 @@ def import_onnx(path: str, shown: str | None = None, resolution: int | None = No
         "source": f"ONNX file {base}, sha256 {_sha256(path)}, producer {producer}, "
                   f"opset {opsets.get('ai.onnx', '?')}",
     }
-    text = _yaml(imp, meta, channels, size)
+    header, defaults = _header(imp, meta, channels, size)
+    entries = _entries(imp, defaults)
+    text = "\n".join(header + _flat(entries, image)) + "\n"
     _check_shapes(imp, text, f"{shown} (imported)")
+    if blocks:
+        from .onnx_blocks import recover
+
+        recovered = recover(entries, image, defaults)
+        if recovered is not None:
+            candidate = "\n".join(header + recovered) + "\n"
+            if _same_network(text, candidate, shown):
+                return candidate
     return text

@@ -440,3 +440,36 @@ def test_what_the_spec_language_cannot_hold_names_the_node(tmp_path: Path) -> No
                  pads=[0, 0, 1, 1])
     (row,) = rows(net.save(tmp_path / "same.onnx", out))
     assert sh(row.output_shape) == (4, 4, 4) and row.macs == conv_macs(4, (4, 4, 3, 3))
+
+
+@pytest.mark.parametrize("name", sorted(TORCHVISION))
+def test_recovered_blocks_change_no_figure(name: str) -> None:
+    """Blocks and stage tables recovered from PyTorch's module names give the flat import's layers."""
+    from mncost.graph import build_graph
+    from mncost.onnx_import import import_onnx
+    from mncost.spec import parse_spec
+
+    path = str(FIXTURES / f"torchvision-{name}.onnx")
+    blocks, flat = import_onnx(path), import_onnx(path, blocks=False)
+    assert "  - table: block1" in blocks and "table:" not in flat
+    for config in (Config(), Config(alpha=0.75, resolution=160), Config(alpha=0.35, bn_params=BnParams.ALL)):
+        a = evaluate(build_graph(parse_spec(blocks, path)), config)
+        b = evaluate(build_graph(parse_spec(flat, path)), config)
+        assert [(r.op, sh(r.output_shape), r.params, r.macs) for r in a.layers] == \
+            [(r.op, sh(r.output_shape), r.params, r.macs) for r in b.layers]
+
+
+def test_mobilenet_v2_reads_as_a_stage_table() -> None:
+    result = _invoke(["import", str(FIXTURES / "torchvision-mobilenet_v2.onnx")])
+    table = result.stdout.split("    rows:\n")[1].split("\n  - {")[0].splitlines()
+    # torchvision mobilenetv2.py's inverted_residual_setting (t, c, n, s) as blocks: the expanded
+    # width c1 = t * input, c2 = c, res = the residual add, n blocks of which the first has stride s.
+    setting = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
+               (6, 320, 1, 1)]
+    expected, width = [], 16
+    for t, c, n, s in setting[1:]:
+        expected.append(f"      - [{width * t}, {c}, false, 1, {s}]")
+        if n > 1:
+            expected.append(f"      - [{c * t}, {c}, true, {n - 1}, 1]")
+        width = c
+    assert table == expected
