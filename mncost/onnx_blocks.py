@@ -47,6 +47,8 @@ def _block_key(node: str) -> tuple[str | None, str]:
         elif key is not None:
             break
     rest = modules[end + 1:] if key is not None else modules
+    if key is not None:  # the dynamo exporter repeats the whole path at each level
+        rest = [p[len(key) + 1:] if p.startswith(key + ".") else p for p in rest]
     kept = [p for p, after in zip(rest, rest[1:] + [""], strict=False) if not after.startswith(p + ".")]
     local = re.sub(r"[^A-Za-z0-9_]+", "_", "_".join(kept + [op])).strip("_") or "op"
     if not re.match(r"[A-Za-z_]", local):
@@ -109,7 +111,7 @@ def recover(entries: list[Entry], image: str, defaults: dict[str, Any]) -> list[
     """The `blocks:` and `layers:` lines of the spec with blocks recovered, or None."""
     items: list[Entry | _Block] = []
     for e in entries:
-        key, local = _block_key(e.node)
+        key, local = _block_key(e.path or e.node)
         local += e.suffix
         last = items[-1] if items else None
         if key is not None and isinstance(last, _Block) and last.key == key:

@@ -321,6 +321,20 @@ class _Row:
     output: str  # ONNX tensor name
     node: str  # the ONNX node the row is named after
     suffix: str = ""  # which of the node's outputs (Split)
+    path: str = ""  # the node's module path (see module_path)
+
+
+def module_path(node: Any) -> str:
+    """The node's name, or where it has no path (PyTorch's dynamo exporter: `node_Conv_810`) the
+    module path the exporter records in its metadata, as `/features/features.2/.../Conv`."""
+    if "/" in node.name:
+        return str(node.name)
+    for prop in node.metadata_props:
+        if prop.key == "pkg.torch.onnx.name_scopes":
+            modules = [scope for scope in re.findall(r"'([^']*)'", prop.value)[:-1] if scope]
+            if modules:
+                return "/" + "/".join(modules) + "/" + str(node.op_type)
+    return str(node.name)
 
 
 @dataclass
@@ -395,7 +409,7 @@ class _Importer:
     def name(self, node: Any, suffix: str = "") -> str:
         # PyTorch names a node by its module path, each level repeating its parent
         # (/features/features.1/block/block.0/Conv): keep the levels the next one does not repeat.
-        parts = [p for p in (node.name or "").split("/") if p]
+        parts = [p for p in module_path(node).split("/") if p]
         kept = [p for p, after in zip(parts, parts[1:] + [""], strict=False) if not after.startswith(p + ".")]
         text = "_".join(kept) if kept else node.op_type.lower()
         text = re.sub(r"[^A-Za-z0-9_\-]+", "_", text).strip("_") or node.op_type.lower()
@@ -411,7 +425,7 @@ class _Importer:
     def add(self, node: Any, op: str, attrs: dict[str, Any], inputs: Sequence[str], output: str,
             suffix: str = "") -> None:
         self.rows.append(_Row(self.name(node, suffix), op, attrs, [self.ref(t) for t in inputs], output,
-                              node.name or node.op_type, suffix))
+                              node.name or node.op_type, suffix, module_path(node)))
 
     # -- activations ------------------------------------------------------------------------------
     def activation(self, tensor: str) -> tuple[str, list[Any], str] | None:
@@ -803,6 +817,7 @@ class Entry:
     output: str
     node: str
     suffix: str = ""
+    path: str = ""
 
 
 def _header(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) -> tuple[list[str], dict[str, Any]]:
@@ -846,7 +861,7 @@ def _entries(imp: _Importer, defaults: dict[str, Any]) -> list[Entry]:
                 raise SpecError(None, f"{imp.shown}: node '{row.node}' ({row.op}) reads tensor '{t}', which "
                                 "no supported layer computes")
         produced.add(row.output)
-        entries.append(Entry(row.name, fields, list(row.inputs), row.output, row.node, row.suffix))
+        entries.append(Entry(row.name, fields, list(row.inputs), row.output, row.node, row.suffix, row.path))
     return entries
 
 
