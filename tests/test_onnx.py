@@ -473,3 +473,24 @@ def test_mobilenet_v2_reads_as_a_stage_table() -> None:
             expected.append(f"      - [{c * t}, {c}, true, {n - 1}, 1]")
         width = c
     assert table == expected
+
+
+def test_blocks_from_the_module_paths_in_node_metadata(tmp_path: Path) -> None:
+    """Like PyTorch's dynamo exporter: nodes named node_Conv_N, module paths in their metadata."""
+    net = Net(channels=8, size=8)
+    y, widths = "x", [(16, 1), (16, 2), (24, 1)]
+    for b, (width, stride) in enumerate(widths):
+        cin = 8 if b == 0 else widths[b - 1][0]
+        for layer, (k, out, s) in enumerate([(1, width, 1), (3, width, stride)]):
+            y = net.op("Conv", [y, net.weight(out, cin if layer == 0 else width, k, k)], f"node_Conv_{b}{layer}",
+                       kernel_shape=[k, k], strides=[s, s], pads=[k // 2] * 4)
+            scopes = ["", "layers", f"layers.{b}", f"layers.{b}.conv{layer}", f"convolution_{b}{layer}"]
+            helper.set_metadata_props(net.nodes[-1], {"pkg.torch.onnx.name_scopes": repr(scopes)})
+    path = net.save(tmp_path / "m.onnx", y)
+    spec = _invoke(["import", str(path)]).stdout
+    # The last conv's width is the number of classes (24 here): a column of its own.
+    assert "params: {c1: channels, c2: channels, s: int}" in spec and "columns: [c1, c2, s]" in spec
+    assert "      - [16, 16, 1]\n      - [16, 16, 2]\n      - [24, classes, 1]\n" in spec
+    got = [(r.name, sh(r.output_shape), r.macs) for r in rows(path)]
+    assert got[0] == ("stage1.block1.conv0_Conv", (8, 8, 16), conv_macs(8, (16, 8, 1, 1)))
+    assert got[3][1:] == ((4, 4, 16), conv_macs(4, (16, 16, 3, 3)))
