@@ -50,7 +50,7 @@ MAX_INITIALIZERS = 100_000
 MAX_FUNCTION_NESTING = 8
 """Deepest nesting of model-local functions calling functions."""
 
-_LATER = "(not in the spec language yet: planned in issue 14)"
+_LATER = "(not in the spec language yet)"
 REFUSED_LATER = {
     "Resize": "resize", "Upsample": "resize", "ConvTranspose": "conv_transpose",
     "LayerNormalization": "layer_norm", "Attention": "attention", "MultiHeadAttention": "attention",
@@ -185,7 +185,7 @@ def _fix_input(model: Any, shown: str, resolution: int | None) -> tuple[str, int
         size = int(fixed[0])
     elif resolution is None:
         raise SpecError(None, f"{shown}: input '{image.name}' has symbolic height and width ({h}, {w}): "
-                        "give the size with --resolution")
+                        f"give the size with 'mncost import {shown} --resolution N'")
     else:
         size = resolution
     shape = image.type.tensor_type.shape
@@ -520,9 +520,6 @@ class _Importer:
         if not self.rows or self.rows[-1].output != last:
             raise SpecError(None, f"{self.shown}: the output '{graph.output[0].name}' is not computed by the "
                             "last layer of the graph")
-
-    def data_inputs(self, node: Any) -> list[str]:
-        return [t for t in node.input if t in self.feature]
 
     def visit(self, node: Any) -> None:
         op = node.op_type

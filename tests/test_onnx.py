@@ -195,7 +195,7 @@ def test_symbolic_input_needs_a_resolution(tmp_path: Path) -> None:
     result = _invoke(["show", str(path)])
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"Error: {path}: input 'x' has symbolic height and width (height, width): "
-                                     "give the size with --resolution")
+                                     f"give the size with 'mncost import {path} --resolution N'")
     result = _invoke(["import", str(path), "--resolution", "20"])
     assert result.exit_code == 0 and "input: {resolution: 20, channels: 3}" in result.stdout
 
@@ -211,7 +211,7 @@ def _refused(net: Net, tmp_path: Path, output: str) -> str:
 
 
 def test_ops_of_issue_14_are_refused_by_name(tmp_path: Path) -> None:
-    later = "is not supported (not in the spec language yet: planned in issue 14)"
+    later = "is not supported (not in the spec language yet)"
     net = Net()
     out = net.op("Resize", ["x", "", net.const([1, 1, 2, 2])], "up")
     assert _refused(net, tmp_path, out) == f"node 'up' (Resize): ONNX op Resize (resize) {later}"
