@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import MncostError, SpecError
+from .onnx_shapes import SMALL, dims_of, resolve_shapes
 
 MISSING = "reading ONNX files needs the onnx package: pip install 'mncost[onnx]'"
 
@@ -146,18 +147,13 @@ def _drop_weights(model: Any) -> None:
     read, and shape inference (which copies the model each round) then handles kilobytes, not the
     megabytes of weights. They are marked as external data, which nothing here ever opens."""
     for tensor in model.graph.initializer:
-        if math.prod(tensor.dims) > _SMALL:
+        if math.prod(tensor.dims) > SMALL:
             for name in ("raw_data", "float_data", "int32_data", "int64_data", "double_data", "uint64_data"):
                 tensor.ClearField(name)
             del tensor.external_data[:]
             entry = tensor.external_data.add()
             entry.key, entry.value = "location", "(weights not read by mncost)"
             tensor.data_location = tensor.EXTERNAL
-
-
-def _dims(value_info: Any) -> list[int | str]:
-    shape = value_info.type.tensor_type.shape
-    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in shape.dim]
 
 
 def _fix_input(model: Any, shown: str, resolution: int | None) -> tuple[str, int, int]:
@@ -168,7 +164,7 @@ def _fix_input(model: Any, shown: str, resolution: int | None) -> tuple[str, int
         names = ", ".join(i.name for i in inputs) or "none"
         raise SpecError(None, f"{shown}: the model must have one image input, it has {len(inputs)} ({names})")
     image = inputs[0]
-    dims = _dims(image)
+    dims = dims_of(image)
     if len(dims) != 4:
         raise SpecError(None, f"{shown}: input '{image.name}' must be an NCHW image (4 dimensions), got "
                         f"{len(dims)}: {dims}")
@@ -196,118 +192,6 @@ def _fix_input(model: Any, shown: str, resolution: int | None) -> tuple[str, int
         output.type.tensor_type.ClearField("shape")
     del model.graph.value_info[:]
     return image.name, int(c), size
-
-
-MAX_FOLD_ROUNDS = 64
-"""Most rounds of shape inference and folding of shape arithmetic (each round can resolve a stage)."""
-_FOLDABLE = ("Gather", "Add", "Sub", "Mul", "Div", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice",
-             "Identity", "Neg", "Floor", "Ceil", "Min", "Max")
-_SMALL = 64  # constant tensors this small (shape vectors) may be folded
-
-
-def _infer(model: Any, shown: str) -> Any:
-    from onnx import shape_inference
-
-    try:
-        return shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
-    except Exception as exc:
-        message = " ".join(str(exc).split())[:300]
-        raise SpecError(None, f"{shown}: ONNX shape inference failed: {message}") from None
-
-
-def _fold(node: Any, values: list[Any], attr: dict[str, Any]) -> Any:
-    """The value of a shape-arithmetic node whose inputs are all small constants (numpy)."""
-    import numpy as np
-
-    op = node.op_type
-    if op == "Gather":
-        return np.take(values[0], values[1], axis=attr.get("axis", 0))
-    if op in ("Add", "Sub", "Mul", "Min", "Max"):
-        fn = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Min": np.minimum, "Max": np.maximum}[op]
-        return fn(values[0], values[1]).astype(values[0].dtype)
-    if op == "Div":
-        if np.issubdtype(values[0].dtype, np.integer):
-            return np.floor_divide(values[0], values[1]).astype(values[0].dtype)  # ONNX integer division
-        return (values[0] / values[1]).astype(values[0].dtype)
-    if op == "Unsqueeze":
-        axes = list(attr.get("axes") or []) if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
-        out = values[0]
-        for a in sorted(a % (out.ndim + len(axes)) for a in axes):
-            out = np.expand_dims(out, a)
-        return out
-    if op == "Squeeze":
-        squeezed = attr.get("axes") if len(values) < 2 else [int(a) for a in values[1].reshape(-1)]
-        return np.squeeze(values[0], axis=None if squeezed is None else tuple(squeezed))
-    if op == "Concat":
-        return np.concatenate(values, axis=attr.get("axis", 0))
-    if op == "Cast":
-        from onnx import helper
-
-        return values[0].astype(helper.tensor_dtype_to_np_dtype(attr["to"]))
-    if op == "Slice":
-        data, starts, ends = values[0], values[1], values[2]
-        dims = values[3] if len(values) > 3 else range(len(starts))
-        steps = values[4] if len(values) > 4 else [1] * len(starts)
-        index = [slice(None)] * data.ndim
-        for s, e, a, st in zip(starts, ends, dims, steps, strict=True):
-            index[int(a)] = slice(int(s), int(e), int(st))
-        return data[tuple(index)]
-    if op == "Identity":
-        return values[0]
-    return {"Neg": np.negative, "Floor": np.floor, "Ceil": np.ceil}[op](values[0])
-
-
-def _resolve_shapes(model: Any, shown: str) -> Any:
-    """Shape inference, folding shape arithmetic (Shape → Gather → Div → Slice, as PyTorch writes a
-    `chunk`) into constants until every shape is known or nothing more folds."""
-    from onnx import helper, numpy_helper
-
-    for _ in range(MAX_FOLD_ROUNDS):
-        model = _infer(model, shown)
-        graph = model.graph
-        shapes: dict[str, list[Any]] = {}
-        for vi in list(graph.value_info) + list(graph.input) + list(graph.output):
-            if vi.type.tensor_type.HasField("shape"):
-                shapes[vi.name] = _dims(vi)
-        values: dict[str, Any] = {}
-        for t in graph.initializer:
-            small = not t.dims or (len(t.dims) == 1 and t.dims[0] <= _SMALL)
-            if small and t.data_location != t.EXTERNAL:  # weights kept outside the file are never read
-                values[t.name] = numpy_helper.to_array(t)
-        replaced = False
-        nodes = []
-        for node in graph.node:
-            attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-            value = None
-            if node.op_type == "Constant" and "value" in attrs:
-                value = numpy_helper.to_array(attrs["value"])
-                if value.size <= _SMALL:
-                    values[node.output[0]] = value
-                nodes.append(node)
-                continue
-            if node.op_type == "Shape":
-                dims = shapes.get(node.input[0])
-                if dims is not None and all(isinstance(d, int) and d > 0 for d in dims):
-                    import numpy as np
-
-                    value = np.array(dims[attrs.get("start", 0): attrs.get("end", len(dims))], dtype=np.int64)
-            elif node.op_type in _FOLDABLE and node.input and all(t in values for t in node.input if t):
-                try:
-                    value = _fold(node, [values[t] for t in node.input if t], attrs)
-                except Exception:
-                    value = None
-            if value is None or value.size > _SMALL:
-                nodes.append(node)
-                continue
-            values[node.output[0]] = value
-            nodes.append(helper.make_node("Constant", [], [node.output[0]], name=node.name,
-                                          value=numpy_helper.from_array(value, node.output[0])))
-            replaced = True
-        if not replaced:
-            return model
-        del graph.node[:]
-        graph.node.extend(nodes)
-    return model
 
 
 # -- the importer ---------------------------------------------------------------------------------
@@ -485,7 +369,7 @@ class _Importer:
             self.consts[t.name] = t
             self.shapes[t.name] = list(t.dims)
         for vi in list(graph.value_info) + list(graph.input) + list(graph.output):
-            dims = _dims(vi)
+            dims = dims_of(vi)
             if all(isinstance(d, int) for d in dims) and vi.type.tensor_type.HasField("shape"):
                 self.shapes[vi.name] = [int(d) for d in dims]
         for node in graph.node:
@@ -944,7 +828,7 @@ def import_onnx(path: str, shown: str | None = None, resolution: int | None = No
     _check_file(path, shown)
     model = _load(path, shown)
     image, channels, size = _fix_input(model, shown, resolution)
-    model = _resolve_shapes(model, shown)
+    model = resolve_shapes(model, shown)
     imp = _Importer(model, shown, image)
     imp.run()
     opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
