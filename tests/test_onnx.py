@@ -494,3 +494,33 @@ def test_blocks_from_the_module_paths_in_node_metadata(tmp_path: Path) -> None:
     got = [(r.name, sh(r.output_shape), r.macs) for r in rows(path)]
     assert got[0] == ("stage1.block1.conv0_Conv", (8, 8, 16), conv_macs(8, (16, 8, 1, 1)))
     assert got[3][1:] == ((4, 4, 16), conv_macs(4, (16, 16, 3, 3)))
+
+
+def _with_functions(tmp_path: Path, depth: int) -> Path:
+    """A model whose one node calls local function f0, which calls f1, ... f{depth-1} (a Relu)."""
+    functions = []
+    for level in range(depth):
+        inner = helper.make_node(f"f{level + 1}", ["a"], ["b"], domain="local") if level < depth - 1 else \
+            helper.make_node("Relu", ["a"], ["b"])
+        functions.append(helper.make_function("local", f"f{level}", ["a"], ["b"], [inner],
+                                              [helper.make_opsetid("", 17)]))
+    graph = helper.make_graph([helper.make_node("f0", ["x"], ["y"], name="call", domain="local")], "net",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, functions=functions,
+                              opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("local", 1)])
+    model.ir_version = 8
+    path = tmp_path / f"functions{depth}.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def test_local_functions_are_inlined_within_their_nesting_limit(tmp_path: Path) -> None:
+    from mncost.onnx_import import MAX_FUNCTION_NESTING
+
+    (row,) = rows(_with_functions(tmp_path, MAX_FUNCTION_NESTING))
+    assert (row.op, sh(row.output_shape)) == ("relu", (8, 8, 4))
+    deep = _with_functions(tmp_path, MAX_FUNCTION_NESTING + 1)
+    result = _invoke(["show", str(deep)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {deep}: local functions nested deeper than {MAX_FUNCTION_NESTING} levels\n"
