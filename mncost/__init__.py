@@ -54,17 +54,23 @@ def __getattr__(name: str) -> Any:
 
 
 def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
-    """Load a bundled spec by name (`"v1"`) or a spec file, build its graph and check the
-    paper sizes it declares."""
-    from .bundled import locate
+    """Load a bundled spec by name (`"v1"`), a spec file or an ONNX model file (`model.onnx`,
+    imported as `mncost import` would write it), build its graph and check the paper sizes it declares."""
+    from .bundled import is_onnx, locate
     from .evaluate import check_paper_sizes
     from .gcpause import collector_paused
     from .graph import build_graph
-    from .spec import load_spec
+    from .spec import load_spec, parse_spec
 
     path, shown = locate(str(spec))
     with collector_paused():
-        graph = build_graph(load_spec(path, shown), depth_multiplier)
+        if is_onnx(path):
+            from .onnx_import import import_onnx
+
+            parsed = parse_spec(import_onnx(path, shown), shown)
+        else:
+            parsed = load_spec(path, shown)
+        graph = build_graph(parsed, depth_multiplier)
         check_paper_sizes(graph)
     return graph
 

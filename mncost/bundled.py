@@ -35,11 +35,16 @@ def bundled_names() -> list[str]:
     return sorted(name[:-5] for name in os.listdir(specs_path()) if name.endswith(".yaml"))
 
 
+def is_onnx(path: str) -> bool:
+    """An ONNX model file (read by mncost.onnx_import) rather than a YAML spec: by its suffix."""
+    return path.lower().endswith(".onnx")
+
+
 def locate(spec: str) -> tuple[str, str]:
     """A spec argument as (path, name shown in messages): a bundled name or a file path."""
     if not spec.strip():
         raise SpecError(None, "the spec argument is empty (give a bundled name such as v1, or a YAML file)")
-    looks_like_path = spec.endswith((".yaml", ".yml")) or "/" in spec or "\\" in spec
+    looks_like_path = spec.endswith((".yaml", ".yml")) or is_onnx(spec) or "/" in spec or "\\" in spec
     if not looks_like_path:
         bundled = os.path.join(specs_path(), f"{spec}.yaml")
         if os.path.isfile(bundled):

@@ -15,7 +15,8 @@ from ..errors import Finding, MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
             "formula": "formula", "fit": "fit", "plot": "plot",
-            "devices": "latency", "calibrate": "latency", "latency": "latency", "size": "size"}
+            "devices": "latency", "calibrate": "latency", "latency": "latency", "size": "size",
+            "import": "import_", "export": "export", "bench": "bench"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 

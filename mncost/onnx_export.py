@@ -1,0 +1,230 @@
+"""ONNX out: a spec under one config as a runnable ONNX model (`mncost export SPEC --to onnx`).
+
+One ONNX node per executed layer, named after the layer (`stage3.block2.dw`), with the helper
+nodes a layer needs named after it (`stage3.block2.dw/bn`, `.../act`, `fc/flatten`): a conv row
+with `bn: true, act: relu6` is Conv → BatchNormalization → Clip(0, 6), an fc over a feature map is
+Flatten → Gemm, a 1x1xC vector read by a layer other than fc is reshaped back to N×C×1×1 first.
+Weights are zeros or seeded normal noise (biases and batch-norm statistics are neutral), so the
+model runs and can be timed, and `mncost import` reads back the same layers, shapes, parameters
+and MACs. Padding `same` is written as TensorFlow's explicit (possibly asymmetric) pads.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from .errors import MncostError
+from .evaluate import Evaluated, resolve, rounding_of, walk
+from .graph import GRAPH_INPUT, Graph
+from .report import Config
+
+MISSING = "exporting ONNX files needs the onnx package: pip install 'mncost[onnx]'"
+OPSET = 17
+"""The ONNX opset written (Split takes equal parts without sizes; HardSwish exists)."""
+INPUT_NAME = "input"
+
+
+class Weights(StrEnum):
+    RANDOM = "random"  # seeded normal noise (numpy's default_rng(seed)), std 0.05
+    ZERO = "zero"
+
+
+def _pads(size: int, out: int, kernel: int, stride: int, padding: str | int) -> list[int]:
+    """[begin, end] padding of one side, as mncost.ops.spatial reads `padding`."""
+    if padding == "same":  # TensorFlow: the total split with the extra pixel at the end
+        total = max((out - 1) * stride + kernel - size, 0)
+        return [total // 2, total - total // 2]
+    if padding == "valid":
+        return [0, 0]
+    if padding == "half":
+        return [kernel // 2, kernel // 2]
+    return [int(padding), int(padding)]
+
+
+class _Builder:
+    def __init__(self, weights: Weights, seed: int) -> None:
+        import numpy
+        from onnx import helper, numpy_helper
+
+        self.np, self.helper, self.numpy_helper = numpy, helper, numpy_helper
+        self.rng = numpy.random.default_rng(seed)
+        self.weights = weights
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self.rank: dict[str, int] = {INPUT_NAME: 4}
+        self.as_map: dict[str, str] = {}
+
+    def tensor(self, name: str, shape: list[int], fill: str = "weight") -> str:
+        np = self.np
+        if fill == "weight" and self.weights is Weights.RANDOM:
+            value = (self.rng.standard_normal(shape) * 0.05).astype(np.float32)
+        elif fill == "one":
+            value = np.ones(shape, dtype=np.float32)
+        else:
+            value = np.zeros(shape, dtype=np.float32)
+        self.initializers.append(self.numpy_helper.from_array(value, name))
+        return name
+
+    def ints(self, name: str, values: list[int]) -> str:
+        self.initializers.append(self.numpy_helper.from_array(self.np.array(values, dtype=self.np.int64), name))
+        return name
+
+    def floats(self, name: str, value: float) -> str:
+        self.initializers.append(self.numpy_helper.from_array(self.np.array(value, dtype=self.np.float32), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], output: str, name: str, rank: int, **attrs: Any) -> str:
+        self.nodes.append(self.helper.make_node(op, inputs, [output], name=name, **attrs))
+        self.rank[output] = rank
+        return output
+
+    def map4d(self, tensor: str) -> str:
+        """A rank-2 vector N×C as N×C×1×1 (one Reshape per tensor)."""
+        if self.rank[tensor] == 4:
+            return tensor
+        if tensor not in self.as_map:
+            shape = self.ints(f"{tensor}/as_map/shape", [0, -1, 1, 1])
+            self.as_map[tensor] = self.node("Reshape", [tensor, shape], f"{tensor}/as_map", f"{tensor}/as_map", 4)
+        return self.as_map[tensor]
+
+    def fused(self, name: str, x: str, channels: int, bn: bool, act: str) -> str:
+        rank = self.rank[x]
+        if bn:
+            params = [self.tensor(f"{name}/bn/{p}", [channels], "one" if p in ("scale", "var") else "zero")
+                      for p in ("scale", "bias", "mean", "var")]
+            x = self.node("BatchNormalization", [x, *params], f"{name}/bn", f"{name}/bn", rank)
+        return self.activation(name, x, act, rank, suffix="/act")
+
+    def activation(self, name: str, x: str, act: str, rank: int, suffix: str = "") -> str:
+        node_name = f"{name}{suffix}"
+        if act == "none":
+            return x
+        if act == "relu":
+            return self.node("Relu", [x], node_name, node_name, rank)
+        if act == "relu6":
+            low, high = self.floats(f"{node_name}/min", 0.0), self.floats(f"{node_name}/max", 6.0)
+            return self.node("Clip", [x, low, high], node_name, node_name, rank)
+        if act == "hswish":
+            return self.node("HardSwish", [x], node_name, node_name, rank)
+        if act == "hsigmoid":
+            return self.node("HardSigmoid", [x], node_name, node_name, rank, alpha=1 / 6, beta=0.5)
+        if act == "sigmoid":
+            return self.node("Sigmoid", [x], node_name, node_name, rank)
+        if act in ("swish", "silu"):
+            gate = self.node("Sigmoid", [x], f"{node_name}/sigmoid", f"{node_name}/sigmoid", rank)
+            return self.node("Mul", [x, gate], node_name, node_name, rank)
+        raise MncostError(f"layer '{name}': activation '{act}' cannot be exported")  # pragma: no cover
+
+    def layer(self, ev: Evaluated, inputs: list[str]) -> str:
+        node, a, name = ev.node, ev.attrs, ev.node.name
+        op = node.op
+        if op in ("conv", "pwconv", "dwconv"):
+            x, shape = self.map4d(inputs[0]), ev.inputs[0]
+            k, s = a["kernel"], a["stride"]
+            groups = shape.c if op == "dwconv" else a["groups"]
+            hp = _pads(shape.h, ev.output.h, k, s, a["padding"])
+            wp = _pads(shape.w, ev.output.w, k, s, a["padding"])
+            weight = self.tensor(f"{name}/weight", [ev.output.c, shape.c // groups, k, k])
+            args = [x, weight] + ([self.tensor(f"{name}/bias", [ev.output.c], "zero")] if a["bias"] else [])
+            out = self.node("Conv", args, name, name, 4, kernel_shape=[k, k], strides=[s, s],
+                            pads=[hp[0], wp[0], hp[1], wp[1]], group=groups)
+            return self.fused(name, out, ev.output.c, a["bn"], a["act"])
+        if op == "fc":
+            x = inputs[0]
+            if self.rank[x] != 2:
+                x = self.node("Flatten", [x], f"{name}/flatten", f"{name}/flatten", 2, axis=1)
+            cin = ev.inputs[0].elements
+            args = [x, self.tensor(f"{name}/weight", [ev.output.c, cin])]
+            if a["bias"]:
+                args.append(self.tensor(f"{name}/bias", [ev.output.c], "zero"))
+            out = self.node("Gemm", args, name, name, 2, transB=1)
+            return self.fused(name, out, ev.output.c, a["bn"], a["act"])
+        if op == "bn":
+            x = inputs[0]
+            params = [self.tensor(f"{name}/{p}", [ev.output.c], "one" if p in ("scale", "var") else "zero")
+                      for p in ("scale", "bias", "mean", "var")]
+            return self.node("BatchNormalization", [x, *params], name, name, self.rank[x])
+        if op in ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid"):
+            return self.activation(name, inputs[0], op, self.rank[inputs[0]])
+        if op in ("avgpool", "maxpool"):
+            x, shape = self.map4d(inputs[0]), ev.inputs[0]
+            k, s = a["kernel"], a["stride"]
+            hp = _pads(shape.h, ev.output.h, k, s, a["padding"])
+            wp = _pads(shape.w, ev.output.w, k, s, a["padding"])
+            return self.node("AveragePool" if op == "avgpool" else "MaxPool", [x], name, name, 4,
+                             kernel_shape=[k, k], strides=[s, s], pads=[hp[0], wp[0], hp[1], wp[1]])
+        if op in ("global_avgpool", "global_maxpool"):
+            return self.node("GlobalAveragePool" if op == "global_avgpool" else "GlobalMaxPool",
+                             [self.map4d(inputs[0])], name, name, 4)
+        if op in ("add", "mul", "concat"):
+            xs = [self.map4d(t) for t in inputs]
+            if op == "concat":
+                return self.node("Concat", xs, name, name, 4, axis=1)
+            if len(xs) == 2:
+                return self.node("Add" if op == "add" else "Mul", xs, name, name, 4)
+            if op == "add":
+                return self.node("Sum", xs, name, name, 4)
+            raise MncostError(f"layer '{name}': mul of {len(xs)} inputs cannot be exported (ONNX Mul takes 2)")
+        if op == "flatten":
+            return self.node("Flatten", [inputs[0]], name, name, 2, axis=1)
+        if op == "split":
+            x = self.map4d(inputs[0])
+            outs = [f"{name}/part{k + 1}" for k in range(a["parts"])]
+            self.nodes.append(self.helper.make_node("Split", [x], outs, name=name, axis=1))
+            for out in outs:
+                self.rank[out] = 4
+            return str(outs[a["part"] - 1])
+        if op == "channel_shuffle":
+            x, shape, g = self.map4d(inputs[0]), ev.inputs[0], a["groups"]
+            grouped = self.ints(f"{name}/grouped_shape", [1, g, shape.c // g, shape.h, shape.w])
+            flat = self.ints(f"{name}/ungrouped_shape", [1, shape.c, shape.h, shape.w])
+            y = self.node("Reshape", [x, grouped], f"{name}/grouped", name, 5)
+            y = self.node("Transpose", [y], f"{name}/transposed", f"{name}/transpose", 5, perm=[0, 2, 1, 3, 4])
+            return self.node("Reshape", [y, flat], name, f"{name}/ungroup", 4)
+        if op == "dropout":
+            return self.node("Dropout", [inputs[0]], name, name, self.rank[inputs[0]])
+        if op == "softmax":
+            return self.node("Softmax", [inputs[0]], name, name, self.rank[inputs[0]], axis=1)
+        raise MncostError(f"layer '{name}': op '{op}' cannot be exported to ONNX yet")
+
+
+def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM, seed: int = 0) -> bytes:
+    """The ONNX model (serialized, checked with onnx.checker) of `graph` under `config`."""
+    try:
+        from onnx import TensorProto, checker, helper
+    except ImportError:
+        raise MncostError(MISSING) from None
+    resolved = resolve(graph, config)
+    evaluated = walk(graph, resolved, rounding_of(graph.spec, config))
+    executed = {ev.node.index for ev in evaluated}
+    builder = _Builder(weights, seed)
+    tensor_of: dict[int, str] = {GRAPH_INPUT: INPUT_NAME}
+
+    def source(index: int) -> str:
+        while index != GRAPH_INPUT and index not in executed:
+            index = graph.nodes[index].inputs[0]  # a skipped layer passes its first input through
+        return tensor_of[index]
+
+    for ev in evaluated:
+        tensor_of[ev.node.index] = builder.layer(ev, [source(i) for i in ev.node.inputs])
+    output = source(graph.output)
+    final = next(ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output) if evaluated else None
+    res = resolved.resolution
+    out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
+        if final is not None else [1, graph.spec.channels, res, res]
+    model_graph = helper.make_graph(
+        builder.nodes, graph.spec.name,
+        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, [1, graph.spec.channels, res, res])],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims)],
+        initializer=builder.initializers)
+    from . import __version__
+
+    model = helper.make_model(model_graph, producer_name="mncost", producer_version=__version__,
+                              opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8  # the IR of opset 17 (onnxruntime reads it)
+    model.doc_string = (f"{graph.spec.name} at alpha={resolved.alpha:g}, resolution={res}, "
+                        f"classes={resolved.classes}; weights {weights.value}")
+    checker.check_model(model, full_check=True)
+    data: bytes = model.SerializeToString()
+    return data
