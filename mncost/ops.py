@@ -101,6 +101,10 @@ def _same(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return inputs[0]
 
 
+def _affine_per_channel(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    return 2 * out.c
+
+
 def padding_pixels(kernel: int, padding: str | int) -> int | None:
     """Pixels added on each side, or None for TF 'same' (which pads as needed)."""
     if padding == "same":
@@ -341,6 +345,11 @@ def _registry() -> dict[str, OpRule]:
                 _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True),
         _simple("softmax", "softmax over channels (no parameters)"),
+        # LayerNorm over the channels of each position (ConvNeXt, MobileViT): γ and β per channel,
+        # as PyTorch's nn.LayerNorm(C) counts them; under --ops all one MAC per output element.
+        OpRule(name="layer_norm", doc="layer normalization over channels (γ, β: 2 parameters per channel)",
+               attrs={}, min_inputs=1, max_inputs=1, shape=_same, weights=_affine_per_channel, macs=_zero,
+               extra_macs=_per_output, label=_fixed_label("layer_norm")),
     ]
     return {rule.name: rule for rule in rules}
 

@@ -171,3 +171,17 @@ def test_new_ops_are_registered_with_docs() -> None:
 def test_act_parameter_may_not_be_named_like_an_activation() -> None:
     text = ACT_BLOCK.replace("{nl: act,", "{relu: act,") + "layers:\n  - {name: x, op: relu}\n"
     assert error(text) == "t.yaml:8: act parameter 'relu' would hide the activation of that name"
+
+
+def test_layer_norm_counts_gamma_and_beta_per_channel() -> None:
+    # PyTorch: nn.LayerNorm(16) has 32 parameters (weight and bias of 16 each)
+    r = run("layers:\n  - {name: c, op: conv, kernel: 1, out: 16, bn: false, act: none}\n"
+            "  - {name: ln, op: layer_norm}\n", ops=OpsCounted.ALL)
+    ln = r.layers[1]
+    assert (ln.params, ln.output_shape.as_list(), ln.macs) == (32, [8, 8, 16], 8 * 8 * 16)
+    assert run("layers:\n  - {name: ln, op: layer_norm}\n").layers[0].macs == 0  # conv-fc: no arithmetic
+
+
+def test_layer_norm_takes_no_attributes() -> None:
+    assert error("layers:\n  - {name: ln, op: layer_norm, out: 8}\n") == (
+        "t.yaml:7: unknown key 'out' in a 'layer_norm' layer")
