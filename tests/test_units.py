@@ -71,7 +71,7 @@ def test_a_count_never_reads_a_thousand_of_a_prefix(n: int) -> None:
     assert prefix in "kMG" and Decimal(1) <= number < 1000
     assert len(number.as_tuple().digits) == 3  # three significant digits, trailing zeros kept
     exact = Decimal(n).scaleb(-{"k": 3, "M": 6, "G": 9}[prefix])
-    assert abs(exact - number) <= Decimal("0.5").scaleb(number.as_tuple().exponent)  # correctly rounded
+    assert abs(exact - number) <= Decimal("0.5").scaleb(int(number.as_tuple().exponent))  # correctly rounded
 
 
 @given(st.integers(min_value=1_000, max_value=10**11))

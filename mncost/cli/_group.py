@@ -13,7 +13,7 @@ import click
 from ..errors import MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
-            "formula": "formula", "fit": "fit", "plot": "plot"}
+            "formula": "formula", "fit": "fit", "plot": "plot", "check": "check"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 
