@@ -13,7 +13,8 @@ import click
 from ..errors import MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
-            "formula": "formula", "fit": "fit", "plot": "plot", "check": "check"}
+            "formula": "formula", "fit": "fit", "plot": "plot", "check": "check",
+            "schema": "schema"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 
