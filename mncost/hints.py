@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def nearest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to `word` (difflib's ratio ≥ 0.6), or None."""
+def nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice closest to `word` (difflib's ratio ≥ cutoff), or None."""
     import difflib  # only error messages need it; importing it costs every start-up
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
     return close[0] if close else None
 
 

@@ -20,6 +20,7 @@ from ..render.units import human
 from ..report import Config
 from ..thresholds import Check, Threshold, check
 from ._group import main
+from .complete import complete_spec
 from .diff import ThresholdType, compare, evaluate_side, spec_annotation, threshold_annotation
 
 
@@ -31,7 +32,7 @@ def revision_side(rev: str, spec: str) -> str:
 
 
 @main.command(name="check")
-@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...", shell_complete=complete_spec)
 @click.option("--against", metavar="REV", default=None,
               help="Also compare each spec with its version at git revision REV (e.g. HEAD); "
                    "a spec new since REV passes.")

@@ -29,6 +29,7 @@ from ..render.deltas import check_detail
 from ..report import Config, Report
 from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshold
 from ._group import main
+from .complete import complete_spec
 from .options import config_options, make_config
 
 SHARED_ONLY = {"counting": "--count"}
@@ -189,8 +190,8 @@ def spec_annotation(exc: SpecError) -> str:
 
 
 @main.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", shell_complete=complete_spec)
+@click.argument("new", shell_complete=complete_spec)
 @config_options
 @click.option("--fail-on", "fail_on", type=ThresholdType(), multiple=True, metavar="EXPR",
               help="Exit 1 when a total changes by more than this, e.g. 'macs>+5%', 'params>+100k', "

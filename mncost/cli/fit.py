@@ -10,6 +10,7 @@ from .. import load
 from ..errors import ConfigError
 from ..fit import Budget, NoFit, fit, parse_bytes, parse_count
 from ._group import main
+from .complete import complete_spec
 from .options import PositiveFloat, config_options, make_config
 
 
@@ -26,7 +27,7 @@ def _parsed(parse: Any) -> Any:
 
 
 @main.command(name="fit")
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @click.option("--max-macs", callback=_parsed(parse_count), metavar="COUNT",
               help="Arithmetic budget, e.g. 150M (k, M, G = 10^3, 10^6, 10^9; FLOPs under --count flops).")

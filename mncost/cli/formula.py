@@ -9,11 +9,12 @@ import click
 from .. import load
 from ..formula import formula
 from ._group import main
+from .complete import complete_spec
 from .options import config_options, make_config
 
 
 @main.command(name="formula")
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True, help="Output format.")

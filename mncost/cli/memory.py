@@ -9,11 +9,12 @@ import click
 from .. import load
 from ..memory import memory_table
 from ._group import main
+from .complete import complete_spec
 from .options import config_options, make_config
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")

@@ -9,12 +9,13 @@ import click
 from .. import load
 from ..evaluate import evaluate
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @output_options
 @click.option("--summary", is_flag=True, help="Totals only (one row).")

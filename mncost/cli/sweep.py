@@ -11,6 +11,7 @@ from ..conventions import resolution_from_rho
 from ..grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import convention_options, make_config
 
@@ -33,7 +34,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @click.option("--alpha", "-a", "alphas", type=AxisParam("alpha"), default="1", show_default=True,
               help="Width multipliers α: a list (1,0.75,0.5) and/or inclusive ranges START:STOP:STEP.")
 @click.option("--resolution", "resolutions", type=AxisParam("resolution", integer=True), default=None,
