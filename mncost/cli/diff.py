@@ -30,7 +30,9 @@ from ..report import Config, Report
 from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshold
 from ._group import main
 from .complete import complete_spec
+from .emit import emit
 from .options import config_options, make_config
+from .progress import finish, shows_progress
 
 SHARED_ONLY = {"counting": "--count"}
 """Settings a side may not override: the diff shows both sides in one unit."""
@@ -207,6 +209,7 @@ def spec_annotation(exc: SpecError) -> str:
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.pass_context
+@shows_progress("mncost diff {old} {new}")
 def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ...], everything: bool, fmt: str,
          old_label: str | None, new_label: str | None, annotations: str | None, **options: Any) -> None:
     """Compare OLD with NEW: totals and changed, added and removed layers (matched by name).
@@ -224,6 +227,7 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
         new_report = evaluate_side(new_spec, make_config(**new_options))
     except SpecError as exc:
         if annotations:
+            finish()
             click.echo(spec_annotation(exc), err=True)
         raise
     result = compare(old_spec, new_spec, old_report, new_report, old_label or old, new_label or new)
@@ -231,11 +235,11 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
     if fmt == "json":
         from ..render.diff_json import to_json
 
-        click.echo(to_json(result, checks, everything), nl=False)
+        emit(to_json(result, checks, everything), None)
     elif fmt == "markdown":
         from ..render.diff_markdown import to_markdown
 
-        click.echo(to_markdown(result, checks, everything), nl=False)
+        emit(to_markdown(result, checks, everything), None)
     else:
         from ..render.diff_table import to_diff_table
         from .console import print_renderable

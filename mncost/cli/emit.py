@@ -69,7 +69,10 @@ def choose_format(fmt: str | None, output: str | None, units: str | None) -> tup
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print to stdout, or write FILE atomically."""
+    """Print to stdout, or write FILE atomically (a progress display is erased first)."""
+    from .progress import finish
+
+    finish()
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -11,7 +11,9 @@ from ..errors import ConfigError
 from ..fit import Budget, NoFit, fit, parse_bytes, parse_count
 from ._group import main
 from .complete import complete_spec
+from .emit import emit
 from .options import PositiveFloat, config_options, make_config
+from .progress import finish, shows_progress
 
 
 def _parsed(parse: Any) -> Any:
@@ -45,6 +47,7 @@ def _parsed(parse: Any) -> Any:
               help="Search only resolutions that are multiples of this (e.g. 32).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown", "csv"]), default="table",
               show_default=True, help="Output format.")
+@shows_progress("mncost fit {spec}: searching")
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None, vary: str,
                 alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int, fmt: str,
                 **options: Any) -> None:
@@ -61,19 +64,20 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
     try:
         result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
     except NoFit as exc:
+        finish()
         click.echo(f"No fit: {exc}", err=True)
         raise SystemExit(1) from None
     from ..evaluate import rounding_of
     from ..render import fit as render
 
     if fmt == "json":
-        click.echo(render.to_json(result, graph.spec.name), nl=False)
+        emit(render.to_json(result, graph.spec.name), None)
         return
     if fmt == "markdown":
-        click.echo(render.to_markdown(result), nl=False)
+        emit(render.to_markdown(result), None)
         return
     if fmt == "csv":
-        click.echo(render.to_csv(result), nl=False)
+        emit(render.to_csv(result), None)
         return
     from rich import box
     from rich.console import Group, RenderableType

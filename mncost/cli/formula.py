@@ -10,7 +10,9 @@ from .. import load
 from ..formula import formula
 from ._group import main
 from .complete import complete_spec
+from .emit import emit
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 @main.command(name="formula")
@@ -18,6 +20,7 @@ from .options import config_options, make_config
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True, help="Output format.")
+@shows_progress("mncost formula {spec}")
 def formula_command(spec: str, fmt: str, **options: Any) -> None:
     """MACs(α, ρ) and params(α, ρ) of SPEC as exact polynomials derived from its graph.
 
@@ -30,4 +33,4 @@ def formula_command(spec: str, fmt: str, **options: Any) -> None:
     config = make_config(**options)
     result = formula(load(spec, config.depth_multiplier), config)
     render = {"text": to_text, "latex": to_latex, "json": to_json}[fmt]
-    click.echo(render(result), nl=False)
+    emit(render(result), None)

@@ -11,6 +11,7 @@ from ..memory import memory_table
 from ._group import main
 from .complete import complete_spec
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 @main.command()
@@ -18,6 +19,7 @@ from .options import config_options, make_config
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
+@shows_progress("mncost memory {spec}")
 def memory(spec: str, fmt: str, **options: Any) -> None:
     """Largest materialized tensor per resolution of SPEC, in channels and bytes.
 
@@ -28,8 +30,9 @@ def memory(spec: str, fmt: str, **options: Any) -> None:
     table = memory_table(load(spec, config.depth_multiplier), config)
     if fmt == "json":
         from ..render.json import memory_to_json
+        from .emit import emit
 
-        click.echo(memory_to_json(table), nl=False)
+        emit(memory_to_json(table), None)
         return
     from ..render.table import memory_to_table
     from .console import print_renderable
