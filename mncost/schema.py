@@ -1,4 +1,4 @@
-"""JSON Schemas (draft 2020-12) of the spec format and of every JSON document mncost writes.
+"""JSON Schemas (draft-07) of the spec format and of every JSON document mncost writes.
 
 The schemas are for editors and tooling (`# yaml-language-server: $schema=...` in a spec gives key
 completion); mncost's own validator, with its `FILE:LINE` messages, stays the authority on specs.
@@ -16,7 +16,9 @@ from typing import Any
 
 from .errors import MncostError
 
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DRAFT = "http://json-schema.org/draft-07/schema#"
+"""Draft-07, the draft editors' YAML language server validates with (newer drafts only partly);
+its keywords mean the same under draft 2020-12, and the tests check both."""
 
 DOCUMENTS = {"report": "mncost.report/1", "sweep": "mncost.sweep/1", "diff": "mncost.diff/1",
              "memory": "mncost.memory/1", "fit": "mncost.fit/1", "formula": "mncost.formula/1"}
@@ -94,7 +96,7 @@ def _document(name: str, description: str, properties: dict[str, Any], optional:
               **_object({"schema": {"const": DOCUMENTS[name], "description": "document type and version"},
                          **properties}, description, optional)}
     if defs:
-        schema["$defs"] = defs
+        schema["definitions"] = defs
     return schema
 
 
@@ -103,7 +105,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 
 def _shared() -> dict[str, Any]:
-    """$defs every document uses: spec, conventions, a shape."""
+    """Definitions every document uses: spec, conventions, config, a shape."""
     from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
 
     return {
@@ -137,7 +139,7 @@ def _ref(name: str) -> dict[str, Any]:
     layer makes validation several times slower)."""
     if name == "shape":
         return dict(_shared()["shape"])
-    return {"$ref": f"#/$defs/{name}"}
+    return {"$ref": f"#/definitions/{name}"}
 
 
 def report_schema() -> dict[str, Any]:
@@ -344,8 +346,8 @@ def spec_schema() -> dict[str, Any]:
             "type": "object",
             "description": "a layer: an op row (op), a block row (block) or a stage table (table)",
             "if": {"required": ["table"]},
-            "then": {"$ref": f"#/$defs/{stage_table}"},
-            "else": {"if": {"required": ["block"]}, "then": {"$ref": f"#/$defs/{block_row}"},
+            "then": {"$ref": f"#/definitions/{stage_table}"},
+            "else": {"if": {"required": ["block"]}, "then": {"$ref": f"#/definitions/{block_row}"},
                      "else": {"required": ["op"], "properties": {"op": {"enum": list(OPS)}}, "allOf": op_rows}},
         }
 
@@ -363,7 +365,7 @@ def spec_schema() -> dict[str, Any]:
                                           "description": "a parameter of the block"}}
     stage_table = _object({
         "table": {"type": "string", "description": "the block template each row repeats"},
-        "name": {"$ref": "#/$defs/name"},
+        "name": {"$ref": "#/definitions/name"},
         "start": {"type": "integer", "minimum": 0, "maximum": s.MAX_REPEAT, "description": "first stage number"},
         "columns": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
                     "description": "block parameters, n (repeats), s (first block's stride), input"},
@@ -375,10 +377,10 @@ def spec_schema() -> dict[str, Any]:
                                "a parameter with a default", optional=("default",))]}
     template = _object({
         "description": _text("what the block does"),
-        "params": {"type": "object", "propertyNames": {"$ref": "#/$defs/name"}, "additionalProperties": param,
+        "params": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": param,
                    "description": "the block's parameters and their types (declare here every name its ops use)"},
         "let": {"type": "object", "additionalProperties": expression, "description": "named expressions"},
-        "ops": {"$ref": "#/$defs/template_layers"},
+        "ops": {"$ref": "#/definitions/template_layers"},
         "output": _text("the op whose output is the block's (default: the last)"),
         "streamable": {"type": "boolean", "description": "runs as one op under --memory-model streamed"},
     }, "a block template", optional=("description", "params", "let", "output", "streamable"))
@@ -392,12 +394,12 @@ def spec_schema() -> dict[str, Any]:
         "defaults": _object({"rounding": {"enum": [r.value for r in Rounding]}, "padding": padding,
                              "bn": {"type": "boolean"}, "act": strict_act},
                             "spec-wide defaults", optional=("rounding", "padding", "bn", "act")),
-        "blocks": {"type": "object", "propertyNames": {"$ref": "#/$defs/name"}, "additionalProperties": template,
+        "blocks": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": template,
                    "description": "block templates by name"},
-        "layers": {"$ref": "#/$defs/layers"},
+        "layers": {"$ref": "#/definitions/layers"},
     }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
-            "$defs": {"name": name, "padding": padding,
+            "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",
                                  "items": layer_schema(strict_act, "block_row", "stage_table")},
                       "template_layers": {"type": "array", "minItems": 1, "description": "the block's ops in order",

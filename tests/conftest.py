@@ -60,11 +60,11 @@ SCHEMA_CHECKS: dict[str, int] = {}
 def _validators() -> dict[str, object]:
     import json
 
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft7Validator
 
     from mncost.schema import DOCUMENTS, NAMES, schema_text
 
-    by_name = {name: Draft202012Validator(json.loads(schema_text(name))) for name in NAMES}
+    by_name = {name: Draft7Validator(json.loads(schema_text(name))) for name in NAMES}
     return {**by_name, **{DOCUMENTS[name]: by_name[name] for name in DOCUMENTS}}
 
 

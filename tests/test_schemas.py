@@ -1,4 +1,4 @@
-"""JSON Schemas (issue 18, item 4): the shipped files are current, valid draft 2020-12 schemas,
+"""JSON Schemas (issue 18, item 4): the shipped files are current, valid draft-07 (and 2020-12) schemas,
 accept every bundled spec and every JSON document mncost writes, reject what mncost rejects where a
 schema can tell, match the README's field tables, and are printed by `mncost schema`.
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator, Draft202012Validator
 
 from mncost.bundled import bundled_names, specs_dir
 from mncost.cli import main
@@ -40,8 +40,10 @@ def test_shipped_schema_is_current(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
-    Draft202012Validator.check_schema(schema(name))
+def test_schema_is_a_valid_draft_07_schema(name: str) -> None:
+    assert schema(name)["$schema"] == "http://json-schema.org/draft-07/schema#"
+    Draft7Validator.check_schema(schema(name))
+    Draft202012Validator.check_schema(schema(name))  # the keywords used mean the same in 2020-12
     if name in DOCUMENTS:
         assert schema(name)["properties"]["schema"] == {"const": DOCUMENTS[name],  # type: ignore[index]
                                                         "description": "document type and version"}
@@ -97,7 +99,7 @@ def test_the_schema_rejects_what_mncost_rejects(old: str, new: str) -> None:
     text = BASE.replace(old, new, 1)
     with pytest.raises(SpecError):
         parse_spec(text, "t.yaml")
-    errors = list(Draft202012Validator(schema("spec")).iter_errors(yaml.safe_load(text)))
+    errors = list(Draft7Validator(schema("spec")).iter_errors(yaml.safe_load(text)))
     assert errors, new
 
 
@@ -128,16 +130,16 @@ def test_every_json_document_matches_its_schema(runner: CliRunner, args: list[st
 def test_a_broken_document_is_caught(runner: CliRunner) -> None:
     document = json.loads(runner.invoke(main, ["show", "v1", "-f", "json"]).stdout)
     document["totals"]["macs"] = "568M"
-    assert list(Draft202012Validator(schema("report")).iter_errors(document))
+    assert list(Draft7Validator(schema("report")).iter_errors(document))
     del document["totals"]
     document["totals2"] = {}
-    assert len(list(Draft202012Validator(schema("report")).iter_errors(document))) == 2
+    assert len(list(Draft7Validator(schema("report")).iter_errors(document))) == 2
 
 
 # -- the README's field tables name exactly the schema's fields ----------------------------------------
 
 def fields(node: dict[str, object], defs: dict[str, object], prefix: str = "", leaves: bool = False) -> set[str]:
-    """Every field path of a schema: `totals.macs`, `layers[].name` (shared $defs followed);
+    """Every field path of a schema: `totals.macs`, `layers[].name` (shared definitions followed);
     with `leaves`, only those that are not objects with fields of their own."""
     if "$ref" in node:
         return fields(defs[str(node["$ref"]).rsplit("/", 1)[1]], defs, prefix, leaves)  # type: ignore[arg-type]
@@ -172,7 +174,7 @@ def readme_fields(heading: str) -> set[str]:
 ])
 def test_readme_documents_every_schema_field(name: str, heading: str) -> None:
     document = schema(name)
-    defs: dict[str, object] = document["$defs"]  # type: ignore[assignment]
+    defs: dict[str, object] = document["definitions"]  # type: ignore[assignment]
     documented = readme_fields(heading)
     assert documented - fields(document, defs) == set()  # nothing documented that is not there
     assert fields(document, defs, leaves=True) - documented == set()  # every value documented
