@@ -421,6 +421,8 @@ class _Parser:
 
     def template(self, name: str, body: LocMap) -> BlockTemplate:
         self.block = name
+        if "description" in body:  # documentation only, but text (as the JSON Schema says)
+            self.text(body, "description", f"block '{name}'")
         params = self.params[name]
         # `act` parameters are activation names: usable in `act:` fields, not in arithmetic.
         self.act_names = frozenset(p.name for p in params if p.kind == "act")

@@ -126,16 +126,14 @@ def _checked_spec(parse):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _schema_checks():  # type: ignore[no-untyped-def]
-    """Wrap the JSON renderers and the spec parser for the whole run (see SCHEMA_CHECKS)."""
+def pytest_configure(config: pytest.Config) -> None:
+    """Wrap the JSON renderers and the spec parser before any test module imports them (a test
+    that does `from mncost.spec import parse_spec` gets the checked one too; see SCHEMA_CHECKS)."""
     from mncost import spec
     from mncost.render import diff_json, fit, formula, json
 
-    with pytest.MonkeyPatch.context() as patch:
-        for module, names in ((json, ("to_json", "memory_to_json", "sweep_to_json")), (diff_json, ("to_json",)),
-                              (fit, ("to_json",)), (formula, ("to_json",))):
-            for name in names:
-                patch.setattr(module, name, _checked_json(getattr(module, name)))
-        patch.setattr(spec, "parse_spec", _checked_spec(spec.parse_spec))
-        yield
+    for module, names in ((json, ("to_json", "memory_to_json", "sweep_to_json")), (diff_json, ("to_json",)),
+                          (fit, ("to_json",)), (formula, ("to_json",))):
+        for name in names:
+            setattr(module, name, _checked_json(getattr(module, name)))
+    spec.parse_spec = _checked_spec(spec.parse_spec)  # type: ignore[assignment]

@@ -89,6 +89,7 @@ BASE = ("name: t\ndescription: d\nsource: s\ninput: {resolution: 32, channels: 3
     ("columns: [c, n]", "columns: [c, n], repeat: 2"),  # unknown key in a stage table
     ("input: {resolution: 32", "input: {resolution: 0"),
     ("params: {c: channels}", "params: {c: chanels}"),
+    ("    params: {c: channels}", "    description: {}\n    params: {c: channels}"),  # found by the long fuzz run
     ("{name: stem,", "{name: 'st em',"),
     ("  - {name: fc, op: fc, filter: 64x10}\n", "  - {name: fc, op: fc, filter: 64x10, act: gelu}\n"),
 ])

@@ -31,7 +31,7 @@ def revision_side(rev: str, spec: str) -> str:
     return f"{rev}:{path if path.startswith('../') else './' + path}"
 
 
-@main.command(name="check")
+@main.command(name="check", short_help="Validate specs; with --against, compare each with a git revision.")
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...", shell_complete=complete_spec)
 @click.option("--against", metavar="REV", default=None,
               help="Also compare each spec with its version at git revision REV (e.g. HEAD); "

@@ -17,7 +17,7 @@ def spec_file(name: str) -> tuple[str, str]:
     return f"{name}.yaml", os.path.basename(name)
 
 
-@main.command(name="init")
+@main.command(name="init", short_help="Write a new spec to edit (minimal, or a copy of a bundled one).")
 @click.argument("name")
 @click.option("--from", "origin", metavar="SPEC", default=None, shell_complete=complete_spec,
               help="Start from this bundled spec (mncost list shows them). Default: a commented minimal spec.")

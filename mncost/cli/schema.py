@@ -12,7 +12,7 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
     return [name for name in (*NAMES, *DOCUMENTS.values()) if name.startswith(incomplete)]
 
 
-@main.command(name="schema")
+@main.command(name="schema", short_help="Print a JSON Schema: the spec format or a JSON document's.")
 @click.argument("name", required=False, shell_complete=_complete)
 @click.option("--path", "show_path", is_flag=True, help="Print the schema file's path instead of its content.")
 def schema_command(name: str | None, show_path: bool) -> None:
