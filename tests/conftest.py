@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
 from mncost import Config, Report, evaluate, load
+from mncost.spec import Spec
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -55,9 +58,12 @@ def report(spec: str, **config: object) -> Report:
 
 SCHEMA_CHECKS: dict[str, int] = {}
 """How many documents (by schema name) and accepted specs ("spec") were validated in this run."""
+SCHEMA_SECONDS = [0.0]
+_VALIDATORS: dict[str, Any] = {}
+_SEEN: set[str] = set()
 
 
-def _validators() -> dict[str, object]:
+def _validators() -> dict[str, Any]:
     import json
 
     from jsonschema import Draft7Validator
@@ -75,13 +81,10 @@ def check_against_schema(name: str, document: object) -> None:
     start = time.perf_counter()
     if not _VALIDATORS:
         _VALIDATORS.update(_validators())
-    error = next(iter(_VALIDATORS[name].iter_errors(document)), None)  # type: ignore[attr-defined]
+    error = next(iter(_VALIDATORS[name].iter_errors(document)), None)
     assert error is None, f"schema {name}: {'/'.join(map(str, error.absolute_path))}: {error.message}"
     SCHEMA_CHECKS[name] = SCHEMA_CHECKS.get(name, 0) + 1
     SCHEMA_SECONDS[0] += time.perf_counter() - start
-
-
-SCHEMA_SECONDS = [0.0]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -90,16 +93,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"schema checks: {counts} ({SCHEMA_SECONDS[0]:.1f} s)")
 
 
-_VALIDATORS: dict[str, object] = {}
-_SEEN: set[str] = set()
-
-
-def _checked_json(render):  # type: ignore[no-untyped-def]
+def _checked_json(render: Callable[..., str]) -> Callable[..., str]:
     import functools
     import json
 
     @functools.wraps(render)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: Any, **kwargs: Any) -> str:
         text = render(*args, **kwargs)
         if text not in _SEEN:  # the same document again (v1's report, many times) is checked once
             document = json.loads(text)
@@ -110,13 +109,13 @@ def _checked_json(render):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def _checked_spec(parse):  # type: ignore[no-untyped-def]
+def _checked_spec(parse: Callable[[str, str], Spec]) -> Callable[[str, str], Spec]:
     import functools
 
     import yaml
 
     @functools.wraps(parse)
-    def wrapper(text, file):  # type: ignore[no-untyped-def]
+    def wrapper(text: str, file: str) -> Spec:
         spec = parse(text, file)  # raises for a bad spec: only accepted specs are checked
         if text not in _SEEN:
             check_against_schema("spec", yaml.safe_load(text))
@@ -136,4 +135,4 @@ def pytest_configure(config: pytest.Config) -> None:
                           (fit, ("to_json",)), (formula, ("to_json",))):
         for name in names:
             setattr(module, name, _checked_json(getattr(module, name)))
-    spec.parse_spec = _checked_spec(spec.parse_spec)  # type: ignore[assignment]
+    setattr(spec, "parse_spec", _checked_spec(spec.parse_spec))  # noqa: B010 - a module attribute, on purpose
