@@ -40,6 +40,32 @@ def is_onnx(path: str) -> bool:
     return path.lower().endswith(".onnx")
 
 
+def _normal(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def nearest_bundled(word: str) -> str | None:
+    """The bundled spec a mistyped or long-form name most likely means: `mobilenet-v2` -> v2,
+    `MobileNetV3-Large` -> v3-large (a spec's family joined with its name), else the closest name."""
+    import re
+
+    from .hints import nearest
+
+    aliases: dict[str, set[str]] = {}
+    for name in bundled_names():
+        with open(os.path.join(specs_path(), f"{name}.yaml"), encoding="utf-8") as handle:
+            found = re.search(r"^family:\s*(.+?)\s*$", handle.read(), re.M)
+        family, short = _normal(found[1]) if found else "", _normal(name)
+        version = re.search(r"v\d+$", family)
+        joined = family + short.removeprefix(version[0]) if version and short.startswith(version[0]) else family + short
+        for alias in {short, family, joined} - {""}:
+            aliases.setdefault(alias, set()).add(name)
+    close = nearest(_normal(word), aliases, cutoff=0.7)
+    if close is None:
+        return nearest(word, bundled_names())
+    return next(iter(aliases[close])) if len(aliases[close]) == 1 else None  # MobileNet V3: four specs
+
+
 def locate(spec: str) -> tuple[str, str]:
     """A spec argument as (path, name shown in messages): a bundled name or a file path."""
     if not spec.strip():
@@ -50,6 +76,7 @@ def locate(spec: str) -> tuple[str, str]:
         if os.path.isfile(bundled):
             return bundled, f"specs/{spec}.yaml"
         if not os.path.exists(spec):
-            known = ", ".join(bundled_names())
-            raise SpecError(None, f"unknown spec '{spec}': not a bundled name ({known}) nor a file")
+            close = nearest_bundled(spec)
+            hint = f"; did you mean '{close}'?" if close else " ('mncost list' names the bundled specs)"
+            raise SpecError(None, f"unknown spec '{spec}': not a bundled name nor a file{hint}")
     return spec, spec

@@ -12,8 +12,8 @@ from enum import StrEnum
 
 from .columns import METRICS
 from .conventions import Counting
-from .record import record
-from .report import LayerCost, Report
+from .record import record, replace
+from .report import Cost, LayerCost, Memory, Report
 
 
 class Metric(StrEnum):
@@ -100,6 +100,8 @@ class Diff:
     old: Report
     new: Report
     layers: tuple[LayerDiff, ...]  # every layer of both reports, unchanged ones included
+    old_exists: bool = True  # False: the old side is a spec added by the change (see `absent`)
+    new_exists: bool = True  # False: the new side's spec was removed by the change
 
     def total(self, metric: Metric) -> Change:
         return Change(metric_value(self.old, metric), metric_value(self.new, metric))
@@ -123,9 +125,19 @@ class Diff:
                 and all(self.total(m).delta == 0 for m in TOTALS))
 
 
-def diff(old: Report, new: Report, old_label: str | None = None, new_label: str | None = None) -> Diff:
+def absent(present: Report, file: str) -> Report:
+    """The side of a spec that does not exist (at a git revision): no layers, every total 0, the
+    other side's config and conventions. Diffed against it, every layer is added (or removed)."""
+    return replace(present, spec=replace(present.spec, name=file, description="", family="", source="", file=file),
+                   layers=(), totals=Cost(params=0, macs=0, activation_bytes=0, param_bytes=0),
+                   memory=Memory(peak_bytes=0, peak_layer="", largest_tensor_bytes=0, largest_tensor_layer=""))
+
+
+def diff(old: Report, new: Report, old_label: str | None = None, new_label: str | None = None,
+         old_exists: bool = True, new_exists: bool = True) -> Diff:
     """Compare two reports. Rows follow the new report's layer order; a removed layer comes right
-    after the nearest layer before it (in the old order) that still exists, or first."""
+    after the nearest layer before it (in the old order) that still exists, or first.
+    `old_exists=False` (or `new_exists`) marks a side made by `absent`."""
     old_by_name = {layer.name: layer for layer in old.layers}
     new_names = {layer.name for layer in new.layers}
     removed_after: dict[str | None, list[LayerCost]] = {}
@@ -144,4 +156,4 @@ def diff(old: Report, new: Report, old_label: str | None = None, new_label: str 
             status = Status.UNCHANGED if before == layer else Status.CHANGED
             rows.append(LayerDiff(layer.name, status, before, layer))
         rows.extend(LayerDiff(x.name, Status.REMOVED, x, None) for x in removed_after.get(layer.name, []))
-    return Diff(old_label or old.spec.name, new_label or new.spec.name, old, new, tuple(rows))
+    return Diff(old_label or old.spec.name, new_label or new.spec.name, old, new, tuple(rows), old_exists, new_exists)

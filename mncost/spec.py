@@ -19,7 +19,8 @@ from .conventions import Rounding
 from .errors import Location, SpecError
 from .expr import Expr, suggest
 from .gcpause import collector_paused
-from .limits import MAX_CHANNELS, MAX_RESOLUTION
+from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
+from .limits import MAX_RESOLUTION as MAX_RESOLUTION
 from .ops import ACTIVATIONS, OPS, Kind, Shape
 from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
@@ -231,6 +232,7 @@ class _Parser:
         self.templates: dict[str, LocMap] = {}
         self.params: dict[str, tuple[Param, ...]] = {}
         self.act_names: frozenset[str] = frozenset()  # `act` parameters of the template being parsed
+        self.block: str | None = None  # the template being parsed (for the hint on an unknown name)
 
     # -- helpers ---------------------------------------------------------------------------------
     def keys(self, node: LocMap, allowed: tuple[str, ...], what: str, extra: tuple[str, ...] = ()) -> None:
@@ -416,6 +418,9 @@ class _Parser:
                 visit(name, [name])
 
     def template(self, name: str, body: LocMap) -> BlockTemplate:
+        self.block = name
+        if "description" in body:  # documentation only, but text (as the JSON Schema says)
+            self.text(body, "description", f"block '{name}'")
         params = self.params[name]
         # `act` parameters are activation names: usable in `act:` fields, not in arithmetic.
         self.act_names = frozenset(p.name for p in params if p.kind == "act")
@@ -440,6 +445,7 @@ class _Parser:
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
         self.act_names = frozenset()
+        self.block = None
         return BlockTemplate(name, params, tuple(lets), ops, output, streamable, body.location)
 
     # -- layer items -----------------------------------------------------------------------------
@@ -615,7 +621,16 @@ class _Parser:
             raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}{_bool_hint(value)}")
         if not isinstance(value, str):
             return expr.constant(value, where)
-        return expr.parse(value, known, where)
+        try:
+            return expr.parse(value, known, where)
+        except SpecError as exc:
+            unknown = re.search(r"unknown name '([A-Za-z_][A-Za-z0-9_]*)'", exc.message)
+            if self.block is None or unknown is None:
+                raise
+            name = unknown[1]
+            raise SpecError(where, f"{exc.message}; to make '{name}' a parameter of block '{self.block}', declare "
+                                   f"it in the block's params (params: {{{name}: int}}) and give it in each row "
+                                   f"that uses the block") from None
 
     def block_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> BlockRow:
         block = raw["block"]

@@ -121,8 +121,9 @@ def test_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
 def test_unknown_bundled_name(runner: CliRunner) -> None:
     code, out, err = run(runner, "show", "v9")
     assert (code, out) == (2, "")
-    assert err == "Error: unknown spec 'v9': not a bundled name (" + ", ".join(
-        sorted(p.stem for p in (Path(__file__).parent.parent / "specs").glob("*.yaml"))) + ") nor a file\n"
+    assert err == "Error: unknown spec 'v9': not a bundled name nor a file ('mncost list' names the bundled specs)\n"
+    code, out, err = run(runner, "show", "xyzzy")
+    assert err == "Error: unknown spec 'xyzzy': not a bundled name nor a file ('mncost list' names the bundled specs)\n"
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

@@ -15,6 +15,13 @@ from mncost.errors import MAX_MESSAGE, Location, SpecError
 from mncost.spec import parse_spec
 
 HEADER = "name: t\ndescription: d\nsource: s\ninput: {resolution: 32, channels: 3}\n"
+SPECS = Path(__file__).parent.parent / "specs"
+
+
+def line_of(spec_name: str, text: str) -> int:
+    """The 1-based line of a bundled spec where `text` first appears (messages name that line)."""
+    lines = (SPECS / f"{spec_name}.yaml").read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
 
 
 def error_of(text: str) -> str:
@@ -132,7 +139,8 @@ def test_stage_rows_times_repeats_stop_at_the_layer_limit() -> None:
 
 def test_depth_multiplier_stops_at_the_layer_limit(runner: CliRunner) -> None:
     assert run(runner, "v2", "--depth-multiplier", "1e308") == (
-        f"Error: specs/v2.yaml:36: the network expands to more than {graph.MAX_NODES:,} layers")
+        f"Error: specs/v2.yaml:{line_of('v2', '- table: bottleneck')}: "
+        f"the network expands to more than {graph.MAX_NODES:,} layers")
 
 
 def test_ten_thousand_layers_are_within_the_limits() -> None:
@@ -154,7 +162,8 @@ def test_ten_thousand_layers_are_within_the_limits() -> None:
     (["--resolution", "100001"], f"resolution must be between 1 and {spec.MAX_RESOLUTION:,}, got 100001"),
     (["--rho", "1e300"], f"rho=1e+300 gives a resolution of 2.24e+302, beyond the limit {spec.MAX_RESOLUTION:,}"),
     (["--classes", "1000001"], f"classes must be between 1 and {spec.MAX_CHANNELS:,}, got 1000001"),
-    (["--alpha", "1e300"], "specs/v1.yaml:20: expression 'scale(32)': alpha=1e+300 x 32 = 3.2e+301 channels is "
+    (["--alpha", "1e300"], f"specs/v1.yaml:{line_of('v1', 'name: Conv2d_0,')}: "
+                           "expression 'scale(32)': alpha=1e+300 x 32 = 3.2e+301 channels is "
                            f"beyond the limit {spec.MAX_CHANNELS:,}"),
 ])
 def test_config_beyond_the_limits(runner: CliRunner, args: list[str], message: str) -> None:

@@ -73,8 +73,9 @@ def test_one_way_to_declare_frozen_data() -> None:
                 for deco in node.decorator_list:
                     target = deco.func if isinstance(deco, ast.Call) else deco
                     name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-                    frozen = isinstance(deco, ast.Call) and any(
-                        k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value for k in deco.keywords)
+                    keywords = deco.keywords if isinstance(deco, ast.Call) else []
+                    frozen = any(k.arg == "frozen" and isinstance(k.value, ast.Constant) and k.value.value
+                                 for k in keywords)
                     if name == "dataclass" and frozen:
                         offenders.append(f"{path.name}:{node.lineno} {node.name}")
     assert offenders == []

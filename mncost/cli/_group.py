@@ -14,7 +14,8 @@ import click
 from ..errors import Finding, MncostError
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
-            "formula": "formula", "fit": "fit", "plot": "plot",
+            "formula": "formula", "fit": "fit", "plot": "plot", "check": "check",
+            "schema": "schema", "init": "init",
             "devices": "latency", "calibrate": "latency", "latency": "latency", "size": "size",
             "import": "import_", "export": "export", "bench": "bench"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
@@ -33,6 +34,17 @@ class MncostGroup(click.Group):
         if cmd_name in COMMANDS and cmd_name not in self.commands:
             importlib.import_module(f"{__package__}.{COMMANDS[cmd_name]}")  # registers itself on `main`
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                          list[str]]:
+        """An unknown command names the nearest one: `mncost shwo` -> did you mean 'show'?"""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing and self.get_command(ctx, name) is None:
+            from ..hints import did_you_mean
+
+            hint = did_you_mean(name, COMMANDS) or f" (commands: {', '.join(sorted(COMMANDS))})"
+            raise click.UsageError(f"No such command '{name}'{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:

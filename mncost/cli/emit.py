@@ -75,7 +75,10 @@ def output_target(output: str | None) -> str | None:
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print to stdout, or write FILE atomically."""
+    """Print to stdout, or write FILE atomically (a progress display is erased first)."""
+    from .progress import finish
+
+    finish()
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -8,10 +8,12 @@ import click
 
 from .. import load
 from ..errors import ConfigError
-from ..fit import Budget, fit, parse_bytes, parse_count
+from ..fit import Budget, NoFit, fit, parse_bytes, parse_count
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import PositiveFloat, config_options, make_config
+from .progress import finish, shows_progress
 
 
 def _parsed(parse: Any) -> Any:
@@ -27,7 +29,7 @@ def _parsed(parse: Any) -> Any:
 
 
 @main.command(name="fit")
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @click.option("--max-macs", callback=_parsed(parse_count), metavar="COUNT",
               help="Arithmetic budget, e.g. 150M (k, M, G = 10^3, 10^6, 10^9; FLOPs under --count flops).")
@@ -44,6 +46,7 @@ def _parsed(parse: Any) -> Any:
 @click.option("--resolution-step", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search only resolutions that are multiples of this (e.g. 32).")
 @output_options
+@shows_progress("mncost fit {spec}: searching")
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None, vary: str,
                 alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int,
                 fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
@@ -58,7 +61,11 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
     if budget == Budget():
         raise click.UsageError("give at least one budget: --max-macs, --max-params or --max-peak-memory")
     graph = load(spec, config.depth_multiplier)
-    result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
+    try:
+        result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
+    except NoFit:
+        finish()  # the progress line, before the group reports the finding
+        raise
     from ..evaluate import classes_of, conventions_of
     from ..render import fit as render
     from ..report import SpecInfo

@@ -9,17 +9,20 @@ import click
 from .. import load
 from ..formula import formula
 from ._group import main
+from .complete import complete_spec
 from .emit import emit, output_target
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 @main.command(name="formula")
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "latex", "json"]), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Write to FILE (atomically: all or nothing) instead of standard output.")
+@shows_progress("mncost formula {spec}")
 def formula_command(spec: str, fmt: str, output: str | None, **options: Any) -> None:
     """MACs(α, ρ) and params(α, ρ) of SPEC as exact polynomials derived from its graph.
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import click
+
 from ..bundled import bundled_names, locate
 from ..spec import load_spec
 from ._group import main
 
 
 @main.command(name="list")
-def list_specs() -> None:
+@click.option("--paths", is_flag=True, help="Print each bundled spec's name and file path instead (one per line).")
+def list_specs(paths: bool) -> None:
     """The bundled specs with their family, default conventions, description and source."""
+    if paths:
+        names = bundled_names()
+        width = max(map(len, names))
+        for name in names:
+            click.echo(f"{name:<{width}}  {locate(name)[0]}")
+        return
     from rich import box
     from rich.table import Table
 

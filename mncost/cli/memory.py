@@ -9,14 +9,17 @@ import click
 from .. import load
 from ..memory import memory_table
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @output_options
+@shows_progress("mncost memory {spec}")
 def memory(spec: str, fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
     """Largest materialized tensor per resolution of SPEC, in channels and bytes.
 

@@ -15,6 +15,7 @@ from ..errors import MncostError
 from ..evaluate import evaluate
 from ..record import replace
 from ._group import main
+from .complete import complete_spec
 from .options import config_options, make_config
 
 MISSING = "mncost plot needs matplotlib: pip install 'mncost[plot]'"
@@ -44,7 +45,7 @@ def _without_grid_options(func: Any) -> Any:
 
 
 @main.command(name="plot")
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Figure file: .png, .svg or .pdf.")
 @click.option("--sweep", is_flag=True, help="Plot totals over a grid of --alpha × --resolution instead of layers.")

@@ -9,12 +9,14 @@ import click
 from .. import load
 from ..evaluate import evaluate
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @config_options
 @output_options
 @click.option("--summary", is_flag=True, help="Totals only (one row).")
@@ -22,6 +24,7 @@ from .options import config_options, make_config
               help="Add memory traffic columns (weight bytes, bytes read and written, MACs per byte).")
 @click.option("--group-by", type=click.Choice(["op"]), default=None,
               help="op: one row per layer type with its share of MACs and params (the V1 paper's Table 2).")
+@shows_progress("mncost show {spec}")
 def show(spec: str, fmt: str | None, output: str | None, units: str | None, summary: bool, detail: bool,
          group_by: str | None,
          **options: Any) -> None:

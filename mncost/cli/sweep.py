@@ -11,8 +11,10 @@ from ..conventions import resolution_from_rho
 from ..grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ._group import main
+from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .options import convention_options, make_config
+from .progress import shows_progress, step
 
 
 class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in click >= 8.2
@@ -33,7 +35,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 
 
 @main.command()
-@click.argument("spec")
+@click.argument("spec", shell_complete=complete_spec)
 @click.option("--alpha", "-a", "alphas", type=AxisParam("alpha"), default="1", show_default=True,
               help="Width multipliers α: a list (1,0.75,0.5) and/or inclusive ranges START:STOP:STEP.")
 @click.option("--resolution", "resolutions", type=AxisParam("resolution", integer=True), default=None,
@@ -45,6 +47,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 @click.option("--pivot", type=click.Choice(list(PIVOT_FIELDS)), default=None,
               help="Lay one value out as α rows × resolution columns, as the papers do.")
 @click.option("--yes", "-y", is_flag=True, help=f"Run a grid larger than {MAX_GRID:,} points.")
+@shows_progress("mncost sweep {spec}")
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
           output: str | None, units: str | None, pivot: str | None, yes: bool, **options: Any) -> None:
     """Totals of SPEC for every (α, resolution): params, MACs, activation and peak memory."""
@@ -72,7 +75,9 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
         unique(grid, "resolution")
     except AxisError as exc:
         raise click.UsageError(str(exc)) from None
+    step(f"mncost sweep {spec}: {len(alpha_values) * len(grid):,} points")
     result = run_sweep(graph, alpha_values, grid, config)
+    step(f"mncost sweep {spec}: writing {len(result.rows):,} rows as {chosen}")
     if chosen is Format.JSON:
         from ..render.json import sweep_to_json
 

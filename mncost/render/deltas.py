@@ -94,7 +94,10 @@ def describe_conventions(report: Report) -> str:
 def describe_sides(diff: Diff) -> list[tuple[str, str]]:
     """(heading, text) lines naming each side's config, and the conventions (once when shared)."""
     old, new = describe_conventions(diff.old), describe_conventions(diff.new)
-    lines = [("old", describe_config(diff.old)), ("new", describe_config(diff.new))]
+    lines = [("old", describe_config(diff.old) if diff.old_exists else f"{diff.old.spec.file} does not exist "
+              "(every layer is added; thresholds are not checked)"),
+             ("new", describe_config(diff.new) if diff.new_exists else f"{diff.new.spec.file} does not exist "
+              "(every layer is removed; thresholds are not checked)")]
     if old == new:
         return [*lines, ("conventions", old)]
     return [*lines, ("old conventions", old), ("new conventions", new)]

@@ -30,8 +30,8 @@ def _change(change: Change) -> dict[str, Any]:
     return {"old": change.old, "new": change.new, "change": change.delta, "relative_change": _relative(change)}
 
 
-def _side(label: str, report: Report) -> dict[str, Any]:
-    return {"label": label, "spec": spec_dict(report.spec), "config": config_dict(report.config),
+def _side(label: str, report: Report, exists: bool) -> dict[str, Any]:
+    return {"label": label, "exists": exists, "spec": spec_dict(report.spec), "config": config_dict(report.config),
             "conventions": conventions_dict(report.conventions)}
 
 
@@ -52,8 +52,8 @@ def diff_dict(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = Fal
     totals = {str(metric): _change(diff.total(metric)) for metric in Metric}
     return {
         "schema": SCHEMA,
-        "old": _side(diff.old_label, diff.old),
-        "new": _side(diff.new_label, diff.new),
+        "old": _side(diff.old_label, diff.old, diff.old_exists),
+        "new": _side(diff.new_label, diff.new, diff.new_exists),
         "totals": totals,
         "summary": {str(status): diff.count(status) for status in Status},
         "layers": [_layer_row(layer) for layer in diff.shown(everything)],

@@ -17,7 +17,7 @@ from .. import columns as declared
 from ..columns import Kind
 from ..conventions import Counting, MemoryModel
 from ..report import Report
-from .units import Units, human, human_bytes
+from .units import Units, human, human_bytes, scaled
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -135,10 +135,10 @@ def memory_to_table(table: MemoryTable) -> Group:
     grid.add_column("Size", footer="max")
     grid.add_column("Channels", justify="right", footer=f"{top.channels:,}")
     grid.add_column("Bytes", justify="right", footer=f"{top.bytes:,}")
-    grid.add_column("kB", justify="right", footer=f"{top.bytes / 1000:,.1f}")
+    grid.add_column("kB", justify="right", footer=scaled(top.bytes, 3, 1))
     grid.add_column("Tensor", footer=top.layer)
     for row in table.rows:
-        grid.add_row(f"{row.h}x{row.w}", f"{row.channels:,}", f"{row.bytes:,}", f"{row.bytes / 1000:,.1f}", row.layer)
+        grid.add_row(f"{row.h}x{row.w}", f"{row.channels:,}", f"{row.bytes:,}", scaled(row.bytes, 3, 1), row.layer)
     memory = report.memory
     summary = (f"largest materialized tensor {human_bytes(top.bytes)} at {top.h}x{top.w} ({top.layer})\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer}")
