@@ -58,7 +58,8 @@ FUSED_ACTIVATIONS = frozenset({"relu", "relu6"})
 
 _FREE_OPS = frozenset({"bn", "dropout", "flatten"})
 _POOLING_OPS = frozenset({"avgpool", "maxpool", "global_avgpool", "global_maxpool"})
-_ELEMENTWISE_OPS = frozenset({"add", "mul", "concat", "split", "channel_shuffle", "softmax", "layer_norm", *ACTIVATIONS})
+_ELEMENTWISE_OPS = frozenset({"add", "mul", "concat", "split", "channel_shuffle", "softmax", "layer_norm",
+                              *ACTIVATIONS})
 
 
 @record
