@@ -64,7 +64,8 @@ def test_usage_errors_are_one_line(runner: CliRunner, args: list[str], message: 
 
 def test_bare_command_prints_help(runner: CliRunner) -> None:
     result = runner.invoke(main, [])
-    assert "Usage:" in result.output and "Traceback" not in result.output
+    both = result.stdout + result.stderr  # click 8.1 prints this help to stdout, 8.2 to stderr
+    assert "Usage:" in both and "Traceback" not in both
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

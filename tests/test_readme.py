@@ -7,11 +7,12 @@ import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mncost.cli import main
 from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
 from mncost.ops import OPS
+
+from .conftest import cli_runner
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -62,6 +63,6 @@ def test_console_examples_match(command: str, expected: str, tmp_path: Path, mon
         (tmp_path / "my-net.yaml").write_text(
             "name: my-net\ndescription: x\nsource: y\ninput: {resolution: 32, channels: 3}\nlayers:\n"
             "  - {name: c1, op: conv, kernel: 3, strid: 2, out: 16}\n")
-    result = CliRunner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
+    result = cli_runner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
     got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
     assert got == expected
