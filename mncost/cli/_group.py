@@ -1,6 +1,7 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
-Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input; 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 a `diff` threshold was exceeded; 2 bad usage or bad input; 130 interrupted (Ctrl-C);
+143 terminated (SIGTERM) while writing an output file.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..errors import MncostError
+from ..errors import MncostError, Terminated
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
             "formula": "formula", "fit": "fit", "plot": "plot"}
@@ -51,6 +52,9 @@ class MncostGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Aborted (interrupted); no output file was changed.", err=True)
             ctx.exit(130)
+        except Terminated as exc:
+            click.echo("Aborted (terminated); no output file was changed.", err=True)
+            ctx.exit(128 + exc.signum)
 
 
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())

@@ -7,7 +7,7 @@ The whole output is rendered before anything is written; with -o FILE it is writ
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -49,8 +49,24 @@ def output_options(func: F) -> F:
     return func
 
 
-def choose_format(fmt: str | None, output: str | None, units: str | None) -> tuple[Format, Units | None, str | None]:
-    """Resolve --format (the -o suffix only suggests a default), --units, and -o (`-` = stdout)."""
+def input_files(*specs: str) -> list[str]:
+    """The files that the spec arguments name (bundled or not): -o may not be one of them."""
+    from ..bundled import locate
+    from ..errors import MncostError
+
+    paths = []
+    for spec in specs:
+        try:
+            paths.append(locate(spec)[0])
+        except MncostError:
+            pass  # reported when the spec is loaded
+    return paths
+
+
+def choose_format(fmt: str | None, output: str | None, units: str | None,
+                  inputs: Sequence[str] = ()) -> tuple[Format, Units | None, str | None]:
+    """Resolve --format (the -o suffix only suggests a default), --units, and -o (`-` = stdout,
+    refused when it is one of the command's `inputs`)."""
     if output == "-":
         output = None
     if fmt is not None:
@@ -64,7 +80,7 @@ def choose_format(fmt: str | None, output: str | None, units: str | None) -> tup
     if output is not None:
         from ..output import check_target  # only when writing a file
 
-        check_target(output)
+        check_target(output, inputs)
     return chosen, Units(units) if units else None, output
 
 

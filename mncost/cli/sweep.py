@@ -11,7 +11,7 @@ from ..conventions import resolution_from_rho
 from ..grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ._group import main
-from .emit import Format, choose_format, emit, emit_sheet, output_options
+from .emit import Format, choose_format, emit, emit_sheet, input_files, output_options
 from .options import convention_options, make_config
 
 
@@ -48,7 +48,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
           output: str | None, units: str | None, pivot: str | None, yes: bool, **options: Any) -> None:
     """Totals of SPEC for every (α, resolution): params, MACs, activation and peak memory."""
-    chosen, unit, output = choose_format(fmt, output, units)
+    chosen, unit, output = choose_format(fmt, output, units, input_files(spec))
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     size = len(alphas) * len(resolutions or rhos or [0])
