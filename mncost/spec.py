@@ -199,6 +199,15 @@ def parse_spec(text: str, file: str) -> Spec:
     return _Parser(file).spec(doc)
 
 
+_EXPONENT = re.compile(r"[-+]?(\d[\d_]*)?\.?\d*[eE][-+]?\d+")
+"""A number with an exponent that YAML 1.1 reads as text (`1e3`, `1.0e3`): refused in numeric fields."""
+
+
+def _plain_number(text: str) -> str:
+    value = float(text.replace("_", ""))
+    return f"{int(value)}" if value.is_integer() and abs(value) < 1e18 else repr(value)
+
+
 def shown_text(text: str) -> str:
     """Free text of a spec (its name, description, family, source) as it is shown: whitespace
     runs (line breaks included) become one space, and every other character that is not
@@ -629,6 +638,9 @@ class _Parser:
             raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}{_bool_hint(value)}")
         if not isinstance(value, str):
             return expr.constant(value, where)
+        if _EXPONENT.fullmatch(value.strip()):
+            raise SpecError(where, f"'{key}' = '{value.strip()}' is text, not a number, in YAML 1.1 (an exponent "
+                            f"needs a dot and a sign, as in 1.0e+3): write {_plain_number(value)}")
         return expr.parse(value, known, where)
 
     def block_row(self, raw: LocMap, known: frozenset[str], seen: set[str]) -> BlockRow:

@@ -57,8 +57,8 @@ def test_stdout_on_a_full_device() -> None:
 
 
 def test_broken_pipe_ends_quietly() -> None:
-    """`mncost sweep ... | head -c 100`: the reader leaves after 100 bytes of ~0.5 MB."""
-    with subprocess.Popen([sys.executable, "-m", "mncost", "sweep", "v1", "-a", "0.1:1:0.0002", "-f", "csv",
+    """`mncost sweep ... | head -c 100`: the reader leaves after 100 bytes of ~0.2 MB."""
+    with subprocess.Popen([sys.executable, "-m", "mncost", "sweep", "v1", "-a", "0.1:1:0.0005", "-f", "csv",
                            "--yes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None and process.stderr is not None
         assert process.stdout.read(100).startswith(b"row,alpha,resolution")
@@ -176,6 +176,7 @@ def test_diff_at_40_columns_folds_but_never_cuts() -> None:
 def test_ctrl_c_during_start_up() -> None:
     script = (  # SIGINT arrives while the command line's modules are being imported
         "import builtins, os, signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"  # as in a terminal (`&` ignores SIGINT)
         "real = builtins.__import__\n"
         "def imported(name, *args, **kwargs):\n"
         "    if name == 'click':\n"
