@@ -16,6 +16,7 @@ import mncost.sweep
 from mncost import Config, load
 from mncost.cli import main
 from mncost.grid import run_sweep
+from mncost.render.units import Units
 
 ARGS = ["sweep", "v1", "-a", "1,0.75,0.5", "--resolution", "224,160"]
 
@@ -28,6 +29,18 @@ def test_csv_rows_are_the_sweep_rows(runner) -> None:  # type: ignore[no-untyped
     assert [(float(r["alpha"]), int(r["resolution"]), int(r["params"]), int(r["macs"]), int(r["peak_bytes"]))
             for r in rows] == [(e.alpha, e.resolution, e.params, e.macs, e.peak_bytes) for e in expected]
     assert rows[0]["macs"] == "568740352"  # V1 paper, Table 8: 569 M mult-adds at 1.0 MobileNet-224
+
+
+@pytest.mark.parametrize("units", [None, "k"])
+def test_streamed_csv_is_what_the_whole_sheet_gives(runner, tmp_path: Path, units: str | None) -> None:  # type: ignore[no-untyped-def]
+    from mncost.render.csv import to_csv
+    from mncost.render.sheet import sweep_sheet
+
+    sheet = sweep_sheet(run_sweep(load("v1"), [1.0, 0.75, 0.5], [224, 160], Config()), machine=True)
+    target = tmp_path / "out.csv"
+    result = runner.invoke(main, [*ARGS, "-o", str(target), *(["--units", units] if units else [])])
+    assert result.exit_code == 0, result.stderr
+    assert target.read_bytes() == to_csv(sheet, Units(units) if units else None).encode()  # CRLF, RFC 4180
 
 
 def test_jsonl_has_one_object_per_point_with_the_csv_keys(runner) -> None:  # type: ignore[no-untyped-def]
@@ -94,10 +107,13 @@ def test_large_grid_still_needs_yes(runner) -> None:  # type: ignore[no-untyped-
                              "(see 'main sweep --help')\n")
 
 
-@pytest.mark.parametrize("alpha", ["0.000000000000000000000000001:1:0.000000000000000000000000001",
-                                   "0.0000000000001:1:0.0000000000001"])
-def test_unrepresentable_grid_is_one_line(runner, alpha: str) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(main, ["sweep", "v1", "-a", alpha, "--resolution", "32:1031:1", "--yes"])
+@pytest.mark.parametrize(("alpha", "resolution"), [
+    ("0.000000000000000000000000001:1:0.000000000000000000000000001", "32:1031:1"),
+    ("0.0000000000001:1:0.0000000000001", "32:1031:1"),
+    ("1", "1:10000000000000000000000000000:1"),
+])
+def test_unrepresentable_grid_is_one_line(runner, alpha: str, resolution: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(main, ["sweep", "v1", "-a", alpha, "--resolution", resolution, "--yes"])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("Error: the grid has ") and result.stderr.count("\n") == 1
     assert "more than any sweep can run (1e+15)" in result.stderr

@@ -1,7 +1,8 @@
 """Output options shared by `show` and `sweep` (--format, -o, --units) and writing the result.
 
-The whole output is rendered before anything is written; with -o FILE it is written atomically
-(mncost.output), so a failure at any point leaves FILE as it was.
+The whole output is rendered before anything is written, except a streamed sweep (CSV, JSON
+Lines), written line by line; with -o FILE either is written atomically (mncost.output), so a
+failure at any point leaves FILE as it was.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
@@ -68,7 +67,8 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
     chosen, unit, output = choose_format(fmt, output, units, input_files(spec), streamed=True)
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
-    size = alphas.count() * (resolutions or rhos or Axis(((Decimal(1), Decimal(1), Decimal(1)),))).count()
+    other = resolutions if resolutions is not None else rhos  # not `or`: bool() calls len(), which overflows
+    size = alphas.count() * (other.count() if other is not None else 1)
     if size > MAX_POINTS:
         raise click.UsageError(f"the grid has {size:.3g} points, more than any sweep can run ({MAX_POINTS:.0e}); "
                                f"use fewer or coarser values")
