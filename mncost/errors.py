@@ -20,6 +20,15 @@ class MncostError(Exception):
     """Base of every error mncost reports to a user (exit code 2 on the command line)."""
 
 
+class Terminated(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt
+    """SIGTERM arrived while an output file was being written (mncost.output removes its
+    temporary file; the command line exits 143)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class SpecError(MncostError):
     """A spec is malformed: `FILE:LINE: what is wrong (what was expected)`."""
 

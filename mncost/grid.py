@@ -7,7 +7,8 @@ floats would drift: 0.1 + 0.2 != 0.3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 
 from . import sweep as sweep_module
@@ -32,6 +33,10 @@ class Axis:
     parts: tuple[tuple[Decimal, Decimal, Decimal], ...]  # (start, stop, step); a single value has step 1
 
     def __len__(self) -> int:
+        return self.count()
+
+    def count(self) -> int:
+        """The number of values (a Python int: `len` fails past sys.maxsize)."""
         return sum(int((stop - start) // step) + 1 for start, stop, step in self.parts)
 
     def values(self) -> tuple[Decimal, ...]:
@@ -113,13 +118,31 @@ class SweepResult:
 
 def run_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> SweepResult:
     """Evaluate `graph` over alphas × resolutions under `config`'s conventions."""
+    frame = run_sweep_frame(graph, alphas, resolutions, config)
+    rows = sweep_module.sweep(graph, list(alphas), list(resolutions), replace(config, rho=None, resolution=None))
+    return dataclasses.replace(frame, rows=tuple(rows))
+
+
+def stream_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int],
+                 config: Config) -> tuple[SweepResult, Iterator[sweep_module.SweepRow]]:
+    """A sweep's frame (a SweepResult without rows, for the renderers' headers) and its rows,
+    computed one α at a time as they are consumed, so memory does not grow with the grid."""
+    frame = run_sweep_frame(graph, alphas, resolutions, config)
+    point_config = replace(config, rho=None, resolution=None)
+
+    def rows() -> Iterator[sweep_module.SweepRow]:
+        for alpha in alphas:
+            yield from sweep_module.sweep(graph, [alpha], list(resolutions), point_config)
+
+    return frame, rows()
+
+
+def run_sweep_frame(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> SweepResult:
+    """What `run_sweep` returns, without its rows."""
     if not alphas or not resolutions:
         raise ConfigError("a sweep needs at least one alpha and one resolution")
     spec = graph.spec
-    conventions = conventions_of(spec, config)
     config = replace(config, rho=None, resolution=None)
-    rows = sweep_module.sweep(graph, list(alphas), list(resolutions), config)
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
-    classes = classes_of(spec, config)
-    return SweepResult(info, conventions, classes, graph.depth_multiplier, spec.resolution,
-                       tuple(alphas), tuple(resolutions), tuple(rows))
+    return SweepResult(info, conventions_of(spec, config), classes_of(spec, config), graph.depth_multiplier,
+                       spec.resolution, tuple(alphas), tuple(resolutions), ())

@@ -197,6 +197,26 @@ def parse_spec(text: str, file: str) -> Spec:
     return _Parser(file).spec(doc)
 
 
+_EXPONENT = re.compile(r"[-+]?(\d[\d_]*)?\.?\d*[eE][-+]?\d+")
+"""A number with an exponent that YAML 1.1 reads as text (`1e3`, `1.0e3`): refused in numeric fields."""
+
+
+def _plain_number(text: str) -> str:
+    value = float(text.replace("_", ""))
+    return f"{int(value)}" if value.is_integer() and abs(value) < 1e18 else repr(value)
+
+
+def shown_text(text: str) -> str:
+    """Free text of a spec (its name, description, family, source) as it is shown: whitespace
+    runs (line breaks included) become one space, and every other character that is not
+    printable (terminal escape sequences, bidirectional overrides such as U+202E) is written as
+    its escape (`\\x1b`, `\\u202e`), so no spec can drive a terminal or reorder a line."""
+    text = " ".join(text.split())
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
@@ -250,7 +270,7 @@ class _Parser:
         value = node.get(key, default) if default is not None else self.required(node, key, what)
         if not isinstance(value, str) or not value.strip():
             raise SpecError(node.loc(key), f"'{key}' must be non-empty text, got {_kind(value)}")
-        return value.strip()
+        return shown_text(value)
 
     def whole(self, value: Any, where: Location, what: str, low: int = 1, high: int = MAX_CHANNELS) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -260,7 +280,7 @@ class _Parser:
         return value
 
     def name(self, value: Any, where: Location) -> str:
-        if not isinstance(value, str) or not re.match(_NAME, value):
+        if not isinstance(value, str) or not re.fullmatch(_NAME, value):
             raise SpecError(
                 where, f"'name' must be letters, digits, '_' or '-' (no dots), got {_kind(value)}"
             )
@@ -621,6 +641,9 @@ class _Parser:
             raise SpecError(where, f"'{key}' must be a number or an expression, got {_kind(value)}{_bool_hint(value)}")
         if not isinstance(value, str):
             return expr.constant(value, where)
+        if _EXPONENT.fullmatch(value.strip()):
+            raise SpecError(where, f"'{key}' = '{value.strip()}' is text, not a number, in YAML 1.1 (an exponent "
+                            f"needs a dot and a sign, as in 1.0e+3): write {_plain_number(value)}")
         try:
             return expr.parse(value, known, where)
         except SpecError as exc:

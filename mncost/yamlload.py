@@ -11,6 +11,8 @@ deeper than MAX_DEPTH and documents over MAX_BYTES or MAX_NODES are `SpecError`s
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -112,7 +114,7 @@ def load_yaml(text: str, path: str, loader_class: Any = None) -> Any:
 def _read(loader_class: Any, text: str, path: str) -> Any:
     loader = loader_class(text)  # the pure-Python reader checks every character here
     try:
-        return _Builder(loader, path).document()
+        return _Builder(loader, path, _lines(text)).document()
     finally:
         loader.dispose()
 
@@ -122,7 +124,7 @@ def _spec_error(exc: yaml.YAMLError, text: str, path: str) -> SpecError:
     if isinstance(exc, yaml.MarkedYAMLError):
         problem = exc.problem or exc.context or "invalid YAML"
         mark = exc.problem_mark or exc.context_mark
-        line = min(mark.line + 1, _last_line(text)) if mark is not None else 1
+        line = min(_lines(text)(mark.line), _last_line(text)) if mark is not None else 1
         return SpecError(Location(path, line), f"YAML syntax error: {problem}")
     if isinstance(exc, yaml.reader.ReaderError):  # position: a character offset into `text`
         line = text.count("\n", 0, exc.position) + 1
@@ -130,6 +132,20 @@ def _spec_error(exc: yaml.YAMLError, text: str, path: str) -> SpecError:
         return SpecError(Location(path, line), f"character U+{character:04X} is not allowed in YAML "
                          "(a control character)")
     return SpecError(Location(path, 1), f"YAML error: {' '.join(str(exc).split())}")
+
+
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _lines(text: str) -> Callable[[int], int]:
+    """PyYAML's 0-based line of a mark → the 1-based line an editor shows. PyYAML (and libyaml)
+    also break lines at U+0085, U+2028 and U+2029, which editors and `grep -n` do not."""
+    if not any(ch in text for ch in _UNICODE_BREAKS):
+        return lambda line: line + 1
+    real = [1]  # real[i] = the editor line of PyYAML line i
+    for match in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text):
+        real.append(real[-1] + (0 if match.group() in _UNICODE_BREAKS else 1))
+    return lambda line: real[min(line, len(real) - 1)]
 
 
 def _last_line(text: str) -> int:
@@ -152,9 +168,10 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, loader: Any, path: str) -> None:  # a (C)SafeLoader; its stubs are untyped
+    def __init__(self, loader: Any, path: str, lines: Callable[[int], int]) -> None:  # a (C)SafeLoader
         self.loader = loader
         self.path = path
+        self.line_of = lines
         self.count = 0
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
@@ -173,7 +190,7 @@ class _Builder:
         self.loader.get_event()  # DocumentEnd
         event = self.loader.get_event()
         if not isinstance(event, yaml.StreamEndEvent):
-            raise SpecError(self.where(event.start_mark.line + 1),
+            raise SpecError(self.where(self.line_of(event.start_mark.line)),
                             "a second YAML document ('---'); a spec file holds exactly one")
         return value
 
@@ -188,7 +205,7 @@ class _Builder:
         stack = self.stack
         while True:
             event = self.loader.get_event()
-            line = event.start_mark.line + 1
+            line = self.line_of(event.start_mark.line)
             if isinstance(event, yaml.ScalarEvent):
                 value, is_merge = self.scalar(event, line)
                 self.grow(1, line)
@@ -234,6 +251,8 @@ class _Builder:
             if cached is None:
                 tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
                 cached = self.plain[key] = self.construct(event, tag, line)
+                if event.implicit[0] and tag in (_INT_TAG, _FLOAT_TAG):  # plain (unquoted)
+                    _check_number_spelling(event.value, cached[0], self.where(line))
             return cached
         return self.construct(event, tag, line)
 
@@ -282,3 +301,20 @@ class _Builder:
 
 
 _PENDING = object()
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+
+
+def _check_number_spelling(text: str, value: Any, where: Location) -> None:
+    """YAML 1.1 (PyYAML) reads `010` as octal 8 and `1:30` as base-60 90: refuse both spellings,
+    saying what to write (the value is never what a layer table means by them)."""
+    if ":" in text:
+        raise SpecError(where, f"'{text}' is a base-60 number in YAML 1.1 (= {value}): write {value}, "
+                        f"or quote it if it is text")
+    if _OCTAL.fullmatch(text):
+        sign = text[0] if text[0] in "+-" else ""
+        plain = sign + (text.replace("_", "").lstrip("+-").lstrip("0") or "0")
+        raise SpecError(where, f"'{text}' is an octal number in YAML 1.1 (= {value}): write {value}, "
+                        f"or {plain} without the leading zero")

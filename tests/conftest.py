@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +29,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/* from current output")
 
 
+_MIX_STDERR = "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
+"""click 8.1's CliRunner mixes stderr into `stdout` unless told not to (`mix_stderr=False`); from
+click 8.2 on, `stdout` and `stderr` are always apart and the argument is gone. Tests read
+`result.stdout` and `result.stderr`, never `result.output` (8.1: stdout only; 8.2: both)."""
+
+
+def cli_runner(**kwargs: Any) -> CliRunner:
+    """A CliRunner whose `result.stdout` and `result.stderr` are kept apart with every click
+    version mncost supports (8.1 onwards)."""
+    if _MIX_STDERR:
+        kwargs.setdefault("mix_stderr", False)
+    return CliRunner(**kwargs)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CliRunner with stderr kept apart and a fixed 120-column, colourless terminal."""
-    return CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"})
+    return cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -49,22 +50,27 @@ def test_bad_counts(runner: CliRunner, option: str, value: str) -> None:
     assert f"Invalid value for '{option}'" in refused(runner, "show", "v1", f"{option}={value}")
 
 
+NO_SUCH_OPTION = r"No such option(: --bogus|( '--bogus'))"
+"""click's wording: 8.1 `No such option: --bogus`, 8.2 on `No such option '--bogus'`."""
+
+
 @pytest.mark.parametrize("args, message", [
     (["show", "v1", "--rho", "0.5", "--resolution", "112"], "give either --rho or --resolution, not both"),
     (["show", "v1", "--format", "xml"], "Invalid value for '--format' / '-f'"),
-    (["show", "v1", "--bogus"], "No such option '--bogus'"),
+    (["show", "v1", "--bogus"], NO_SUCH_OPTION),
     (["show"], "Missing argument 'SPEC'"),
     (["show", "v1", "v2"], "Got unexpected extra argument (v2)"),
     (["nosuch"], "No such command 'nosuch'"),
-    (["--bogus"], "No such option '--bogus'"),
+    (["--bogus"], NO_SUCH_OPTION),
 ])
 def test_usage_errors_are_one_line(runner: CliRunner, args: list[str], message: str) -> None:
-    assert message in refused(runner, *args)
+    assert re.search(message if message is NO_SUCH_OPTION else re.escape(message), refused(runner, *args))
 
 
 def test_bare_command_prints_help(runner: CliRunner) -> None:
     result = runner.invoke(main, [])
-    assert "Usage:" in result.output and "Traceback" not in result.output
+    both = result.stdout + result.stderr  # click 8.1 prints this help to stdout, 8.2 to stderr
+    assert "Usage:" in both and "Traceback" not in both
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

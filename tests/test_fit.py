@@ -88,7 +88,7 @@ def test_impossible_budget_is_exit_1(runner) -> None:  # type: ignore[no-untyped
         fit(load("v1"), Config(), Budget(arithmetic=1000), alpha_max=0.5)
     result = runner.invoke(main, ["fit", "v1", "--max-macs", "1k", "--alpha-max", "0.5"])
     assert result.exit_code == 1
-    assert "No fit:" in result.output and "MACs" in result.output
+    assert "No fit:" in result.stderr and "MACs" in result.stderr
 
 
 @pytest.mark.parametrize(("text", "value"), [("150M", 150_000_000), ("1.5G", 1_500_000_000), ("2k", 2000),

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,6 +34,8 @@ from mncost.expr import builtin_functions, parse
 from mncost.spec import load_spec, parse_spec
 from mncost.walk import scaler as _scaler
 from mncost.yamlload import read_text
+
+from .conftest import cli_runner
 
 # -- (a) the loader takes anything -------------------------------------------------------------
 
@@ -107,7 +108,7 @@ def test_expressions_take_anything(text: str, alpha: float, channels: int) -> No
        value=st.one_of(st.text(max_size=12), st.sampled_from(["nan", "inf", "-0", "1e-400", "1e400", "0x10", "1_0",
                                                               "  2", "2.", ".5", "١"])))
 def test_cli_options_take_anything(option: str, value: str) -> None:
-    result = CliRunner().invoke(main, ["show", "v1", "--format", "json", f"{option}={value}"])
+    result = cli_runner().invoke(main, ["show", "v1", "--format", "json", f"{option}={value}"])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 2)
     if result.exit_code == 2:
@@ -231,7 +232,7 @@ def test_mutated_bundled_specs_fail_cleanly(scratch: Path, case: tuple[str, str]
     name, text = case
     path = scratch / f"mutated-{name}.yaml"
     path.write_text(text, encoding="utf-8")
-    runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"})
+    runner = cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"})
     result = runner.invoke(main, ["show", str(path), "--format", fmt, "--alpha", alpha])
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{result.exception!r} for:\n{text}")

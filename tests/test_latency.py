@@ -13,7 +13,6 @@ import math
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,6 +33,8 @@ from mncost.latency import OpClass, Profile, latency, layer_features, lut_key, o
 from mncost.nnls import nnls
 from mncost.ops import OPS
 from mncost.profiles import bundled_devices, devices_path, load_profile, parse_profile
+
+from .conftest import cli_runner
 
 MEASUREMENTS = Path(devices_path()) / "measurements"
 
@@ -228,7 +229,7 @@ def test_calibrate_cli(tmp_path: Path) -> None:
                             "v2,1.0,224,,fp32,64\nv2,0.35,224,,,16.6\nv3-large,1.0,224,1001,fp32,51\n"
                             "v3-small,1.0,224,1001,fp32,15.8\nmnasnet-a1,1.0,224,,fp32,71\n", encoding="utf-8")
     out = tmp_path / "phone.yaml"
-    result = CliRunner().invoke(main, ["calibrate", str(measurements), "-o", str(out), "--device", "Pixel 1"],
+    result = cli_runner().invoke(main, ["calibrate", str(measurements), "-o", str(out), "--device", "Pixel 1"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "leave-one-out: mean |error|" in result.output
@@ -236,7 +237,7 @@ def test_calibrate_cli(tmp_path: Path) -> None:
     assert all(len(line) <= 80 for line in result.output.splitlines() if not line.startswith("wrote "))
     profile = load_profile(str(out))
     assert profile.name == "phone" and profile.device == "Pixel 1" and profile.precision is Dtype.FP32
-    shown = CliRunner().invoke(main, ["latency", "v2", "--device", str(out), "--summary"], catch_exceptions=False)
+    shown = cli_runner().invoke(main, ["latency", "v2", "--device", str(out), "--summary"], catch_exceptions=False)
     assert shown.exit_code == 0 and shown.output.startswith("total ")
 
 
@@ -244,7 +245,7 @@ def test_calibrate_cli_bad_row_writes_nothing(tmp_path: Path) -> None:
     measurements = tmp_path / "phone.csv"
     measurements.write_text("spec,alpha,resolution,latency_ms\nv2,1.0,224,64\nv2,x,224,16\n", encoding="utf-8")
     out = tmp_path / "phone.yaml"
-    result = CliRunner().invoke(main, ["calibrate", str(measurements), "-o", str(out)])
+    result = cli_runner().invoke(main, ["calibrate", str(measurements), "-o", str(out)])
     assert result.exit_code == 2
     assert result.output.strip() == f"Error: {measurements}:3: 'alpha' must be a number > 0, got 'x'"
     assert not out.exists()
@@ -275,15 +276,15 @@ def test_bad_device_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "d.yaml"
     bad.write_text("name: x\nprecision: fp32\nms_per_gmac: {dense: 1}\nms_per_mb: 0\nms_per_op: zero\n",
                    encoding="utf-8")
-    result = CliRunner().invoke(main, ["latency", "v1", "--device", str(bad)])
+    result = cli_runner().invoke(main, ["latency", "v1", "--device", str(bad)])
     assert result.exit_code == 2
     assert result.output.strip().startswith(f"Error: {bad}:5: 'ms_per_op' must be a number")
-    result = CliRunner().invoke(main, ["latency", "v1", "--device", "nope"])
+    result = cli_runner().invoke(main, ["latency", "v1", "--device", "nope"])
     assert result.exit_code == 2 and "unknown device 'nope'" in result.output
 
 
 def test_devices_lists_every_profile_with_its_source() -> None:
-    result = CliRunner().invoke(main, ["devices"], catch_exceptions=False)
+    result = cli_runner().invoke(main, ["devices"], catch_exceptions=False)
     assert result.exit_code == 0
     for name in bundled_devices():
         assert f"{name}  " in result.output

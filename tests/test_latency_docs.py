@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mncost.cli import main
+
+from .conftest import cli_runner
 
 ROOT = Path(__file__).parent.parent
 DOC = (ROOT / "docs" / "latency.md").read_text(encoding="utf-8")
@@ -40,7 +41,7 @@ def test_calibration_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         command, _, expected = chunk.partition("\n")
         args = shlex.split(command)
         assert args[0] == "mncost"
-        result = CliRunner().invoke(main, args[1:], catch_exceptions=False)
+        result = cli_runner().invoke(main, args[1:], catch_exceptions=False)
         assert result.exit_code == 0
         assert result.output == expected, command
     assert os.path.exists(tmp_path / "my-phone.yaml")

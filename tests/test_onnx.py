@@ -26,6 +26,8 @@ onnx = pytest.importorskip("onnx")
 np = pytest.importorskip("numpy")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
+from .conftest import cli_runner  # noqa: E402
+
 FIXTURES = Path(__file__).parent / "onnx"
 
 
@@ -421,9 +423,8 @@ def test_bench_without_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _invoke(args: list[str]) -> Any:
-    from click.testing import CliRunner
 
-    return CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}).invoke(main, args)
+    return cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}).invoke(main, args)
 
 
 def test_what_the_spec_language_cannot_hold_names_the_node(tmp_path: Path) -> None:

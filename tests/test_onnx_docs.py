@@ -12,13 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mncost.cli import main
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from .conftest import cli_runner  # noqa: E402
 
 HERE = Path(__file__).parent
 DOC = (HERE.parent / "docs" / "onnx.md").read_text(encoding="utf-8")
@@ -63,7 +64,7 @@ def _masked(text: str) -> str:
 def test_console_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _models(tmp_path)
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner(env={"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"})
+    runner = cli_runner(env={"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"})
     ran = 0
     for command, expected in examples():
         args = shlex.split(command)[1:]
@@ -84,5 +85,5 @@ def test_yaml_excerpt_is_what_import_writes(tmp_path: Path) -> None:
     _models(tmp_path)
     excerpt = re.search(r"`mine.yaml` starts like this:\n\n```yaml\n(.*?)```", DOC, flags=re.S)
     assert excerpt is not None
-    result = CliRunner().invoke(main, ["import", str(tmp_path / "mobilenet_v2.onnx")])
+    result = cli_runner().invoke(main, ["import", str(tmp_path / "mobilenet_v2.onnx")])
     assert result.stdout.startswith(excerpt[1])

@@ -22,13 +22,13 @@ def test_missing_matplotlib_is_one_line_and_exit_2(runner, tmp_path: Path, monke
     monkeypatch.delattr(mncost.render, "plot", raising=False)
     result = runner.invoke(main, ["plot", "v1", "-o", str(tmp_path / "x.png")])
     assert result.exit_code == 2
-    assert result.output.strip() == "Error: mncost plot needs matplotlib: pip install 'mncost[plot]'"
+    assert result.stderr.strip() == "Error: mncost plot needs matplotlib: pip install 'mncost[plot]'"
     assert not list(tmp_path.iterdir())
 
 
 def test_bad_suffix_is_usage_error(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(main, ["plot", "v1", "-o", str(tmp_path / "x.jpg")])
-    assert result.exit_code == 2 and ".png, .svg or .pdf" in result.output
+    assert result.exit_code == 2 and ".png, .svg or .pdf" in result.stderr
     assert not list(tmp_path.iterdir())
 
 

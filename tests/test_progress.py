@@ -12,11 +12,13 @@ from rich.console import Console
 
 from mncost.cli import main, progress
 
+from .conftest import cli_runner
+
 
 @pytest.fixture
 def runner() -> CliRunner:
     """The suite's runner without TERM=dumb (a dumb terminal gets no display: tested below)."""
-    return CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "xterm-256color"})
+    return cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1", "TERM": "xterm-256color"})
 
 
 SWEEP = ["sweep", "v1", "--alpha", "1,0.75,0.5", "--resolution", "224,160", "-f", "csv"]

@@ -7,11 +7,12 @@ import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mncost.cli import main
 from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
 from mncost.ops import OPS
+
+from .conftest import cli_runner
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -68,7 +69,7 @@ def test_console_examples_match(command: str, expected: str, tmp_path: Path, mon
         (tmp_path / "my-net.yaml").write_text(
             "name: my-net\ndescription: x\nsource: y\ninput: {resolution: 32, channels: 3}\nlayers:\n"
             "  - {name: c1, op: conv, kernel: 3, strid: 2, out: 16}\n")
-    result = CliRunner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
+    result = cli_runner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
     got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
     assert got == expected
 
@@ -112,7 +113,7 @@ def test_docs_console_examples_match(page: str, tmp_path: Path, monkeypatch: pyt
     if any("nets/" in command for command, _ in examples):
         docs_repository(tmp_path)
     for command, expected in examples:
-        result = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"}).invoke(main, shlex.split(command)[1:],
+        result = cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1"}).invoke(main, shlex.split(command)[1:],
                                                                             prog_name="mncost")
         got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
         assert (command, got) == (command, expected)

@@ -11,11 +11,12 @@ TF-slim and the hosted models classify 1001 classes.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from mncost import Config, evaluate, load
 from mncost.cli import main
 from mncost.size import MB, MIB, Storage, folded_params, model_size
+
+from .conftest import cli_runner
 
 # (spec, alpha, storage, published "Mb", unit it is in)
 HOSTED = [
@@ -61,7 +62,7 @@ def test_report_folded_is_folded_params() -> None:
 
 
 def test_size_cli() -> None:
-    result = CliRunner().invoke(main, ["size", "v1", "--classes", "1001"], catch_exceptions=False)
+    result = cli_runner().invoke(main, ["size", "v1", "--classes", "1001"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "16,888,228" in result.output and "16.888" in result.output and "16.106" in result.output
     assert all(len(line) <= 80 for line in result.output.splitlines())

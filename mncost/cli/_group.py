@@ -1,17 +1,18 @@
 """The root command group. Errors become exit codes here and nowhere else.
 
 Exit codes: 0 success; 1 a finding (a `diff` threshold exceeded, nothing fits a `fit` budget);
-2 bad usage or bad input; 130 interrupted (Ctrl-C).
+2 bad usage or bad input; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM) while writing an output file.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
 from typing import Any
 
 import click
 
-from ..errors import Finding, MncostError
+from ..errors import Finding, MncostError, Terminated
 
 COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff", "memory": "memory",
             "formula": "formula", "fit": "fit", "plot": "plot", "check": "check",
@@ -49,6 +50,9 @@ class MncostGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
+        except KeyboardInterrupt:
+            click.echo("Aborted (interrupted).", err=True)
+            ctx.exit(130)
         except click.UsageError as exc:
             if isinstance(exc, _NO_ARGS_IS_HELP):  # bare `mncost`: click ≥ 8.2 prints the help
                 raise
@@ -70,7 +74,26 @@ class MncostGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Aborted (interrupted); no output file was changed.", err=True)
             ctx.exit(130)
+        except Terminated as exc:
+            click.echo("Aborted (terminated); no output file was changed.", err=True)
+            ctx.exit(128 + exc.signum)
+        except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly
+            from ..entry import BROKEN_PIPE, _quiet_stdout
 
+            _quiet_stdout()
+            ctx.exit(BROKEN_PIPE)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            from ..entry import _quiet_stdout
+
+            _quiet_stdout()
+            click.echo(f"Error: cannot write to standard output: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+"""OSErrors that can only come from writing standard output here (inputs and -o files have their own errors)."""
 
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 

@@ -1,13 +1,14 @@
 """Output options shared by `show` and `sweep` (--format, -o, --units) and writing the result.
 
-The whole output is rendered before anything is written; with -o FILE it is written atomically
-(mncost.output), so a failure at any point leaves FILE as it was.
+The whole output is rendered before anything is written, except a streamed sweep (CSV, JSON
+Lines), written line by line; with -o FILE either is written atomically (mncost.output), so a
+failure at any point leaves FILE as it was.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,17 +28,23 @@ class Format(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     LATEX = "latex"
+    JSONL = "jsonl"  # sweep only: one JSON object per point, streamed
 
 
 SUFFIX_FORMATS = {".csv": Format.CSV, ".json": Format.JSON, ".md": Format.MARKDOWN, ".markdown": Format.MARKDOWN,
-                  ".tex": Format.LATEX, ".txt": Format.TABLE}
+                  ".tex": Format.LATEX, ".txt": Format.TABLE, ".jsonl": Format.JSONL}
 """The default format suggested by an -o FILE suffix when --format is not given."""
+STREAMED = (Format.CSV, Format.JSONL)
+"""Formats written row by row as they are computed (`sweep`)."""
 
 
-def output_options(func: F) -> F:
+def output_options(func: F, streamed: bool = False) -> F:
+    """--format, -o and --units; `streamed` adds the jsonl format (for `sweep`)."""
+    formats = [f.value for f in Format if streamed or f is not Format.JSONL]
+    suffixes = ".csv .json .jsonl .md .tex .txt" if streamed else ".csv .json .md .tex .txt"
     options = [
-        click.option("--format", "-f", "fmt", type=click.Choice([f.value for f in Format]), default=None,
-                     help="Output format. Default: from the -o suffix (.csv .json .md .tex .txt), else table."),
+        click.option("--format", "-f", "fmt", type=click.Choice(formats), default=None,
+                     help=f"Output format. Default: from the -o suffix ({suffixes}), else table."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
                      help="Write to FILE (atomically: all or nothing) instead of standard output."),
         click.option("--units", type=click.Choice([u.value for u in Units]), default=None,
@@ -49,28 +56,47 @@ def output_options(func: F) -> F:
     return func
 
 
-def choose_format(fmt: str | None, output: str | None, units: str | None) -> tuple[Format, Units | None, str | None]:
-    """Resolve --format (the -o suffix only suggests a default), --units, and -o (`-` = stdout)."""
+def input_files(*specs: str) -> list[str]:
+    """The files that the spec arguments name (bundled or not): -o may not be one of them."""
+    from ..bundled import locate
+    from ..errors import MncostError
+
+    paths = []
+    for spec in specs:
+        try:
+            paths.append(locate(spec)[0])
+        except MncostError:
+            pass  # reported when the spec is loaded
+    return paths
+
+
+def choose_format(fmt: str | None, output: str | None, units: str | None, inputs: Sequence[str] = (),
+                  streamed: bool = False) -> tuple[Format, Units | None, str | None]:
+    """Resolve --format (the -o suffix only suggests a default), --units, and -o (`-` = stdout,
+    refused when it is one of the command's `inputs`)."""
     if output == "-":
         output = None
     if fmt is not None:
         chosen = Format(fmt)
     elif output is not None:
         chosen = SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), Format.TABLE)
+        if chosen is Format.JSONL and not streamed:
+            chosen = Format.JSON
     else:
         chosen = Format.TABLE
-    if chosen is Format.JSON and units is not None:
-        raise click.UsageError("--units does not apply to --format json (JSON always holds exact integers)")
-    return chosen, Units(units) if units else None, output_target(output)
+    if chosen in (Format.JSON, Format.JSONL) and units is not None:
+        raise click.UsageError(f"--units does not apply to --format {chosen.value} (JSON always holds exact integers)")
+    return chosen, Units(units) if units else None, output_target(output, inputs)
 
 
-def output_target(output: str | None) -> str | None:
-    """-o FILE checked before any work (`-` and no -o: standard output, None)."""
+def output_target(output: str | None, inputs: Sequence[str] = ()) -> str | None:
+    """-o FILE checked before any work (`-` and no -o: standard output, None); it may not be one of
+    the command's `inputs`."""
     if output is None or output == "-":
         return None
     from ..output import check_target  # only when writing a file
 
-    check_target(output)
+    check_target(output, inputs)
     return output
 
 
@@ -120,3 +146,21 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
         emit(to_latex(sheet, units), output)
     else:
         raise AssertionError(f"not a sheet format: {chosen}")
+
+
+def emit_lines(lines: Iterable[str], output: str | None) -> None:
+    """Stream lines to stdout as they come, or to FILE through a temporary file that replaces
+    it only when the last line is written (mncost.output)."""
+    if output is None:
+        import sys
+
+        stdout = sys.stdout
+        for line in lines:
+            stdout.write(line)
+        stdout.flush()
+        return
+    from ..output import open_output
+
+    with open_output(output) as sink:
+        for line in lines:
+            sink.write(line)

@@ -66,6 +66,10 @@ def plot(spec: str, output: Path, sweep: bool, alphas: list[float] | None, resol
         raise click.UsageError(f"the output file must end in .png, .svg or .pdf, got '{output.name}'")
     if not output.parent.is_dir():
         raise click.UsageError(f"folder '{output.parent}' does not exist")
+    from ..output import check_target
+    from .emit import input_files
+
+    check_target(output, input_files(spec))
     if not sweep and ((alphas and len(alphas) > 1) or (resolutions and len(resolutions) > 1)):
         raise click.UsageError("several --alpha or --resolution values need --sweep")
     try:

@@ -10,7 +10,7 @@ from .. import load
 from ..evaluate import evaluate
 from ._group import main
 from .complete import complete_spec
-from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
+from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, input_files, output_options
 from .options import config_options, make_config
 from .progress import shows_progress
 
@@ -29,7 +29,7 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
          group_by: str | None,
          **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
-    chosen, unit, output = choose_format(fmt, output, units)
+    chosen, unit, output = choose_format(fmt, output, units, input_files(spec))
     if summary and group_by:
         raise click.UsageError("give either --summary or --group-by, not both")
     config = make_config(**options)

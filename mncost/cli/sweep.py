@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 import click
 
@@ -12,9 +15,22 @@ from ..grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ._group import main
 from .complete import complete_spec
-from .emit import Format, choose_format, emit, emit_sheet, output_options
+from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
 from .options import convention_options, make_config
 from .progress import shows_progress, step
+
+MAX_POINTS = 10**15
+"""Largest grid a sweep accepts even with --yes (at ~30 µs a point, a 10^15-point grid would run
+for about a thousand years; 10^27 used to be an OverflowError traceback)."""
+
+T = TypeVar("T")
+
+
+def _first_computed(rows: Iterator[T]) -> Iterator[T]:
+    """The rows, with the first α's computed now, before anything is written: a sweep that fails
+    at its first point (a bad α) prints nothing, not a lone CSV header."""
+    first = next(rows, None)
+    return iter(()) if first is None else itertools.chain([first], rows)
 
 
 class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in click >= 8.2
@@ -43,7 +59,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 @click.option("--rho", "-r", "rhos", type=AxisParam("rho"), default=None,
               help="Resolution multipliers ρ instead of --resolution: resolution = round(base × ρ).")
 @convention_options
-@output_options
+@partial(output_options, streamed=True)
 @click.option("--pivot", type=click.Choice(list(PIVOT_FIELDS)), default=None,
               help="Lay one value out as α rows × resolution columns, as the papers do.")
 @click.option("--yes", "-y", is_flag=True, help=f"Run a grid larger than {MAX_GRID:,} points.")
@@ -51,10 +67,16 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
           output: str | None, units: str | None, pivot: str | None, yes: bool, **options: Any) -> None:
     """Totals of SPEC for every (α, resolution): params, MACs, activation and peak memory."""
-    chosen, unit, output = choose_format(fmt, output, units)
+    chosen, unit, output = choose_format(fmt, output, units, input_files(spec), streamed=True)
     if rhos is not None and resolutions is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
-    size = len(alphas) * len(resolutions or rhos or [0])
+    other = resolutions if resolutions is not None else rhos  # not `or`: bool() calls len(), which overflows
+    size = alphas.count() * (other.count() if other is not None else 1)
+    if size > MAX_POINTS:
+        raise click.UsageError(f"the grid has {size:.3g} points, more than any sweep can run ({MAX_POINTS:.0e}); "
+                               f"use fewer or coarser values")
+    if chosen is Format.JSONL and pivot:
+        raise click.UsageError("--pivot makes a table: use it with table, csv, markdown, latex or json, not jsonl")
     if size > MAX_GRID and not yes:
         raise click.UsageError(f"the grid has {size:,} points, more than {MAX_GRID:,}; give --yes to run it anyway")
     config = make_config(alpha=1.0, rho=None, resolution=None, **options)
@@ -76,6 +98,20 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
     except AxisError as exc:
         raise click.UsageError(str(exc)) from None
     step(f"mncost sweep {spec}: {len(alpha_values) * len(grid):,} points")
+    if chosen in STREAMED and not pivot:
+        from ..grid import stream_sweep
+
+        frame, rows = stream_sweep(graph, alpha_values, grid, config)
+        sheet = sweep_sheet(frame, machine=True)
+        if chosen is Format.CSV:
+            from ..render.csv import csv_lines
+
+            emit_lines(csv_lines(sheet, _first_computed(rows), unit), output)
+        else:
+            from ..render.jsonl import jsonl_lines
+
+            emit_lines(jsonl_lines(sheet, _first_computed(rows)), output)
+        return
     result = run_sweep(graph, alpha_values, grid, config)
     step(f"mncost sweep {spec}: writing {len(result.rows):,} rows as {chosen}")
     if chosen is Format.JSON:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..columns import Kind
@@ -51,3 +52,21 @@ def to_csv(sheet: Sheet, units: Units | None = None) -> str:
         writer.writerow(["total", *(_cell(v, c.kind, units) for v, c in zip(sheet.total, sheet.columns, strict=True)),
                          *context])
     return out.getvalue()
+
+
+def csv_lines(sheet: Sheet, rows: Iterable[Any], units: Units | None = None) -> Iterator[str]:
+    """Streamed CSV: the header line, then one line per item of `rows` (each read by the sheet's
+    columns), as `to_csv` would write them; for outputs too long to hold in memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    def line(values: list[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    context = [_context_cell(v) for _, v in sheet.context]
+    yield line(["row", *(c.csv_key(units) for c in sheet.columns), *(k for k, _ in sheet.context)])
+    for item in rows:
+        yield line([sheet.row_label, *(_cell(c.get(item), c.kind, units) for c in sheet.columns), *context])
