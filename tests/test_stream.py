@@ -93,7 +93,8 @@ def test_failure_mid_stream_leaves_the_target(runner, tmp_path: Path) -> None:  
     assert result.exit_code == 2
     rows = (ROOT / "specs/v1.yaml").read_text().splitlines()
     line = next(n for n, text in enumerate(rows, 1) if "Conv2d_0," in text)
-    assert result.stderr == f"Error: specs/v1.yaml:{line}: layer 'Conv2d_0': 'out' = 0 at alpha=0.001; it must be >= 1\n"
+    assert result.stderr == (f"Error: specs/v1.yaml:{line}: layer 'Conv2d_0': 'out' = 0 at alpha=0.001; "
+                             "it must be >= 1\n")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
