@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..diff import TOTALS, Diff
+from ..diff import Diff
 from ..thresholds import Check
 from .deltas import (
     check_detail,
@@ -44,7 +44,7 @@ def to_markdown(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = F
         _row(["Total", "Old", "New", "Change", "Relative"]),
         _row(["---", "---:", "---:", "---:", "---:"]),
     ]
-    for metric in TOTALS:
+    for metric in diff.totals:
         change = shown_total(metric, diff)
         lines.append(_row([metric_label(metric, diff), f"{change.old:,}", f"{change.new:,}",
                            signed(change.delta), percent(change)]))

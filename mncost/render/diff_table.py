@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..diff import TOTALS, Diff, LayerDiff
+from ..diff import Diff, LayerDiff
 from ..thresholds import Check
 from .deltas import (
     ABSENT,
@@ -37,7 +37,7 @@ def to_diff_table(diff: Diff, checks: tuple[Check, ...] = (), everything: bool =
     totals.add_column(diff.new_label, justify="right")
     totals.add_column("Change", justify="right")
     totals.add_column("Relative", justify="right")
-    for metric in TOTALS:
+    for metric in diff.totals:
         change = shown_total(metric, diff)
         totals.add_row(metric_label(metric, diff), f"{change.old:,}", f"{change.new:,}", signed(change.delta),
                        percent(change))

@@ -62,6 +62,8 @@ def _cell(column: declared.Column, value: Any) -> str:
         return human_bytes(value)
     if column.kind is Kind.RATIO:
         return f"{value:.4g}"
+    if column.kind is Kind.MS:
+        return f"{value:.4g} ms"
     return str(value)
 
 
@@ -72,7 +74,7 @@ def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], s
     layers = report.layers
     largest = max((layer.macs for layer in layers), default=0)
     columns: list[Column] = [("#", True, [str(i) for i in range(1, len(layers) + 1)], "")]
-    for c in declared.LAYER_COLUMNS:
+    for c in declared.present(declared.LAYER_COLUMNS, report):
         if not c.human or (c.detail and not detail) or c.kind is Kind.FLAG or c.layer is None:
             continue  # a streamed output is marked with '*' instead of a column
         if flops and c.kind is Kind.ARITH:
