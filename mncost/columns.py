@@ -30,6 +30,7 @@ class Kind(StrEnum):
     ARITH = "arith"  # MACs; shown as FLOPs (2 × MACs) under --count flops; follows --units
     BYTES = "bytes"  # follows --units (kB = 1000 B)
     SHARE = "share"  # a fraction of a total: "94.86%" for people, 6 decimals in CSV and JSON
+    MS = "ms"  # milliseconds: "1.234 ms" for people (4 significant digits), full precision in CSV and JSON
 
 
 Getter = Callable[[Any], Any]
@@ -53,6 +54,7 @@ class Column:
     summary: bool = True  # its total is shown as a total (False: only in the per-layer footer)
     total_header: str | None = None  # the header of its total, when it differs (`Model size`)
     drop: int = 0  # terminal: columns with a higher value are hidden first when the table is too wide
+    optional: bool = False  # present only when computed (latency: with --device); None otherwise
 
     @property
     def numeric(self) -> bool:
@@ -78,6 +80,9 @@ COLUMNS: tuple[Column, ...] = (
            point=lambda p: p.activation_bytes, metric="activation_memory", drop=2),
     Column("live_bytes", "Live mem", Kind.BYTES, "every tensor alive while the layer runs (total: the peak)",
            layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, drop=3),
+    Column("latency_ms", "Latency", Kind.MS, "estimated milliseconds on the --device profile (docs/latency.md)",
+           layer=lambda x: x.latency_ms, total=lambda r: r.totals.latency_ms, point=lambda p: p.latency_ms,
+           metric="latency", optional=True, drop=1),
     Column("streamed", "Streamed", Kind.FLAG, "output streamed inside a block, never materialized",
            layer=lambda x: x.streamed, detail=True),
     Column("param_bytes", "Weights", Kind.BYTES, "parameters × weight dtype bytes (total: the model size)",
@@ -109,7 +114,7 @@ LAYER_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.layer is not N
 
 TOTAL_COLUMNS: tuple[Column, ...] = tuple(
     BY_KEY[k] for k in ("params", "macs", "param_bytes", "activation_bytes", "peak_bytes", "peak_layer",
-                        "largest_tensor_bytes", "largest_tensor_layer"))
+                        "largest_tensor_bytes", "largest_tensor_layer", "latency_ms"))
 """A report's totals (`--summary`, JSON `totals`): params, MACs, model size, then memory."""
 
 POINT_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.point is not None)
@@ -122,6 +127,12 @@ DIFF_LAYER_COLUMNS: tuple[Column, ...] = tuple(BY_KEY[k] for k in ("params", "ma
 """The per-layer figures `diff` compares and shows."""
 
 
+def present(columns: tuple[Column, ...], report: Any) -> tuple[Column, ...]:
+    """The columns a report has values for: optional ones only when computed (latency with --device)."""
+    device = report.conventions.device is not None
+    return tuple(c for c in columns if not c.optional or device)
+
+
 def flops_of(column: Column) -> Column:
     """The FLOPs form of an arithmetic column (2 × MACs), for --count flops."""
     def doubled(get: Getter | None) -> Getter | None:
@@ -129,4 +140,5 @@ def flops_of(column: Column) -> Column:
 
     return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
                   "2 × MACs", doubled(column.layer), doubled(column.total), doubled(column.point),
-                  None, column.human, column.detail, column.summary, column.total_header, column.drop)
+                  None, column.human, column.detail, column.summary, column.total_header, column.drop,
+                  column.optional)

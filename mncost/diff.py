@@ -12,8 +12,11 @@ from enum import StrEnum
 
 from .columns import METRICS
 from .conventions import Counting
+from .errors import ConfigError
 from .record import record, replace
 from .report import Cost, LayerCost, Memory, Report
+
+BY_METRIC_OPTIONAL = {name: column.optional for name, column in METRICS.items()}
 
 
 class Metric(StrEnum):
@@ -30,9 +33,12 @@ class Metric(StrEnum):
     """Sum of every layer's output tensor, in bytes (the report's `activation_bytes`)."""
     PEAK_MEMORY = "peak_memory"
     """Peak live activation memory of a sequential run, in bytes (the report's `peak_bytes`)."""
+    LATENCY = "latency"
+    """Estimated milliseconds on the --device profile (the report's `latency_ms`); needs --device."""
 
 
-TOTALS = tuple(Metric(name) for name in METRICS)
+TOTALS = tuple(Metric(name) for name in METRICS if not BY_METRIC_OPTIONAL.get(name))
+"""The totals a diff always shows; latency too when both sides have a --device (`Diff.totals`)."""
 """The totals a diff shows, in order (FLOPs replace MACs in human output under --count flops)."""
 
 
@@ -53,11 +59,11 @@ class Status(StrEnum):
 class Change:
     """An old and a new integer value."""
 
-    old: int
-    new: int
+    old: int | float
+    new: int | float
 
     @property
-    def delta(self) -> int:
+    def delta(self) -> int | float:
         return self.new - self.old
 
     @property
@@ -74,7 +80,10 @@ def metric_value(report: Report, metric: Metric) -> int:
         return 2 * report.totals.macs
     total = METRICS[metric.value].total
     assert total is not None
-    return int(total(report))
+    value = total(report)
+    if value is None:
+        raise ConfigError(f"the {metric.value} metric needs --device (a device profile) on both sides")
+    return value  # type: ignore[no-any-return]
 
 
 @record
@@ -105,6 +114,20 @@ class Diff:
 
     def total(self, metric: Metric) -> Change:
         return Change(metric_value(self.old, metric), metric_value(self.new, metric))
+
+    @property
+    def has_latency(self) -> bool:
+        return self.old.conventions.device is not None and self.new.conventions.device is not None
+
+    @property
+    def totals(self) -> tuple[Metric, ...]:
+        """The totals shown: TOTALS, and latency when both sides have a --device."""
+        return TOTALS + ((Metric.LATENCY,) if self.has_latency else ())
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        """Every metric this diff can compare (JSON `totals`, `--fail-on`)."""
+        return tuple(m for m in Metric if m is not Metric.LATENCY or self.has_latency)
 
     @property
     def flops(self) -> bool:

@@ -73,7 +73,15 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
-                       config.memory_model, config.first_layer_trick)
+                       config.memory_model, config.first_layer_trick, _device_name(config))
+
+
+def _device_name(config: Config) -> str | None:
+    if config.device is None:
+        return None
+    from .profiles import load_profile
+
+    return load_profile(config.device).name
 
 
 @collector_paused()
@@ -88,17 +96,25 @@ def evaluate(graph: Graph, config: Config) -> Report:
     evaluated = walk(graph, resolved, rounding)
     memory_plan = plan(graph, evaluated, width, config.memory_model, config.first_layer_trick)
     per_bn, ops = config.bn_params.per_channel, config.ops
+    profile = None
+    if config.device is not None:
+        from .latency import features, layer_latency_ms
+        from .profiles import load_profile
+
+        profile = load_profile(config.device)
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, out = ev.node, ev.output
         params, macs = layer_cost(EXACT, ev, per_bn, ops)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
+        ms = None if profile is None else layer_latency_ms(features(ev, params, macs), profile)
         rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
                               output_bytes, live_now, node.location, param_bytes=param_bytes,
                               bytes_read=sum(x.elements for x in ev.inputs) * width + param_bytes,
-                              bytes_written=output_bytes, streamed=streamed))
+                              bytes_written=output_bytes, streamed=streamed, latency_ms=ms))
     totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows),
-                  param_bytes=sum(r.param_bytes for r in rows))
+                  param_bytes=sum(r.param_bytes for r in rows),
+                  latency_ms=None if profile is None else sum(r.latency_ms or 0.0 for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
     return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
 

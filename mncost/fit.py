@@ -42,6 +42,20 @@ def parse_count(text: str) -> int:
     return math.floor(_decimal(m[1]) * _COUNT_UNITS[m[2]])
 
 
+def parse_ms(text: str) -> float:
+    """'20ms' or '20' → 20.0 milliseconds; '0.02s' → 20.0."""
+    body = text.strip().lower()
+    factor = 1000.0 if body.endswith("s") and not body.endswith("ms") else 1.0
+    number = body.removesuffix("ms").removesuffix("s").strip()
+    try:
+        value = float(number) * factor
+    except ValueError:
+        raise ConfigError(f"'{text}' is not a latency (write e.g. 20ms, 0.02s or 20)") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"'{text}' must be a latency > 0")
+    return value
+
+
 def parse_bytes(text: str) -> int:
     """'1MB' → 1,000,000; '1MiB' → 1,048,576; a bare number is bytes. kB/MB/GB (also k/M/G) are
     decimal, KiB/MiB/GiB binary; case does not matter."""
@@ -65,13 +79,21 @@ class Budget:
     arithmetic: int | None = None
     params: int | None = None
     peak_bytes: int | None = None
+    latency_ms: float | None = None  # needs a --device
 
     def excess(self, report: Report) -> list[str]:
         """What the report exceeds, e.g. ['MACs 152,000,000 > 150,000,000']; empty when it fits."""
         unit = "FLOPs" if report.conventions.counting.value == "flops" else "MACs"
         checks = ((unit, report.arithmetic, self.arithmetic), ("params", report.totals.params, self.params),
                   ("peak memory bytes", report.memory.peak_bytes, self.peak_bytes))
-        return [f"{name} {value:,} > {limit:,}" for name, value, limit in checks if limit is not None and value > limit]
+        over = [f"{name} {value:,} > {limit:,}" for name, value, limit in checks if limit is not None and value > limit]
+        if self.latency_ms is not None:
+            latency = report.totals.latency_ms
+            if latency is None:
+                raise ConfigError("--max-latency needs --device (a device profile to estimate latency on)")
+            if latency > self.latency_ms:
+                over.append(f"latency {latency:.4g} ms > {self.latency_ms:g} ms")
+        return over
 
     def fits(self, report: Report) -> bool:
         return not self.excess(report)
@@ -231,6 +253,8 @@ def _largest_fitting(fits: Callable[[int], bool], candidates: list[int], low: in
 def _describe(budget: Budget, unit: str) -> str:
     parts = [f"{name} ≤ {limit:,}" for name, limit in ((unit, budget.arithmetic), ("params", budget.params),
                                                        ("peak memory bytes", budget.peak_bytes)) if limit is not None]
+    if budget.latency_ms is not None:
+        parts.append(f"latency ≤ {budget.latency_ms:g} ms")
     return ", ".join(parts)
 
 

@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from .conventions import Dtype
-from .ops import ACTIVATIONS
+from .ops import ACTIVATIONS, OPS, Kernel
 from .record import record
 
 if TYPE_CHECKING:
@@ -56,10 +56,8 @@ class OpClass(StrEnum):
 FUSED_ACTIVATIONS = frozenset({"relu", "relu6"})
 """Activations a conv or fc kernel applies to its output for free (TensorFlow Lite's fused activations)."""
 
-_FREE_OPS = frozenset({"bn", "dropout", "flatten"})
-_POOLING_OPS = frozenset({"avgpool", "maxpool", "global_avgpool", "global_maxpool"})
-_ELEMENTWISE_OPS = frozenset({"add", "mul", "concat", "split", "channel_shuffle", "softmax", "layer_norm",
-                              *ACTIVATIONS})
+_CLASS_OF = {Kernel.DEPTHWISE: OpClass.DEPTHWISE, Kernel.FC: OpClass.DENSE, Kernel.POOL: OpClass.POOLING,
+             Kernel.ELEMENTWISE: OpClass.ELEMENTWISE, Kernel.FREE: OpClass.FREE}
 
 
 @record
@@ -111,40 +109,34 @@ class LayerFeatures:
 
 
 def op_class(op: str, groups: int, in_channels: int, out_channels: int) -> OpClass:
-    """The kernel class of an op (exhaustive over the op registry; tests walk every op)."""
-    if op in _FREE_OPS:
-        return OpClass.FREE
-    if op == "dwconv":
-        return OpClass.DEPTHWISE
-    if op in ("conv", "pwconv"):
+    """The kernel class of a layer: its op's `kernel` in the registry (mncost.ops), a convolution's
+    by its groups."""
+    kernel = OPS[op].kernel
+    if kernel is Kernel.CONV:
         if groups == 1:
             return OpClass.DENSE
         return OpClass.DEPTHWISE if groups == in_channels == out_channels else OpClass.GROUPED
-    if op == "fc":
-        return OpClass.DENSE
-    if op in _POOLING_OPS:
-        return OpClass.POOLING
-    if op in _ELEMENTWISE_OPS:
-        return OpClass.ELEMENTWISE
-    raise ValueError(f"op '{op}' has no latency class")  # a new op must be classified here
+    return _CLASS_OF[kernel]
+
+
+def features(ev: Evaluated, params: int, macs: int) -> LayerFeatures:
+    """What the latency of one walked layer depends on, given its counted params and MACs."""
+    a, op = ev.attrs, ev.node.op
+    groups = int(a.get("groups", 1))
+    if op == "dwconv":
+        groups = ev.inputs[0].c
+    act = str(a.get("act", "none") or "none")
+    if op in ACTIVATIONS:
+        act = op
+    return LayerFeatures(
+        ev.node.name, op, op_class(op, groups, ev.inputs[0].c, ev.output.c), int(a.get("kernel", 0)),
+        int(a.get("stride", 1)), groups, act, macs, params,
+        sum(x.elements for x in ev.inputs), ev.output.elements, str(ev.inputs[0]), str(ev.output))
 
 
 def features_of(evaluated: Sequence[Evaluated], report: Report) -> tuple[LayerFeatures, ...]:
     """Per-layer features from a report and the walk records of the same evaluation (same order)."""
-    rows = []
-    for ev, layer in zip(evaluated, report.layers, strict=True):
-        a, op = ev.attrs, ev.node.op
-        groups = int(a.get("groups", 1))
-        if op == "dwconv":
-            groups = ev.inputs[0].c
-        act = str(a.get("act", "none") or "none")
-        if op in ACTIVATIONS:
-            act = op
-        rows.append(LayerFeatures(
-            layer.name, op, op_class(op, groups, ev.inputs[0].c, ev.output.c), int(a.get("kernel", 0)),
-            int(a.get("stride", 1)), groups, act, layer.macs, layer.params,
-            sum(x.elements for x in ev.inputs), ev.output.elements, str(ev.inputs[0]), str(ev.output)))
-    return tuple(rows)
+    return tuple(features(ev, layer.params, layer.macs) for ev, layer in zip(evaluated, report.layers, strict=True))
 
 
 def layer_features(graph: Graph, config: Config) -> tuple[LayerFeatures, ...]:
@@ -222,16 +214,16 @@ def layer_ms(f: LayerFeatures, profile: Profile) -> float:
     return ms
 
 
+def layer_latency_ms(f: LayerFeatures, profile: Profile) -> float:
+    """A layer's milliseconds: the profile's measured lookup-table entry, else the model."""
+    measured = (profile.lut or {}).get(lut_key(f))
+    return layer_ms(f, profile) if measured is None else measured
+
+
 def latency(layers: Iterable[LayerFeatures], profile: Profile) -> Latency:
     """Per-layer milliseconds and their total; lookup-table entries override the model."""
     lut = profile.lut or {}
-    out = []
-    for f in layers:
-        key = lut_key(f)
-        if key in lut:
-            out.append(LayerLatency(f.name, lut[key], True))
-        else:
-            out.append(LayerLatency(f.name, layer_ms(f, profile), False))
+    out = [LayerLatency(f.name, layer_latency_ms(f, profile), lut_key(f) in lut) for f in layers]
     return Latency(tuple(out), sum(x.ms for x in out))
 
 

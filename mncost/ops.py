@@ -71,6 +71,17 @@ CostRule = Callable[[Domain, Sequence[Shape], Shape, Attrs], Any]
 """(domain, input shapes, output shape, attributes) -> a count in the domain's numbers."""
 
 
+class Kernel(StrEnum):
+    """What kind of kernel an op runs on a device (its latency class, mncost.latency)."""
+
+    CONV = "conv"  # dense, grouped or depthwise by its groups
+    DEPTHWISE = "depthwise"
+    FC = "fc"
+    POOL = "pool"
+    ELEMENTWISE = "elementwise"
+    FREE = "free"  # no kernel at inference: folded (batch norm) or a view (dropout, flatten)
+
+
 @record
 class OpRule:
     """Everything mncost knows about one primitive op type."""
@@ -87,6 +98,7 @@ class OpRule:
     label: Callable[[Attrs], str]
     fusable: bool = False  # accepts bn / act / bias
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
+    kernel: Kernel = Kernel.ELEMENTWISE
 
 
 def _zero(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -290,15 +302,17 @@ def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
         extra_macs=_fused_extra,
         label=lambda a: f"conv {a['kernel']}x{a['kernel']}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
         fusable=True,
+        kernel=Kernel.CONV,
     )
 
 
 def _simple(name: str, doc: str, shape: ShapeRule = _same, extra: CostRule = _per_output,
             label: str | None = None, attrs: Mapping[str, Attr] | None = None,
-            inputs: tuple[int, int] = (1, 1), inplace: bool = False) -> OpRule:
+            inputs: tuple[int, int] = (1, 1), inplace: bool = False,
+            kernel: Kernel = Kernel.ELEMENTWISE) -> OpRule:
     return OpRule(name=name, doc=doc, attrs=attrs or {}, min_inputs=inputs[0], max_inputs=inputs[1],
                   shape=shape, weights=_zero, macs=_zero, extra_macs=extra,
-                  label=_fixed_label(label or name), inplace=inplace)
+                  label=_fixed_label(label or name), inplace=inplace, kernel=kernel)
 
 
 def _registry() -> dict[str, OpRule]:
@@ -311,7 +325,7 @@ def _registry() -> dict[str, OpRule]:
             doc="depthwise k×k convolution: one filter per input channel (times `multiplier`)",
             attrs={"kernel": Attr(Kind.INT, required=True), "multiplier": Attr(Kind.INT, 1)} | _WINDOW | _FUSED,
             min_inputs=1, max_inputs=1, shape=_dw_shape, weights=_dw_weights, macs=_dw_macs,
-            extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True,
+            extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True, kernel=Kernel.DEPTHWISE,
         ),
         OpRule(
             name="fc",
@@ -319,23 +333,25 @@ def _registry() -> dict[str, OpRule]:
             attrs={"out": Attr(Kind.CHANNELS, required=True), "bias": Attr(Kind.BOOL, True),
                    "bn": Attr(Kind.BOOL, False), "act": Attr(Kind.ACT, "none")},
             min_inputs=1, max_inputs=1, shape=_fc_shape, weights=_fc_weights, macs=_fc_macs,
-            extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True,
+            extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True, kernel=Kernel.FC,
         ),
-        _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True),
+        _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True, kernel=Kernel.FREE),
         *(_simple(act, f"{act} activation", inplace=True) for act in ACTIVATIONS),
-        _simple("avgpool", "average pooling over k×k windows", _pool_shape, _pool_extra,
+        _simple("avgpool", "average pooling over k×k windows", _pool_shape, _pool_extra, kernel=Kernel.POOL,
                 attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
-        _simple("maxpool", "max pooling over k×k windows", _pool_shape, _pool_extra,
+        _simple("maxpool", "max pooling over k×k windows", _pool_shape, _pool_extra, kernel=Kernel.POOL,
                 attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
-        _simple("global_avgpool", "average over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra),
-        _simple("global_maxpool", "maximum over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra),
+        _simple("global_avgpool", "average over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra,
+                kernel=Kernel.POOL),
+        _simple("global_maxpool", "maximum over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra,
+                kernel=Kernel.POOL),
         _simple("add", "element-wise sum of inputs of equal shape (residual connection)",
                 _elementwise_shape, _elementwise_extra, inputs=(2, 8)),
         _simple("mul", "element-wise product; a 1x1xC input broadcasts (squeeze-and-excite gate)",
                 _mul_shape, _elementwise_extra, inputs=(2, 8)),
         _simple("concat", "concatenation along channels of inputs of equal height and width",
                 _concat_shape, _zero, inputs=(2, 8)),
-        _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True),
+        _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True, kernel=Kernel.FREE),
         # A view of its input (torch `chunk`): no arithmetic, no new buffer.
         _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts)",
                 _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True)},
@@ -343,7 +359,7 @@ def _registry() -> dict[str, OpRule]:
         # Data movement only (a transpose copied into a new tensor): no arithmetic.
         _simple("channel_shuffle", "reorder channels across `groups` (ShuffleNet); shape unchanged",
                 _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),
-        _simple("dropout", "identity at inference", extra=_zero, inplace=True),
+        _simple("dropout", "identity at inference", extra=_zero, inplace=True, kernel=Kernel.FREE),
         _simple("softmax", "softmax over channels (no parameters)"),
         # LayerNorm over the channels of each position (ConvNeXt, MobileViT): γ and β per channel,
         # as PyTorch's nn.LayerNorm(C) counts them; under --ops all one MAC per output element.

@@ -31,6 +31,7 @@ class Config:
     weight_dtype: Dtype | None = None  # storage type of parameters; None: the same as `dtype`
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
+    device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
 
 
 @record
@@ -46,11 +47,12 @@ class Conventions:
     weight_dtype: Dtype = Dtype.FP32
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
+    device: str | None = None  # the device profile latency is estimated for (its name)
 
     def describe(self) -> str:
-        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same`."""
+        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`)."""
         return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
-                f" dtype={self.dtype} padding={self.padding}")
+                f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else ""))
 
 
 @record
@@ -92,6 +94,7 @@ class LayerCost:
     bytes_read: int = 0  # inputs × activation dtype bytes + param_bytes
     bytes_written: int = 0  # output × activation dtype bytes
     streamed: bool = False  # output streamed inside a block, never materialized (--memory-model streamed)
+    latency_ms: float | None = None  # estimated on the config's device (None: no --device)
 
     @property
     def bytes_moved(self) -> int:
@@ -110,6 +113,7 @@ class Cost:
     macs: int
     activation_bytes: int  # the sum of every layer's output bytes (not a memory requirement)
     param_bytes: int = 0  # model size: params × weight dtype bytes
+    latency_ms: float | None = None  # the sum of the layers' latency on the config's device
 
 
 @record

@@ -124,6 +124,7 @@ def _shared() -> dict[str, Any]:
             "weight_dtype": _enum(Dtype, "parameter storage type"),
             "memory_model": _enum(MemoryModel, "how peak memory is counted"),
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
+            "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
                   "description": "[height, width, channels]"},
@@ -220,6 +221,9 @@ def diff_schema() -> dict[str, Any]:
     relative = {"type": ["number", "null"], "description": "(new − old) / old; null for an increase from 0"}
     change = _object({"old": _int("old total"), "new": _int("new total"), "change": _int("new − old"),
                       "relative_change": relative}, "a total on both sides")
+    ms_change = _object({"old": _number("old total, ms"), "new": _number("new total, ms"),
+                         "change": _number("new − old, ms"), "relative_change": relative},
+                        "the latency on both sides (with --device)")
     layer = {"anyOf": [{"type": "null"}, _object({
         "op": _text("op"), "type": _text("layer type"), "input_shape": _ref("shape"), "output_shape": _ref("shape"),
         "params": _count("parameters"), "macs": _count("multiply-accumulates"),
@@ -236,12 +240,14 @@ def diff_schema() -> dict[str, Any]:
                          "metric": {"enum": [m.value for m in Metric], "description": "the metric"},
                          "kind": {"enum": ["absolute", "relative"], "description": "absolute or relative (%)"},
                          "limit": _number("the limit with its sign: units of the metric, or percent"),
-                         "old": _int("old total"), "new": _int("new total"), "change": _int("new − old"),
+                         "old": _number("old total"), "new": _number("new total"),
+                         "change": _number("new − old"),
                          "relative_change": relative, "exceeded": {"type": "boolean", "description": "exceeded"}},
                         "one --fail-on threshold")
     return _document("diff", "mncost diff --format json: two reports compared", {
         "old": side, "new": side,
-        "totals": _object({m.value: change for m in Metric}, "every metric's totals"),
+        "totals": _object({m.value: ms_change if m is Metric.LATENCY else change for m in Metric},
+                          "every metric's totals (latency: only with --device)", optional=(Metric.LATENCY.value,)),
         "summary": _object({s.value: _count(f"number of {s.value} layers") for s in Status}, "layer counts"),
         "layers": {"type": "array", "items": row, "description": "the layers shown"},
         "all_layers": {"type": "boolean", "description": "--all was given"},
@@ -272,8 +278,9 @@ def fit_schema() -> dict[str, Any]:
              "required": ["alpha", "alpha_range", "resolution", "rho", "params", "peak_bytes"],
              "oneOf": [{"required": ["macs"]}, {"required": ["flops"]}], "additionalProperties": False}
     budget = {"type": "object", "description": "the budgets (null: none)",
-              "properties": {"macs": nullable, "flops": nullable, "params": nullable, "peak_bytes": nullable},
-              "required": ["params", "peak_bytes"], "additionalProperties": False}
+              "properties": {"macs": nullable, "flops": nullable, "params": nullable, "peak_bytes": nullable,
+                             "latency_ms": {"type": ["number", "null"], "description": "--max-latency, ms"}},
+              "required": ["params", "peak_bytes", "latency_ms"], "additionalProperties": False}
     return _document("fit", "mncost fit --format json: the largest network within budgets", {
         "spec": _ref("spec"), "conventions": _ref("conventions"),
         "vary": {"enum": ["alpha", "rho", "both"], "description": "--vary"},

@@ -49,6 +49,7 @@ class SweepRow:
     macs: int
     activation_bytes: int
     peak_bytes: int
+    latency_ms: float | None = None  # with a --device only (each point is then evaluated on its own)
 
 
 @record
@@ -280,7 +281,9 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
 
     for alpha in alphas:
         plan = None
-        if probe is not None and _valid(graph, replace(config, alpha=alpha, rho=None, resolution=probe)):
+        # With a --device (latency), each point is evaluated on its own.
+        if probe is not None and config.device is None \
+                and _valid(graph, replace(config, alpha=alpha, rho=None, resolution=probe)):
             plan = _plan(graph, config, alpha, probe, atoms)
         for r in resolutions:
             if plan is None or not res_ok[r] or not plan.domain.guards_hold(r):
@@ -316,7 +319,7 @@ def _plan(graph: Graph, config: Config, alpha: float, probe: int, atoms: Atoms) 
 def _row(alpha: float, resolution: int, report: Report) -> SweepRow:
     t = report.totals
     return SweepRow(alpha, resolution, report.config.rho, t.params, t.macs, t.activation_bytes,
-                    report.memory.peak_bytes)
+                    report.memory.peak_bytes, t.latency_ms)
 
 
 def _valid(graph: Graph, config: Config) -> bool:

@@ -40,7 +40,7 @@ class Threshold:
             return change.delta > self.limit
         if change.old == 0:  # 0 → 0 is 0 %; 0 → more is +inf %, above any limit
             return change.new > 0 or 0 > self.limit
-        return Fraction(change.delta * 100, change.old) > self.limit
+        return Fraction(change.delta) * 100 / Fraction(change.old) > self.limit
 
 
 @record

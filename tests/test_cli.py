@@ -52,7 +52,8 @@ def test_show_flops_and_conventions(runner: CliRunner) -> None:
     assert doc["totals"]["params"] == 4_253_864  # keras.io: MobileNet count_params()
     assert doc["conventions"] == {"rounding": "none", "counting": "flops", "ops": "conv-fc",
                                   "bn_params": "all", "dtype": "fp32", "padding": "same",
-                                  "weight_dtype": "fp32", "memory_model": "naive", "first_layer_trick": False}
+                                  "weight_dtype": "fp32", "memory_model": "naive", "first_layer_trick": False,
+                                  "device": None}
 
 
 def test_show_resolution_and_classes(runner: CliRunner) -> None:

@@ -30,15 +30,19 @@ def test_sweep_points_carry_every_declared_point_figure() -> None:
 
 def test_json_layers_and_totals_follow_the_declaration(runner: CliRunner) -> None:
     doc = json.loads(runner.invoke(main, ["show", "v2", "-f", "json"]).stdout)
-    assert list(doc["layers"][0]) == [c.key for c in LAYER_COLUMNS]
-    assert list(doc["totals"]) == [c.key for c in TOTAL_COLUMNS]
+    assert list(doc["layers"][0]) == [c.key for c in LAYER_COLUMNS if not c.optional]
+    assert list(doc["totals"]) == [c.key for c in TOTAL_COLUMNS if not c.optional]
     report = evaluate(load("v2"), Config())
     for c in TOTAL_COLUMNS:
-        assert c.total is not None and doc["totals"][c.key] == c.total(report)
+        if not c.optional:
+            assert c.total is not None and doc["totals"][c.key] == c.total(report)
+    args = ["show", "v2", "-f", "json", "--device", "pixel1-v3paper-fp32"]
+    with_device = json.loads(runner.invoke(main, args).stdout)
+    assert list(with_device["layers"][0]) == [c.key for c in LAYER_COLUMNS]  # the optional latency_ms too
 
 
 def test_csv_header_follows_the_declaration(runner: CliRunner) -> None:
-    text = runner.invoke(main, ["show", "v1", "-f", "csv", "--detail"]).stdout
+    text = runner.invoke(main, ["show", "v1", "-f", "csv", "--detail", "--device", "pixel1-v3paper-fp32"]).stdout
     header = next(csv.reader(io.StringIO(text)))
     assert [k for k in header if k in {c.key for c in LAYER_COLUMNS}] == [c.key for c in LAYER_COLUMNS]
 

@@ -48,7 +48,7 @@ def test_identical_reports_have_no_changes() -> None:
     assert {x.status for x in d.layers} == {Status.UNCHANGED}
     assert len(d.layers) == len(r.layers)
     assert d.shown() == ()
-    assert all(d.total(m).delta == 0 and d.total(m).relative == 0 for m in Metric)
+    assert all(d.total(m).delta == 0 and d.total(m).relative == 0 for m in d.metrics)
 
 
 def test_v1_across_alpha() -> None:
@@ -95,7 +95,7 @@ def test_renamed_layer_is_removed_and_added(tmp_path: Path) -> None:
     renamed.write_text(text, encoding="utf-8")
     d = diff(evaluate(load(HERE / TINY), Config()), evaluate(load(renamed), Config()))
     assert [(x.name, x.status) for x in d.shown()] == [("fc", Status.REMOVED), ("classifier", Status.ADDED)]
-    assert all(d.total(m).delta == 0 for m in Metric)
+    assert all(d.total(m).delta == 0 for m in d.metrics)
 
 
 @given(alpha=st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3]), resolution=st.integers(32, 320),
@@ -104,7 +104,7 @@ def test_diff_of_a_report_with_itself_is_empty(alpha: float, resolution: int, sp
     r = report(spec, alpha=alpha, resolution=resolution)
     d = diff(r, r)
     assert d.identical and d.shown() == ()
-    assert not any(c.exceeded for c in check(d, tuple(parse_threshold(f"{m}>+0") for m in Metric)))
+    assert not any(c.exceeded for c in check(d, tuple(parse_threshold(f"{m}>+0") for m in d.metrics)))
 
 
 # --- exit codes ------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_json_document(runner: CliRunner, in_tests: None) -> None:
     assert result.exit_code == 1
     d = json.loads(result.stdout)
     assert d["schema"] == "mncost.diff/1"
-    assert set(d["totals"]) == {m.value for m in Metric}
+    assert set(d["totals"]) == {m.value for m in Metric} - {"latency"}  # latency: only with --device
     assert d["totals"]["params"] == {"old": 5_786, "new": 7_098, "change": 1_312, "relative_change": 0.226754}
     assert d["summary"] == {"changed": 0, "added": 2, "removed": 1, "unchanged": 11}
     assert [(x["name"], x["status"]) for x in d["layers"]] == [
@@ -319,8 +319,9 @@ def test_output_is_deterministic_across_hash_seeds() -> None:
 def test_every_metric_has_a_value_and_a_label() -> None:
     from mncost.render.deltas import metric_label
 
-    d = diff(report("v1"), report("v1", alpha=0.5))
+    d = diff(report("v1", device="pixel1-v3paper-fp32"), report("v1", alpha=0.5, device="pixel1-v3paper-fp32"))
     for metric in Metric:
         assert d.total(metric).delta < 0
         assert metric_label(metric, d)
+    assert Metric.LATENCY not in diff(report("v1"), report("v1", alpha=0.5)).metrics
     assert d.total(Metric.FLOPS).old == 2 * d.total(Metric.MACS).old

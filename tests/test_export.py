@@ -140,14 +140,14 @@ def test_latex_compiles(runner, tmp_path: Path) -> None:  # type: ignore[no-unty
 # -- CSV: parsed checks ------------------------------------------------------------------------------
 
 CONTEXT = ["spec", "alpha", "resolution", "rho", "classes", "depth_multiplier", "rounding", "counting", "ops",
-           "bn_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick"]
+           "bn_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device"]
 
 
 def test_csv_layers(runner) -> None:  # type: ignore[no-untyped-def]
     text = out(runner, "show", *HALF_160, "-f", "csv")
     rows = parse_csv(text)
     header = text.split("\r\n", 1)[0].split(",")
-    assert header == ["row", *(c.key for c in LAYER_COLUMNS if not c.detail), *CONTEXT]
+    assert header == ["row", *(c.key for c in LAYER_COLUMNS if not c.detail and c.key != "latency_ms"), *CONTEXT]
     r = report("v1", alpha=0.5, rho=0.714)
     layers, total = rows[:-1], rows[-1]
     assert [row["row"] for row in layers] == ["layer"] * len(r.layers) and total["row"] == "total"
@@ -198,7 +198,7 @@ def test_csv_sweep_rows(runner) -> None:  # type: ignore[no-untyped-def]
     pivot = parse_csv(out(runner, "sweep", *PAPER_GRID, "-f", "csv", "--pivot", "params"))
     assert list(pivot[0]) == ["row", "alpha", "params_224", "params_192", "params_160", "params_128",
                               "spec", "classes", "depth_multiplier", "rounding", "counting", "ops", "bn_params",
-                              "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick"]
+                              "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device"]
     assert {pivot[0][f"params_{s}"] for s in (224, 192, 160, 128)} == {"4210088"}
 
 
@@ -208,7 +208,7 @@ NUM, INT, STR, SHAPE, BOOL = "number", "int", "str", "shape", "bool"
 CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"), "ops": ("conv-fc", "all"),
                "bn_params": ("none", "affine", "all"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
-               "first_layer_trick": BOOL}
+               "first_layer_trick": BOOL, "device": (None,)}
 SPEC = {"name": STR, "description": STR, "family": STR, "source": STR, "file": STR}
 REPORT_DOC = {
     "schema": ("mncost.report/1",),
@@ -217,10 +217,11 @@ REPORT_DOC = {
     "conventions": CONVENTIONS,
     "layers": [{"name": STR, "op": STR, "type": STR, "input_shape": SHAPE, "output_shape": SHAPE, "params": INT,
                 "macs": INT, "flops?": INT, "activation_bytes": INT, "live_bytes": INT, "streamed": BOOL,
-                "param_bytes": INT, "bytes_read": INT, "bytes_written": INT, "arithmetic_intensity": NUM}],
+                "param_bytes": INT, "bytes_read": INT, "bytes_written": INT, "arithmetic_intensity": NUM,
+                "latency_ms?": NUM}],
     "totals": {"params": INT, "macs": INT, "flops?": INT, "param_bytes": INT, "activation_bytes": INT,
                "peak_bytes": INT,
-               "peak_layer": STR, "largest_tensor_bytes": INT, "largest_tensor_layer": STR},
+               "peak_layer": STR, "largest_tensor_bytes": INT, "largest_tensor_layer": STR, "latency_ms?": NUM},
     "by_type": [{"type": STR, "layers": INT, "params": INT, "macs": INT, "params_share": NUM, "macs_share": NUM}],
 }
 SWEEP_DOC = {
@@ -231,7 +232,7 @@ SWEEP_DOC = {
     "alphas": [NUM],
     "resolutions": [INT],
     "rows": [{"alpha": NUM, "resolution": INT, "rho": NUM, "params": INT, "macs": INT, "flops?": INT,
-              "activation_bytes": INT, "peak_bytes": INT}],
+              "activation_bytes": INT, "peak_bytes": INT, "latency_ms?": NUM}],
     "pivot?": {"field": ("params", "macs", "activation_bytes", "peak_bytes"), "values": [[INT]]},
 }
 

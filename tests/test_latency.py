@@ -247,7 +247,7 @@ def test_calibrate_cli_bad_row_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "phone.yaml"
     result = cli_runner().invoke(main, ["calibrate", str(measurements), "-o", str(out)])
     assert result.exit_code == 2
-    assert result.output.strip() == f"Error: {measurements}:3: 'alpha' must be a number > 0, got 'x'"
+    assert result.stderr.strip() == f"Error: {measurements}:3: 'alpha' must be a number > 0, got 'x'"
     assert not out.exists()
 
 
@@ -278,9 +278,9 @@ def test_bad_device_is_exit_2(tmp_path: Path) -> None:
                    encoding="utf-8")
     result = cli_runner().invoke(main, ["latency", "v1", "--device", str(bad)])
     assert result.exit_code == 2
-    assert result.output.strip().startswith(f"Error: {bad}:5: 'ms_per_op' must be a number")
+    assert result.stderr.strip().startswith(f"Error: {bad}:5: 'ms_per_op' must be a number")
     result = cli_runner().invoke(main, ["latency", "v1", "--device", "nope"])
-    assert result.exit_code == 2 and "unknown device 'nope'" in result.output
+    assert result.exit_code == 2 and "unknown device 'nope'" in result.stderr
 
 
 def test_devices_lists_every_profile_with_its_source() -> None:

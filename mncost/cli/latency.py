@@ -107,12 +107,12 @@ def _depthwise() -> Any:
 
 @main.command()
 @click.argument("spec")
-@click.option("--device", "device", required=True, help="A bundled profile (see 'mncost devices') or a YAML file.")
 @config_options
 @click.option("--summary", is_flag=True, help="Total only.")
-def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
-    """Estimated per-layer and total latency of SPEC on a device profile (milliseconds). Bytes moved are
-    counted at the profile's precision (--dtype does not change them)."""
+def latency(spec: str, summary: bool, **options: Any) -> None:
+    """Estimated per-layer and total latency of SPEC on a --device profile (milliseconds), with each
+    layer's kernel class. Bytes moved are counted at the profile's precision (--dtype does not change
+    them). `mncost show --device` gives the same figures as a column beside every other one."""
     from .. import load
     from ..latency import latency as estimate
     from ..latency import layer_features
@@ -120,6 +120,9 @@ def latency(spec: str, device: str, summary: bool, **options: Any) -> None:
     from ..record import replace
     from ..report import Config
 
+    device = options.pop("device")
+    if device is None:
+        raise click.UsageError("give --device: a bundled profile (see 'mncost devices') or a YAML file")
     profile = load_profile(device)
     config: Config = make_config(**options)
     config = replace(config, dtype=profile.precision)

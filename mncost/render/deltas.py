@@ -25,6 +25,8 @@ def metric_label(metric: Metric, diff: Diff) -> str:
             return "Activation memory (bytes)"
         case Metric.PEAK_MEMORY:
             return "Peak memory (bytes)"
+        case Metric.LATENCY:
+            return "Latency (ms)"
 
 
 def shown_total(metric: Metric, diff: Diff) -> Change:
@@ -35,9 +37,16 @@ def shown_total(metric: Metric, diff: Diff) -> Change:
     return change
 
 
-def signed(n: int) -> str:
-    """+1,234 / -1,234 / 0."""
-    return f"{n:+,}" if n else "0"
+def signed(n: int | float) -> str:
+    """+1,234 / -1,234 / 0; milliseconds (floats) to 3 decimals: +0.512."""
+    if not n:
+        return "0"
+    return f"{n:+,.3f}" if isinstance(n, float) else f"{n:+,}"
+
+
+def value_text(n: int | float) -> str:
+    """1,234 for counts and bytes; milliseconds (floats) to 3 decimals."""
+    return f"{n:,.3f}" if isinstance(n, float) else f"{n:,}"
 
 
 def percent(change: Change) -> str:
@@ -113,7 +122,8 @@ def layer_summary(diff: Diff, everything: bool) -> str:
 def check_detail(check: Check) -> str:
     """`macs 300,774,272 → 325,000,000, +24,225,728, +8.05%`."""
     change = check.change
-    return f"{check.threshold.metric} {change.old:,} → {change.new:,}, {signed(change.delta)}, {percent(change)}"
+    return (f"{check.threshold.metric} {value_text(change.old)} → {value_text(change.new)}, {signed(change.delta)}, "
+            f"{percent(change)}")
 
 
 def check_line(check: Check) -> str:

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from ..columns import DIFF_LAYER_COLUMNS
-from ..diff import Change, Diff, LayerDiff, Metric, Status
+from ..diff import Change, Diff, LayerDiff, Status
 from ..report import LayerCost, Report
 from ..thresholds import Check
 from .json import config_dict, conventions_dict, spec_dict
@@ -49,7 +49,7 @@ def _layer_row(layer: LayerDiff) -> dict[str, Any]:
 
 
 def diff_dict(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False) -> dict[str, Any]:
-    totals = {str(metric): _change(diff.total(metric)) for metric in Metric}
+    totals = {str(metric): _change(diff.total(metric)) for metric in diff.metrics}
     return {
         "schema": SCHEMA,
         "old": _side(diff.old_label, diff.old, diff.old_exists),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..diff import TOTALS, Diff
+from ..diff import Diff
 from ..thresholds import Check
 from .deltas import (
     check_detail,
@@ -17,6 +17,7 @@ from .deltas import (
     shown_total,
     signed,
     type_cell,
+    value_text,
 )
 
 
@@ -44,9 +45,9 @@ def to_markdown(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = F
         _row(["Total", "Old", "New", "Change", "Relative"]),
         _row(["---", "---:", "---:", "---:", "---:"]),
     ]
-    for metric in TOTALS:
+    for metric in diff.totals:
         change = shown_total(metric, diff)
-        lines.append(_row([metric_label(metric, diff), f"{change.old:,}", f"{change.new:,}",
+        lines.append(_row([metric_label(metric, diff), value_text(change.old), value_text(change.new),
                            signed(change.delta), percent(change)]))
     if checks:
         exceeded = sum(c.exceeded for c in checks)

@@ -13,7 +13,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from ..diff import TOTALS, Diff, LayerDiff
+from ..diff import Diff, LayerDiff
 from ..thresholds import Check
 from .deltas import (
     ABSENT,
@@ -25,6 +25,7 @@ from .deltas import (
     shape_cell,
     shown_total,
     signed,
+    value_text,
 )
 
 
@@ -101,9 +102,10 @@ class _Fitted:
 
 def to_diff_table(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False) -> Group:
     total_rows: list[tuple[str, ...]] = []
-    for metric in TOTALS:
+    for metric in diff.totals:
         change = shown_total(metric, diff)
-        total_rows.append((metric_label(metric, diff), f"{change.old:,}", f"{change.new:,}", signed(change.delta),
+        total_rows.append((metric_label(metric, diff), value_text(change.old), value_text(change.new),
+                           signed(change.delta),
                      percent(change)))
     totals = _Fitted(("Total", diff.old_label, diff.new_label, "Change", "Relative"), "tffff", total_rows)
     parts: list[RenderableType] = [

@@ -41,8 +41,9 @@ def _columns(result: FitResult) -> tuple[Column, ...]:
 
 def budget_text(result: FitResult) -> str:
     b = result.budget
-    return ", ".join(f"{name} ≤ {limit:,}" for name, limit in (
-        (result.unit, b.arithmetic), ("params", b.params), ("peak memory bytes", b.peak_bytes)) if limit is not None)
+    parts = [f"{name} ≤ {limit:,}" for name, limit in (
+        (result.unit, b.arithmetic), ("params", b.params), ("peak memory bytes", b.peak_bytes)) if limit is not None]
+    return ", ".join(parts + ([f"latency ≤ {b.latency_ms:g} ms"] if b.latency_ms is not None else []))
 
 
 def fit_sheet(result: FitResult, spec: SpecInfo, conventions: Conventions, classes: int, depth: float,
@@ -66,7 +67,8 @@ def fit_dict(result: FitResult, spec: SpecInfo, conventions: Conventions) -> dic
         "spec": spec_dict(spec),
         "conventions": conventions_dict(conventions),
         "vary": result.vary,
-        "budget": {result.unit.lower(): b.arithmetic, "params": b.params, "peak_bytes": b.peak_bytes},
+        "budget": {result.unit.lower(): b.arithmetic, "params": b.params, "peak_bytes": b.peak_bytes,
+                   "latency_ms": b.latency_ms},
         "points": list(iter_rows(result)),
         "next_larger": result.next_larger,
         "notes": list(result.notes),

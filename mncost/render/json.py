@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..columns import LAYER_COLUMNS, POINT_COLUMNS, TOTAL_COLUMNS, Column, Kind
+from ..columns import LAYER_COLUMNS, POINT_COLUMNS, TOTAL_COLUMNS, Column, Kind, present
 from ..conventions import Counting
 from ..report import Conventions, Report, Resolved, SpecInfo
 
@@ -33,7 +33,7 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
     return {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
             "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
-            "first_layer_trick": conv.first_layer_trick}
+            "first_layer_trick": conv.first_layer_trick, "device": conv.device}
 
 
 def json_value(column: Column, value: Any) -> Any:
@@ -45,12 +45,13 @@ def report_dict(report: Report) -> dict[str, Any]:
     flops = report.conventions.counting is Counting.FLOPS
     spec, config, conv = report.spec, report.config, report.conventions
     layers = []
+    layer_columns = present(LAYER_COLUMNS, report)
     for layer in report.layers:
-        row: dict[str, Any] = {c.key: json_value(c, c.layer(layer)) for c in LAYER_COLUMNS if c.layer is not None}
+        row: dict[str, Any] = {c.key: json_value(c, c.layer(layer)) for c in layer_columns if c.layer is not None}
         if flops:
             row["flops"] = 2 * layer.macs
         layers.append(row)
-    totals: dict[str, Any] = {c.key: c.total(report) for c in TOTAL_COLUMNS if c.total is not None}
+    totals: dict[str, Any] = {c.key: c.total(report) for c in present(TOTAL_COLUMNS, report) if c.total is not None}
     if flops:
         totals["flops"] = 2 * report.totals.macs
     return {
@@ -103,7 +104,7 @@ def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
     rows = []
     for r in result.rows:
         row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho,
-                               **{c.key: c.point(r) for c in POINT_COLUMNS if c.point is not None}}
+                               **{c.key: c.point(r) for c in present(POINT_COLUMNS, result) if c.point is not None}}
         if flops:
             row["flops"] = 2 * r.macs
         rows.append(row)

@@ -83,6 +83,14 @@ def _view(column: declared.Column, get: Callable[[Any], Any] | None, header: str
     return Column(column.key, header or column.header, column.kind, get, column.human, column.detail)
 
 
+_OPTIONAL = frozenset(c.key for c in declared.COLUMNS if c.optional)
+
+
+def _present(columns: tuple[Column, ...], without_optional: bool) -> tuple[Column, ...]:
+    """Leave out the optional figures (latency) when they were not computed."""
+    return tuple(c for c in columns if not (without_optional and c.key in _OPTIONAL))
+
+
 LAYER_COLUMNS: tuple[Column, ...] = tuple(_view(c, c.layer) for c in declared.LAYER_COLUMNS)
 """Per-layer fields (LayerCost), in output order; `detail` ones only with --detail."""
 
@@ -148,7 +156,7 @@ def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]
     return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
             ("bn_params", str(k.bn_params)), ("dtype", str(k.dtype)), ("padding", k.padding),
             ("weight_dtype", str(k.weight_dtype)), ("memory_model", str(k.memory_model)),
-            ("first_layer_trick", str(k.first_layer_trick).lower()))
+            ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""))
 
 
 def _report_context(report: Report) -> tuple[tuple[str, Any], ...]:
@@ -175,8 +183,9 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                          report.config.depth_multiplier)
     title = f"{spec.name}: {spec.description}"
     context = _report_context(report)
+    optional = report.conventions.device is None
     if view is View.SUMMARY:
-        columns = for_counting(SUMMARY_COLUMNS, counting, machine)
+        columns = for_counting(_present(SUMMARY_COLUMNS, optional), counting, machine)
         return Sheet(title, notes, context, columns, (tuple(c.get(report) for c in columns),), row_label="total")
     if view is View.BY_TYPE:
         columns = for_counting(TYPE_COLUMNS, counting, machine)
@@ -185,7 +194,8 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                           1.0 if report.totals.params else 0.0, 1.0 if report.totals.macs else 0.0)
         return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
                      tuple(c.get(total) for c in columns), row_label="type")
-    columns = for_counting(tuple(c for c in LAYER_COLUMNS if detail or not c.detail), counting, machine)
+    columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional) if detail or not c.detail), counting,
+                           machine)
     footer: dict[str, Any] = {c.key: c.total(report) for c in declared.LAYER_COLUMNS if c.total is not None}
     footer.update(name="Total", flops=2 * report.totals.macs)
     memory = report.memory
@@ -216,6 +226,8 @@ def human_cell(value: Any, kind: Kind, units: Units | None, exact_counts: bool =
         return f"{value:.4g}"
     if kind is Kind.SHARE:
         return f"{100 * value:.2f}%"
+    if kind is Kind.MS:
+        return f"{value:.4g} ms"
     return str(value)
 
 
@@ -225,7 +237,7 @@ def machine_cell(value: Any, kind: Kind, units: Units | None) -> str:
         return ""
     if kind in (Kind.COUNT, Kind.ARITH, Kind.BYTES):
         return exact_text(value, units)
-    if kind in (Kind.NUMBER, Kind.RATIO):
+    if kind in (Kind.NUMBER, Kind.RATIO, Kind.MS):
         return repr(float(value))
     if kind is Kind.SHARE:
         return repr(round(value, 6))
@@ -259,9 +271,10 @@ def _sweep_frame(result: SweepResult) -> tuple[str, tuple[str, ...], tuple[tuple
 
 
 def sweep_sheet(result: SweepResult, machine: bool = False) -> Sheet:
-    """One row per (α, resolution): params, MACs, activation memory and peak memory."""
+    """One row per (α, resolution): params, MACs, activation memory and peak memory (and latency)."""
     title, notes, context = _sweep_frame(result)
-    columns = for_counting(SWEEP_COLUMNS, result.conventions.counting, machine)
+    columns = for_counting(_present(SWEEP_COLUMNS, result.conventions.device is None), result.conventions.counting,
+                           machine)
     return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.rows),
                  row_label="point")
 

@@ -62,6 +62,8 @@ def _cell(column: declared.Column, value: Any) -> str:
         return human_bytes(value)
     if column.kind is Kind.RATIO:
         return f"{value:.4g}"
+    if column.kind is Kind.MS:
+        return f"{value:.4g} ms"
     return str(value)
 
 
@@ -72,7 +74,7 @@ def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], s
     layers = report.layers
     largest = max((layer.macs for layer in layers), default=0)
     columns: list[Column] = [("#", True, [str(i) for i in range(1, len(layers) + 1)], "")]
-    for c in declared.LAYER_COLUMNS:
+    for c in declared.present(declared.LAYER_COLUMNS, report):
         if not c.human or (c.detail and not detail) or c.kind is Kind.FLAG or c.layer is None:
             continue  # a streamed output is marked with '*' instead of a column
         if flops and c.kind is Kind.ARITH:
@@ -111,6 +113,9 @@ def to_table(report: Report, detail: bool = False) -> Text:
                f"model size {human_bytes(report.totals.param_bytes)} ({report.conventions.weight_dtype} weights)\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
                f"(sum of all layer outputs {human_bytes(report.totals.activation_bytes)})")
+    if report.totals.latency_ms is not None:
+        summary += (f"\nlatency {report.totals.latency_ms:.4g} ms on {report.conventions.device} "
+                    "(estimated: docs/latency.md)")
     text = Text(no_wrap=True, overflow="ignore")
     text.append(f"{spec.name}: {spec.description}\n", style="bold")
     text.append(f"{describe_config(report)}\n\n")
