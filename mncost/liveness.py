@@ -22,15 +22,11 @@ on the tile size and is not counted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .conventions import MemoryModel
 from .graph import GRAPH_INPUT, Graph, Node
 from .ops import OPS
 from .record import record
-
-if TYPE_CHECKING:  # evaluate imports this module; the type is only needed for annotations
-    from .evaluate import Evaluated
+from .walk import Evaluated
 
 
 @record

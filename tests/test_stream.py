@@ -15,8 +15,8 @@ import pytest
 import mncost.sweep
 from mncost import Config, load
 from mncost.cli import main
-from mncost.grid import run_sweep
 from mncost.render.units import Units
+from mncost.sweep_grid import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["sweep", "v1", "-a", "1,0.75,0.5", "--resolution", "224,160"]
@@ -76,9 +76,9 @@ def test_rows_are_written_before_the_sweep_ends(runner, monkeypatch: pytest.Monk
     monkeypatch.setattr("sys.stdout", out)
     from mncost.cli.emit import emit_lines
     from mncost.cli.sweep import _first_computed
-    from mncost.grid import stream_sweep
     from mncost.render.csv import csv_lines
     from mncost.render.sheet import sweep_sheet
+    from mncost.sweep_grid import stream_sweep
 
     frame, rows = stream_sweep(load("v1"), [1.0, 0.75, 0.5], [224, 160], Config())
     emit_lines(csv_lines(sweep_sheet(frame, machine=True), _first_computed(rows)), None)

@@ -15,9 +15,9 @@ from mncost import Config, load
 from mncost.cli import main
 from mncost.conventions import BnParams
 from mncost.evaluate import evaluate
-from mncost.grid import run_sweep
 from mncost.record import replace
 from mncost.sweep import SweepRow
+from mncost.sweep_grid import run_sweep
 
 
 def grid(spec: str, alphas: list[float], resolutions: list[int], **config: object) -> dict[tuple[float, int], SweepRow]:

@@ -11,8 +11,8 @@ import click
 
 from .. import load
 from ..conventions import resolution_from_rho
-from ..grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
+from ..sweep_grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ._group import main
 from .complete import complete_spec
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
@@ -99,7 +99,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
         raise click.UsageError(str(exc)) from None
     step(f"mncost sweep {spec}: {len(alpha_values) * len(grid):,} points")
     if chosen in STREAMED and not pivot:
-        from ..grid import stream_sweep
+        from ..sweep_grid import stream_sweep
 
         frame, rows = stream_sweep(graph, alpha_values, grid, config)
         sheet = sweep_sheet(frame, machine=True)

@@ -10,8 +10,8 @@ from ..conventions import Counting
 from ..report import Conventions, Report, Resolved, SpecInfo
 
 if TYPE_CHECKING:
-    from ..grid import SweepResult
     from ..memory import MemoryTable, ResolutionRow
+    from ..sweep_grid import SweepResult
 
 SCHEMA = "mncost.report/1"
 

@@ -15,10 +15,10 @@ from typing import Any
 from .. import columns as declared
 from ..columns import Kind
 from ..conventions import Counting
-from ..grid import SweepResult
 from ..memory import MemoryTable
 from ..record import record
 from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
+from ..sweep_grid import SweepResult
 from .units import Units, bytes_text, count_text, exact_text
 
 

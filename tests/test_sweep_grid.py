@@ -8,7 +8,7 @@ import pytest
 
 import mncost.cli.sweep as sweep_cli
 from mncost.cli import main
-from mncost.grid import AxisError, parse_axis
+from mncost.sweep_grid import AxisError, parse_axis
 
 
 @pytest.mark.parametrize(("text", "expected"), [
