@@ -15,13 +15,19 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def specs_path() -> str:
-    """Bundled specs: `mncost/specs` inside an installed wheel, `specs/` in a source checkout."""
+def data_path(folder: str) -> str:
+    """A folder shipped with mncost (`specs`, `devices`, `schemas`): `mncost/FOLDER` inside an
+    installed wheel, `FOLDER/` at the top of a source checkout."""
     package = os.path.dirname(os.path.realpath(__file__))
-    installed = os.path.join(package, "specs")
+    installed = os.path.join(package, folder)
     if os.path.isdir(installed):
         return installed
-    return os.path.join(os.path.dirname(package), "specs")
+    return os.path.join(os.path.dirname(package), folder)
+
+
+def specs_path() -> str:
+    """Bundled specs."""
+    return data_path("specs")
 
 
 def specs_dir() -> Path:

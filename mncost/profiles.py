@@ -37,12 +37,10 @@ _REQUIRED = ("name", "precision", "ms_per_gmac", "ms_per_mb", "ms_per_op")
 
 
 def devices_path() -> str:
-    """Bundled profiles: `mncost/devices` inside an installed wheel, `devices/` in a source checkout."""
-    package = os.path.dirname(os.path.realpath(__file__))
-    installed = os.path.join(package, "devices")
-    if os.path.isdir(installed):
-        return installed
-    return os.path.join(os.path.dirname(package), "devices")
+    """Bundled profiles (mncost.bundled.data_path)."""
+    from .bundled import data_path
+
+    return data_path("devices")
 
 
 def bundled_devices() -> list[str]:

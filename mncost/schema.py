@@ -33,12 +33,10 @@ class SchemaError(MncostError):
 
 
 def schemas_path() -> str:
-    """Shipped schemas: `mncost/schemas` inside an installed wheel, `schemas/` in a source checkout."""
-    package = os.path.dirname(os.path.realpath(__file__))
-    installed = os.path.join(package, "schemas")
-    if os.path.isdir(installed):
-        return installed
-    return os.path.join(os.path.dirname(package), "schemas")
+    """Shipped schemas (mncost.bundled.data_path)."""
+    from .bundled import data_path
+
+    return data_path("schemas")
 
 
 def resolve(name: str) -> str:
