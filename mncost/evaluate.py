@@ -79,9 +79,9 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
 def _device_name(config: Config) -> str | None:
     if config.device is None:
         return None
-    from .profiles import load_profile
+    from .profiles import profile_for
 
-    return load_profile(config.device).name
+    return profile_for(config.device).name
 
 
 @collector_paused()
@@ -99,9 +99,9 @@ def evaluate(graph: Graph, config: Config) -> Report:
     profile = None
     if config.device is not None:
         from .latency import features, layer_latency_ms
-        from .profiles import load_profile
+        from .profiles import profile_for
 
-        profile = load_profile(config.device)
+        profile = profile_for(config.device)
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, out = ev.node, ev.output
         params, macs = layer_cost(EXACT, ev, per_bn, ops)

@@ -70,6 +70,23 @@ def load_profile(device: str) -> Profile:
     return parse_profile(read_text(shown, read_file(path, shown)), shown)
 
 
+_LOADED: dict[tuple[str, int, int], Profile] = {}
+
+
+def profile_for(device: str) -> Profile:
+    """`load_profile`, read again only when the file changed: a fit or a sweep with a --device
+    evaluates many networks on one profile."""
+    path, _ = locate_device(device)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return load_profile(device)  # reports the error
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        _LOADED[key] = load_profile(device)
+    return _LOADED[key]
+
+
 def parse_profile(text: str, path: str) -> Profile:
     """A profile from YAML text; every error is a SpecError at the offending line."""
     from .yamlload import LocMap, load_yaml
