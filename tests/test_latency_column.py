@@ -84,3 +84,9 @@ def test_unknown_device_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(main, ["show", "v1", "--device", "nope"])
     assert result.exit_code == 2 and result.stderr.startswith("Error: unknown device 'nope'")
     assert result.stderr.count("\n") == 1
+
+
+def test_formula_refuses_a_device_by_name(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["formula", "v1", "--device", DEVICE])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: formula gives MACs and params only; for latency on a --device")

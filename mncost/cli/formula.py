@@ -34,6 +34,9 @@ def formula_command(spec: str, fmt: str, output: str | None, **options: Any) -> 
 
     output = output_target(output)
     config = make_config(**options)
+    if config.device is not None:
+        raise click.UsageError("formula gives MACs and params only; for latency on a --device use "
+                               "'mncost sweep' or 'mncost show'")
     result = formula(load(spec, config.depth_multiplier), config)
     render = {"text": to_text, "latex": to_latex, "json": to_json}[fmt]
     emit(render(result), output)
