@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..columns import DIFF_LAYER_COLUMNS, Kind
 from ..diff import Diff
 from ..thresholds import Check
 from .deltas import (
@@ -63,8 +64,7 @@ def to_markdown(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = F
             _row(["Layer", "Status", "Type", "Output", "Params", arithmetic, "Output bytes", "Live bytes"]),
             _row(["---", "---", "---", "---:", "---:", "---:", "---:", "---:"]),
         ]
-        for layer in shown:
-            lines.append(_row([_code(layer.name), str(layer.status), type_cell(layer), shape_cell(layer),
-                               layer_cell(layer, "params"), layer_cell(layer, "macs", factor),
-                               layer_cell(layer, "activation_bytes"), layer_cell(layer, "live_bytes")]))
+        for layer in shown:  # the declared per-layer diff figures (mncost.columns.DIFF_LAYER_COLUMNS)
+            cells = [layer_cell(layer, c.key, factor if c.kind is Kind.ARITH else 1) for c in DIFF_LAYER_COLUMNS]
+            lines.append(_row([_code(layer.name), str(layer.status), type_cell(layer), shape_cell(layer), *cells]))
     return "\n".join(lines) + "\n"

@@ -97,13 +97,14 @@ LAYER_COLUMNS: tuple[Column, ...] = tuple(_view(c, c.layer) for c in declared.LA
 SUMMARY_COLUMNS: tuple[Column, ...] = tuple(_view(c, c.total, c.total_header) for c in declared.TOTAL_COLUMNS)
 """Report totals (`--summary`)."""
 
+_MACS, _PARAMS = declared.BY_KEY["macs"], declared.BY_KEY["params"]
 TYPE_COLUMNS: tuple[Column, ...] = (
     Column("type", "Type", Kind.TEXT, lambda t: t.type),
     Column("layers", "Layers", Kind.INT, lambda t: t.layers),
-    Column("macs", "MACs", Kind.ARITH, lambda t: t.macs),
-    Column("macs_share", "MACs share", Kind.SHARE, lambda t: t.macs_share),
-    Column("params", "Params", Kind.COUNT, lambda t: t.params),
-    Column("params_share", "Params share", Kind.SHARE, lambda t: t.params_share),
+    Column(_MACS.key, _MACS.header, _MACS.kind, lambda t: t.macs),
+    Column("macs_share", f"{_MACS.header} share", Kind.SHARE, lambda t: t.macs_share),
+    Column(_PARAMS.key, _PARAMS.header, _PARAMS.kind, lambda t: t.params),
+    Column("params_share", f"{_PARAMS.header} share", Kind.SHARE, lambda t: t.params_share),
 )
 """The breakdown by layer type (`--group-by op`, the V1 paper's Table 2)."""
 
