@@ -42,7 +42,6 @@ class Domain:
     Values are ints (or floats inside expressions); the walk's shapes hold ints."""
 
     name = "exact"
-    exact = True  # values are concrete numbers: rules may format them in error messages
 
     def floor_div(self, a: Any, b: int) -> Any:
         return a // b

@@ -124,12 +124,6 @@ def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated
     return exact_walk(graph, resolved.alpha, resolved.resolution, resolved.classes, rounding)
 
 
-def live_bytes(graph: Graph, evaluated: list[Evaluated], width: int,
-               model: MemoryModel = MemoryModel.NAIVE) -> list[int]:
-    """Bytes of all tensors alive during each executed layer (rules: mncost.liveness)."""
-    return list(plan(graph, evaluated, width, model).live_bytes)
-
-
 def _memory(rows: list[LayerCost]) -> Memory:
     if not rows:
         return Memory(0, "", 0, "")

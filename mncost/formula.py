@@ -321,7 +321,6 @@ class PolyDomain(Domain):
     """Polynomials in α (channels) and ρ (sides), decisions taken at a reference α (see module doc)."""
 
     name = "polynomial"
-    exact = False
 
     def __init__(self, graph: Graph, config: Config, rounding: Rounding, classes: int) -> None:
         self.graph = graph
@@ -365,9 +364,6 @@ class PolyDomain(Domain):
                      tuple(state.guards.values()), state.modulus)
 
     # -- the walk's questions -----------------------------------------------------------------------
-
-    def image_side(self, resolution: int) -> Any:  # pragma: no cover - the walk is given the image
-        return Poly.rho(self.base)
 
     def value(self, expr: Expr, env: dict[str, Any]) -> Any:
         if expr.is_constant:  # a literal: a number, or a name such as an activation, fixed at load time
@@ -653,7 +649,3 @@ def _text(p: Poly) -> str:
 
     return poly_text(p)
 
-
-def exact_points(f: Formula, alphas: Sequence[Fraction], resolutions: Sequence[int]) -> list[tuple[Fraction, int]]:
-    """The grid points where the formula states it is exact."""
-    return [(a, r) for a in alphas for r in resolutions if f.exact_at(a, r)]

@@ -102,15 +102,6 @@ class Poly:
     def scaled(self, factor: Fraction) -> Poly:
         return Poly.of({m: c * factor for m, c in self.terms})
 
-    def __floordiv__(self, other: object) -> Poly:
-        """Exact floor division of constants; for α/ρ-dependent values, plain division (the smooth
-        form: exact where the division leaves no remainder)."""
-        if isinstance(other, bool) or not isinstance(other, int):
-            return NotImplemented
-        if self.is_constant:
-            return Poly.const(self.constant // other)
-        return self.scaled(Fraction(1, other))
-
 
 def to_fraction(value: Number | float) -> Fraction:
     """A float is read as the decimal it prints as (0.1 → 1/10), not its binary value."""

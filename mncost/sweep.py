@@ -161,7 +161,6 @@ class SideDomain(Domain):
     recorded with their outcome at the probe resolution."""
 
     name = "sides"
-    exact = False
 
     def __init__(self, atoms: Atoms, probe: int) -> None:
         self.atoms = atoms
