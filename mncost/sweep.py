@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .domain import Domain
+from .domain import EXACT, Domain
 from .errors import MncostError
 from .evaluate import classes_of, resolve, rounding_of
 from .evaluate import evaluate as evaluate_one
@@ -181,11 +181,9 @@ class SideDomain(Domain):
         return value_at(p, self.atoms.at(self.probe))
 
     def _divide(self, kind: str, a: Any, b: int) -> Any:
-        if not isinstance(a, SidePoly):
-            return a // b if kind == "floor" else -(-a // b)
-        c = a.constant()
-        if c is not None:
-            return c // b if kind == "floor" else -(-c // b)
+        c = a.constant() if isinstance(a, SidePoly) else a
+        if c is not None:  # a concrete number: the exact domain's division
+            return EXACT.floor_div(c, b) if kind == "floor" else EXACT.ceil_div(c, b)
         if b == 1:
             return a
         return SidePoly({(self.atoms.atom(kind, a, b),): 1})
