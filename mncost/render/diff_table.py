@@ -63,10 +63,13 @@ class _Fitted:
     def _headers(self, compact: bool) -> list[str]:
         return self.split if compact else self.names
 
-    def _needed(self, keep: list[int], compact: bool) -> int:
+    def _width(self, i: int, compact: bool) -> int:
+        """The width of a figure or word column: its widest header line or cell."""
         headers = self._headers(compact)
-        widths = [max([len(line) for line in headers[i].splitlines()] + [len(row[i]) for row in self.rows])
-                  if self.kinds[i] in "fw" else MIN_TEXT for i in keep]
+        return max([len(line) for line in headers[i].splitlines()] + [len(row[i]) for row in self.rows])
+
+    def _needed(self, keep: list[int], compact: bool) -> int:
+        widths = [self._width(i, compact) if self.kinds[i] in "fw" else MIN_TEXT for i in keep]
         return sum(widths) + (2 * (len(keep) - 1) if compact else 3 * (len(keep) - 1) + 2)
 
     def table(self, width: int) -> Table:
@@ -86,8 +89,9 @@ class _Fitted:
         headers = self._headers(compact)
         for i in keep:
             kind = self.kinds[i]
+            fixed = whole and kind in "fw"  # its width is known: rich need not measure every cell
             table.add_column(headers[i], justify="left" if kind in "tw" else "right", overflow="fold",
-                             no_wrap=whole and kind in "fw")
+                             no_wrap=fixed, width=self._width(i, compact) if fixed else None)
         for row in self.rows:
             table.add_row(*(row[i] for i in keep))
         return table
