@@ -1,0 +1,129 @@
+"""Edges of the figure modules that no other test reached: each test here kills mutants that
+survived `benchmarks/mutate.py` (docs/development.md), and each checks a figure or an error path
+against a rule or a framework, not against mncost's own output."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import pytest
+
+from mncost import Config, MncostError, build_graph, evaluate, load
+from mncost.conventions import Dtype, make_divisible
+from mncost.diff import diff
+from mncost.spec import parse_spec
+from mncost.thresholds import check, parse_threshold
+
+HEADER = "name: t\ndescription: d\nsource: tests/test_mutation_edges.py\ninput: {resolution: 16, channels: 3}\n"
+
+
+def graph_of(layers: str):  # type: ignore[no-untyped-def]
+    return build_graph(parse_spec(HEADER + "layers:\n" + layers, "t.yaml"))
+
+
+# -- conventions ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("dtype", "element_bytes"), [
+    (Dtype.FP32, struct.calcsize("f")),  # IEEE 754 binary32
+    (Dtype.FP16, struct.calcsize("e")),  # IEEE 754 binary16
+    (Dtype.BF16, struct.calcsize("f") // 2),  # bfloat16: the upper half of a binary32
+    (Dtype.INT8, struct.calcsize("b")),
+])
+def test_activation_bytes_per_dtype(dtype: Dtype, element_bytes: int) -> None:
+    graph = load("v1")
+    report = evaluate(graph, Config(dtype=dtype))
+    elements = sum(layer.output_shape.elements for layer in report.layers)
+    assert report.totals.activation_bytes == elements * element_bytes
+    assert dtype.bytes == element_bytes
+
+
+def test_make_divisible_matches_torchvision_at_the_ten_percent_edge() -> None:
+    # torchvision 0.28 models/_utils.py _make_divisible(v, 8): `if new_v < 0.9 * v: new_v += divisor`
+    # (strictly less): _make_divisible(8 / 0.9, 8) = 8, _make_divisible(nextafter(8 / 0.9, inf), 8) = 16,
+    # _make_divisible(32 * 0.35, 8) = 16 (checked with torchvision 0.28.0).
+    edge = 8 / 0.9
+    assert 0.9 * edge == 8.0  # the edge itself: 8 is exactly 10 % below
+    assert make_divisible(edge) == make_divisible(edge, 8) == 8
+    assert make_divisible(math.nextafter(edge, math.inf)) == 16
+    assert make_divisible(32 * 0.35) == 16
+
+
+# -- liveness -------------------------------------------------------------------------------------
+
+def test_a_skipped_last_layer_keeps_only_its_first_input_alive() -> None:
+    # README, "How memory is counted": a skipped layer passes its first input through, and the
+    # network's output lives to the end. The skipped add's second input (c0) is not the output:
+    # it dies after its last executed reader (c1).
+    graph = graph_of("  - {name: c0, op: conv, kernel: 1, out: 64}\n"
+                     "  - {name: c1, op: conv, kernel: 1, out: 8}\n"
+                     "  - {name: c2, op: conv, kernel: 1, out: 8}\n"
+                     "  - {name: add, op: add, inputs: [c2, c0], when: 'False'}\n")
+    report = evaluate(graph, Config())
+    c0, c1, c2 = report.layers
+    assert [layer.name for layer in report.layers] == ["c0", "c1", "c2"]
+    assert c2.live_bytes == c1.activation_bytes + c2.activation_bytes
+    assert report.memory.peak_bytes == max(16 * 16 * 3 * 4 + c0.activation_bytes,
+                                           c0.activation_bytes + c1.activation_bytes)
+
+
+# -- walk -----------------------------------------------------------------------------------------
+
+def test_scale_refuses_widths_beyond_the_channel_limit_with_the_product() -> None:
+    # README "Limits": 1,000,000 channels at most (inclusive); scale(c) checks α·c before rounding.
+    ok = graph_of("  - {name: c, op: pwconv, out: 'scale(500000)'}\n")
+    assert evaluate(ok, Config(alpha=2.0)).layers[0].output_shape.c == 1_000_000
+    with pytest.raises(MncostError, match=r"alpha=2 x 600000 = 1\.2e\+06 channels is beyond the limit 1,000,000"):
+        evaluate(graph_of("  - {name: c, op: pwconv, out: 'scale(600000)'}\n"), Config(alpha=2.0))
+
+
+# -- thresholds -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "new", "exceeded"), [
+    ("macs>+1000", 1_000, False), ("macs>+1000", 1_001, True),  # a bare number is in units
+    ("macs>+1.5k", 1_500, False), ("macs>+1.5k", 1_501, True),
+])
+def test_unit_of_an_absolute_threshold(text: str, new: int, exceeded: bool) -> None:
+    from mncost.diff import Change
+
+    assert parse_threshold(text).exceeded_by(Change(0, new)) is exceeded
+
+
+def test_check_compares_each_threshold_with_the_diffs_totals() -> None:
+    graph = load("v1")
+    old, new = evaluate(graph, Config()), evaluate(graph, Config(alpha=0.5))
+    thresholds = (parse_threshold("macs>-50%"), parse_threshold("params>+0"), parse_threshold("macs>-80%"))
+    checks = check(diff(old, new), thresholds)
+    assert [c.threshold for c in checks] == list(thresholds)
+    macs = (new.totals.macs - old.totals.macs) * 100 / old.totals.macs  # V1 0.5: about -74 %
+    assert [c.exceeded for c in checks] == [macs > -50, new.totals.params > old.totals.params, macs > -80]
+    assert [c.exceeded for c in checks] == [False, False, True]
+    assert checks[0].change.old == old.totals.macs and checks[0].change.new == new.totals.macs
+
+
+def test_the_first_layer_trick_is_off_unless_asked() -> None:
+    # README, "How memory is counted": the first-layer trick is an option of the streamed model.
+    from mncost.conventions import MemoryModel
+    from mncost.liveness import plan
+    from mncost.walk import exact_walk
+
+    graph = load("v2")
+    walked = exact_walk(graph, 1.0, 224, 1000, graph.spec.defaults.rounding)
+    default = plan(graph, walked, 4, MemoryModel.STREAMED)
+    assert default == plan(graph, walked, 4, MemoryModel.STREAMED, first_layer_trick=False)
+    assert default != plan(graph, walked, 4, MemoryModel.STREAMED, first_layer_trick=True)
+
+
+# -- diff -----------------------------------------------------------------------------------------
+
+def test_a_spec_that_does_not_exist_on_one_side_adds_every_layer() -> None:
+    from mncost.diff import Metric, Status, absent
+
+    report = evaluate(load("v1"), Config())
+    added = diff(absent(report, "gone.yaml"), report, old_exists=False)
+    assert added.count(Status.ADDED) == len(report.layers) and not added.old_exists
+    assert added.total(Metric.MACS).old == 0 and added.total(Metric.MACS).new == report.totals.macs
+    assert added.total(Metric.PEAK_MEMORY).old == 0
+    removed = diff(report, absent(report, "gone.yaml"), new_exists=False)
+    assert removed.count(Status.REMOVED) == len(report.layers)
+    assert removed.total(Metric.PARAMS).delta == -report.totals.params
