@@ -127,3 +127,25 @@ def test_a_spec_that_does_not_exist_on_one_side_adds_every_layer() -> None:
     removed = diff(report, absent(report, "gone.yaml"), new_exists=False)
     assert removed.count(Status.REMOVED) == len(report.layers)
     assert removed.total(Metric.PARAMS).delta == -report.totals.params
+
+
+def test_latency_is_a_total_only_when_both_sides_have_a_device() -> None:
+    from mncost.diff import TOTALS, Metric
+
+    graph = load("v1")
+    timed = [evaluate(graph, Config(alpha=a, device="pixel1-v3paper-fp32")) for a in (1.0, 0.5)]
+    both = diff(*timed)
+    assert both.totals == (*TOTALS, Metric.LATENCY) and Metric.LATENCY in both.metrics
+    assert both.total(Metric.LATENCY).new == timed[1].totals.latency_ms
+    one = diff(timed[0], evaluate(graph, Config(alpha=0.5)))
+    assert one.totals == TOTALS and Metric.LATENCY not in one.metrics
+
+
+@pytest.mark.parametrize(("old", "new", "relative"), [
+    (200, 150, -0.25), (4, 5, 0.25), (0, 0, 0.0), (0, 5, math.inf),  # docstring of Change.relative
+])
+def test_relative_change(old: int, new: int, relative: float) -> None:
+    from mncost.diff import Change
+
+    assert Change(old, new).relative == relative
+    assert Change(old, new).delta == new - old
