@@ -123,7 +123,10 @@ def test_a_spec_that_does_not_exist_on_one_side_adds_every_layer() -> None:
     added = diff(absent(report, "gone.yaml"), report, old_exists=False)
     assert added.count(Status.ADDED) == len(report.layers) and not added.old_exists
     assert added.total(Metric.MACS).old == 0 and added.total(Metric.MACS).new == report.totals.macs
-    assert added.total(Metric.PEAK_MEMORY).old == 0
+    assert added.total(Metric.PEAK_MEMORY).old == 0 and added.total(Metric.ACTIVATION_MEMORY).old == 0
+    gone = absent(report, "gone.yaml")  # "every total 0" (absent's docstring), the JSON diff shows them
+    assert (gone.totals.param_bytes, gone.memory.largest_tensor_bytes, gone.memory.peak_bytes) == (0, 0, 0)
+    assert gone.layers == () and gone.spec.file == "gone.yaml" and gone.config == report.config
     removed = diff(report, absent(report, "gone.yaml"), new_exists=False)
     assert removed.count(Status.REMOVED) == len(report.layers)
     assert removed.total(Metric.PARAMS).delta == -report.totals.params
@@ -149,3 +152,15 @@ def test_relative_change(old: int, new: int, relative: float) -> None:
 
     assert Change(old, new).relative == relative
     assert Change(old, new).delta == new - old
+
+
+def test_a_renamed_layer_is_not_identical_though_every_total_is() -> None:
+    from mncost.diff import Metric, Status
+
+    old = evaluate(graph_of("  - {name: a, op: conv, kernel: 3, out: 8}\n"), Config())
+    new = evaluate(graph_of("  - {name: b, op: conv, kernel: 3, out: 8}\n"), Config())
+    renamed = diff(old, new)
+    assert all(renamed.total(m).delta == 0 for m in (Metric.MACS, Metric.PARAMS, Metric.PEAK_MEMORY))
+    assert (renamed.count(Status.ADDED), renamed.count(Status.REMOVED)) == (1, 1)
+    assert not renamed.identical
+    assert diff(old, old).identical
