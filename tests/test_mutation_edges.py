@@ -164,3 +164,30 @@ def test_a_renamed_layer_is_not_identical_though_every_total_is() -> None:
     assert (renamed.count(Status.ADDED), renamed.count(Status.REMOVED)) == (1, 1)
     assert not renamed.identical
     assert diff(old, old).identical
+
+
+# -- expr -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("(1 < 2) + 1", "expected a number, got a boolean (True)"),  # a condition is not a number
+    ("max(True, 2)", "expected a number, got a boolean (True)"),
+    ("8 if in else 4", "expected a condition (true/false), got int 3"),  # in = 3 input channels
+])
+def test_expression_type_errors_name_the_value(expression: str, message: str) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 3, out: "{expression}"}}\n')
+    with pytest.raises(MncostError) as info:
+        evaluate(graph, Config())
+    assert str(info.value) == f"t.yaml:6: expression '{expression}': {message}"
+
+
+def test_formula_evaluates_expressions_in_its_own_numbers() -> None:
+    # the formula recompiles each expression over polynomials (expr.compile_in); at α = 1 and the
+    # base resolution it equals `evaluate` (law: tests/test_formula_laws.py)
+    from mncost.formula import formula
+
+    graph = graph_of("  - {name: c, op: conv, kernel: 3, out: 'scale(16) + 8'}\n"
+                     "  - {name: p, op: pwconv, out: 'max(in, 32) // 2'}\n")
+    result = formula(graph, Config())
+    report = evaluate(graph, Config())
+    assert result.value("arithmetic", 1.0, 16) == report.totals.macs
+    assert result.value("params", 1.0, 16) == report.totals.params
