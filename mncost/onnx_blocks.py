@@ -150,7 +150,7 @@ def _divisor(vector: tuple[Any, ...], members: list[_Block], channels: Callable[
     q = first // vector[0]
     if q < 2 or any(v != max(1, channels(b.input) // q) for v, b in zip(vector, members, strict=True)):
         return None
-    return q
+    return int(q)
 
 
 def recover(entries: list[Entry], image: str, defaults: dict[str, Any],
@@ -217,19 +217,19 @@ def recover(entries: list[Entry], image: str, defaults: dict[str, Any],
                 b.template = j
             break
     uses = [sum(1 for b in blocks if b.template == t) for t in range(len(signatures))]
-    templates: dict[int, tuple[str, list[str], dict[tuple[int, str], str], dict[str, str], bool]] = {}
+    templates: dict[int, tuple[str, list[str], dict[tuple[int, str], str], dict[str, str], bool, dict[str, str]]] = {}
     constants: dict[int, dict[tuple[int, str], Any]] = {}
     extras: dict[int, tuple[str | None, str | None]] = {}  # template -> (expansion `when`, residual `when`)
     for t, sig in enumerate(signatures):
         if uses[t] < 2 or len(sig) < 2:  # a template for one block, or of one row, reads no better
             continue
         members = [b for b in blocks if b.template == t]
-        full = next(b for b in members if not b.skipped)
+        complete = next(b for b in members if not b.skipped)
 
-        def value(b: _Block, k: int, key: str, full: _Block = full) -> Any:
+        def value(b: _Block, k: int, key: str, complete: _Block = complete) -> Any:
             if not b.skipped:
                 return _value(b.entries[k], key, defaults)
-            return _value(full.entries[0], key, defaults) if k == 0 else _value(b.entries[k - 1], key, defaults)
+            return _value(complete.entries[0], key, defaults) if k == 0 else _value(b.entries[k - 1], key, defaults)
 
         params: dict[tuple[int, str], str] = {}  # (row, attribute) -> parameter name
         kinds: dict[str, str] = {}
