@@ -294,6 +294,10 @@ BAD_PROFILES = [
     ("name: x\nprecision: fp32\nms_per_gmac: {dense: 1}\nms_per_mb: 0\nms_per_op: 0\nspeed: 3\n",
      "p.yaml:6: unknown key 'speed'"),
     ("- a\n", "p.yaml:1: a device profile must be a mapping"),
+    ("name: x\nprecision: fp32\nfusion: all\nms_per_gmac: {dense: 1}\nms_per_mb: 0\nms_per_op: 0\n",
+     "p.yaml:3: 'fusion' must be one of none, conv-bn, tflite, conv-bn-act, got 'all'"),
+    ("name: x\nprecision: fp32\nms_per_gmac: {dense: 1}\nms_per_mb: 0\ncache_mb: -1\nms_per_op: 0\n",
+     "p.yaml:5: 'cache_mb' must be a number of MB >= 0, got -1"),
 ]
 
 
