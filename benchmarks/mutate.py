@@ -224,6 +224,7 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--modules", action="store_true", help="list the modules and their test subsets")
     parser.add_argument("--only", default="", help="comma-separated mutant ids to run")
+    parser.add_argument("--every", type=int, default=1, help="run every N-th mutant only (a sample)")
     parser.add_argument("--tests", default="", help="comma-separated test files instead of the module's subset")
     parser.add_argument("--out", help="write every outcome here (JSON lines)")
     args = parser.parse_args()
@@ -237,6 +238,7 @@ def main() -> int:
     if args.only:
         wanted = set(args.only.split(","))
         everything = [m for m in everything if m[0] in wanted]
+    everything = everything[::args.every]
     marked = equivalent(module)
     if args.list:
         for name, _ in everything:
