@@ -5,6 +5,7 @@ against a rule or a framework, not against mncost's own output."""
 from __future__ import annotations
 
 import math
+import re
 import struct
 
 import pytest
@@ -191,3 +192,34 @@ def test_formula_evaluates_expressions_in_its_own_numbers() -> None:
     report = evaluate(graph, Config())
     assert result.value("arithmetic", 1.0, 16) == report.totals.macs
     assert result.value("params", 1.0, 16) == report.totals.params
+
+
+@pytest.mark.parametrize(("expression", "channels"), [
+    ("8 * 1 ** 64", 8),  # README "Limits": the exponent of ** may be 64
+    ("0 ** 2 + 8", 8),  # 0 to a positive power is 0
+    ("(-2) ** 2 + 4", 8),  # a negative base to a whole power is real
+    ("2 ** -1 * 16", 8),
+])
+def test_powers_within_the_limits(expression: str, channels: int) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
+    assert evaluate(graph, Config(alpha=1.0)).layers[0].output_shape.c == channels
+
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("8 * 1 ** 65", "exponent 65 is too large (limit 64)"),
+    ("in[0]", "indexing is not allowed"),
+    ("[8, 16]", "List is not allowed"),
+])
+def test_refused_expressions(expression: str, message: str) -> None:
+    with pytest.raises(MncostError, match=re.escape(message)):
+        evaluate(graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n'), Config())
+
+
+def test_an_expression_of_exactly_the_length_limit_is_read() -> None:
+    from mncost.expr import MAX_LENGTH
+
+    text = "8" + " " * (MAX_LENGTH - 1)  # README "Limits": 500 characters
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{text}"}}\n')
+    assert evaluate(graph, Config()).layers[0].output_shape.c == 8
+    with pytest.raises(MncostError, match=f"expression is {MAX_LENGTH + 1} characters"):
+        graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{text} "}}\n')
