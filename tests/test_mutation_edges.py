@@ -223,3 +223,20 @@ def test_an_expression_of_exactly_the_length_limit_is_read() -> None:
     assert evaluate(graph, Config()).layers[0].output_shape.c == 8
     with pytest.raises(MncostError, match=f"expression is {MAX_LENGTH + 1} characters"):
         graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{text} "}}\n')
+
+
+@pytest.mark.parametrize(("expression", "channels"), [
+    # torchvision 0.28 models/_utils.py _make_divisible(v, divisor, min_value), checked with it:
+    ("make_divisible(20, 8)", 24), ("make_divisible(3, 8, 16)", 16), ("make_divisible(100, 16)", 96),
+    ("make_divisible(37, 4, 12)", 36), ("make_divisible(37, 4.0, 12)", 36),
+])
+def test_make_divisible_in_expressions(expression: str, channels: int) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
+    assert evaluate(graph, Config()).layers[0].output_shape.c == channels
+
+
+@pytest.mark.parametrize("divisor", ["2.5", "0"])
+def test_make_divisible_needs_a_whole_divisor(divisor: str) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "make_divisible(20, {divisor})"}}\n')
+    with pytest.raises(MncostError, match=f"make_divisible\\(\\) divisor must be a whole number >= 1, got {divisor}"):
+        evaluate(graph, Config())
