@@ -240,3 +240,41 @@ def test_make_divisible_needs_a_whole_divisor(divisor: str) -> None:
     graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "make_divisible(20, {divisor})"}}\n')
     with pytest.raises(MncostError, match=f"make_divisible\\(\\) divisor must be a whole number >= 1, got {divisor}"):
         evaluate(graph, Config())
+
+
+@pytest.mark.parametrize(("expression", "channels"), [  # Python's own arithmetic, as the README promises
+    ("16 / 2", 8), ("17 % 9", 8), ("-(8) + 16", 8), ("+8", 8), ("-8 * -1", 8),
+    ("8 if 2 < 2 else 16", 16), ("8 if 2 <= 2 else 16", 8), ("8 if 2 > 2 else 16", 16), ("8 if 2 >= 2 else 16", 8),
+    ("8 if 2 == 2 else 16", 8), ("8 if 2 != 2 else 16", 16), ("8 if 1 < 2 < 2 else 16", 16),
+    ("8 if True and False else 16", 16), ("8 if False or True else 16", 8), ("8 if not False else 16", 8),
+    ("8 if not in == 3 else 16", 16), ("8 if (in == 3) and (in < 4) else 16", 8),
+    ("max(1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8)", 8),
+    ("min(8)", 8), ("max(8)", 8),  # one argument: used to be a TypeError traceback
+    ("int(8.9)", 8),
+    ("round(7.5)", 8), ("ceil(7.1)", 8), ("floor(8.9)", 8), ("round8(11)", 16), ("scale(8)", 8),
+])
+def test_expression_values(expression: str, channels: int) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
+    assert evaluate(graph, Config()).layers[0].output_shape.c == channels
+
+
+@pytest.mark.parametrize(("call", "low", "high", "given"), [  # README "Limits" and "The spec language"
+    ("max(" + ", ".join(["8"] * 17) + ")", 1, 16, 17), ("min()", 1, 16, 0), ("int(8, 8)", 1, 1, 2),
+    ("round()", 1, 1, 0), ("ceil(8, 8)", 1, 1, 2), ("floor(8, 8)", 1, 1, 2), ("round8(8, 8)", 1, 1, 2),
+    ("make_divisible(8)", 2, 3, 1), ("make_divisible(8, 8, 8, 8)", 2, 3, 4), ("scale(8, 8)", 1, 1, 2),
+])
+def test_function_argument_counts(call: str, low: int, high: int, given: int) -> None:
+    name = call.split("(")[0]
+    with pytest.raises(MncostError, match=re.escape(f"{name}() takes {low}..{high} arguments, got {given}")):
+        graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{call}"}}\n')
+
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("~8", "operator Invert is not allowed"), ("max(*[8])", "max() takes positional arguments only"),
+    ("max(a=8)", "max() takes positional arguments only"), ("(lambda: 8)()", "only named functions may be called"),
+    ("print(8)", "function 'print' is not allowed (allowed: ceil, floor, int, make_divisible, max, min, round, "
+                 "round8, scale)"),
+])
+def test_refused_syntax(expression: str, message: str) -> None:
+    with pytest.raises(MncostError, match=re.escape(message)):
+        graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
