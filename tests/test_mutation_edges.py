@@ -278,3 +278,27 @@ def test_function_argument_counts(call: str, low: int, high: int, given: int) ->
 def test_refused_syntax(expression: str, message: str) -> None:
     with pytest.raises(MncostError, match=re.escape(message)):
         graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
+
+
+@pytest.mark.parametrize(("expression", "channels"), [
+    ("0 ** 0 + 7", 8), ("1 ** -1 * 8", 8), ("0 ** 0.5 + 8", 8), ("8 * 0.25 ** 0.5 * 2", 8),  # Python's **
+    ("make_divisible(8, 1)", 8),  # divisor 1 is a whole number >= 1
+])
+def test_more_powers_and_divisors(expression: str, channels: int) -> None:
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{expression}"}}\n')
+    assert evaluate(graph, Config()).layers[0].output_shape.c == channels
+
+
+@pytest.mark.parametrize(("nest", "deepest", "value"), [
+    (lambda k: "-(" * k + "8" + ")" * k, 31, -8),  # 31 unary minus and the literal: 32 levels
+    (lambda k: "max(" * k + "8" + ")" * k, 15, 8),  # a call counts twice (the call and its arguments)
+])
+def test_expression_nesting_limit_is_exact(nest, deepest: int, value: int) -> None:  # type: ignore[no-untyped-def]
+    # README "Limits": expression nesting (operators, calls) of 32 levels
+    from mncost.errors import Location
+    from mncost.expr import MAX_DEPTH, builtin_functions, parse
+
+    assert MAX_DEPTH == 32
+    assert parse(nest(deepest), [], Location("t", 1))(builtin_functions(lambda c: int(c))) == value
+    with pytest.raises(MncostError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse(nest(deepest + 1), [], Location("t", 1))
