@@ -132,7 +132,11 @@ def mutants(source: str) -> Iterator[tuple[str, str]]:
         elif isinstance(node, ast.Return) and node.value is not None \
                 and not (isinstance(node.value, ast.Constant) and node.value.value is None):
             sites.append((f"{where}:return-None", position))
+    seen: dict[str, int] = {}
     for name, position in sites:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:  # nested operators that start at the same column: `a * b * c`
+            name = f"{name}#{seen[name]}"
         mutated = copy.deepcopy(tree)
         nodes = list(ast.walk(mutated))
         _apply(mutated, nodes[position], name)

@@ -302,3 +302,43 @@ def test_expression_nesting_limit_is_exact(nest, deepest: int, value: int) -> No
     assert parse(nest(deepest), [], Location("t", 1))(builtin_functions(lambda c: int(c))) == value
     with pytest.raises(MncostError, match=f"nested deeper than {MAX_DEPTH} levels"):
         parse(nest(deepest + 1), [], Location("t", 1))
+
+
+# -- ops ------------------------------------------------------------------------------------------
+
+def test_ops_all_counts_one_per_output_element_and_one_per_window_element() -> None:
+    # docs/conventions.md, `--ops all`: adds cost one per output element, pooling one per window element
+    from mncost.conventions import OpsCounted
+
+    graph = graph_of("  - {name: c1, op: conv, kernel: 3, out: 8}\n"
+                     "  - {name: c2, op: conv, kernel: 3, out: 8}\n"
+                     "  - {name: add, op: add, inputs: [c2, c1]}\n"
+                     "  - {name: pool, op: maxpool, kernel: 3, stride: 2}\n")
+    papers = {x.name: x for x in evaluate(graph, Config()).layers}
+    every = {x.name: x for x in evaluate(graph, Config(ops=OpsCounted.ALL)).layers}
+    assert papers["add"].macs == papers["pool"].macs == 0
+    assert every["add"].macs == every["add"].output_shape.elements == 16 * 16 * 8
+    assert every["pool"].macs == every["pool"].output_shape.elements * 3 * 3
+
+
+def test_flatten_and_dropout_shapes_and_memory() -> None:
+    # ops table: flatten is HxWxC -> 1x1x(H*W*C); docs/memory.md: flatten and dropout are in place
+    graph = graph_of("  - {name: c, op: conv, kernel: 3, out: 8}\n"
+                     "  - {name: drop, op: dropout}\n"
+                     "  - {name: flat, op: flatten}\n")
+    c, drop, flat = evaluate(graph, Config()).layers
+    assert (flat.output_shape.h, flat.output_shape.w, flat.output_shape.c) == (1, 1, 16 * 16 * 8)
+    assert drop.live_bytes == flat.live_bytes == c.activation_bytes  # no new tensor: the image is freed after c
+
+
+def test_a_broadcast_needs_matching_channels_and_a_1x1_map() -> None:
+    graph = graph_of("  - {name: a, op: conv, kernel: 3, out: 8}\n"
+                     "  - {name: b, op: conv, kernel: 3, stride: 2, out: 8}\n"
+                     "  - {name: m, op: mul, inputs: [a, b]}\n")
+    with pytest.raises(MncostError, match="layer 'm'"):
+        evaluate(graph, Config())
+
+
+def test_pwconv_kernel_is_not_settable() -> None:
+    with pytest.raises(MncostError, match="kernel"):
+        graph_of("  - {name: p, op: pwconv, kernel: 3, out: 8}\n")
