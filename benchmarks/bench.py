@@ -15,10 +15,10 @@ Targets (issue 8):
    identical to `evaluate` at sampled grid points.
 3. Scaling: generated 10,000-layer specs load and evaluate in ≤ 2 s, in ≤ 12 × the time of
    1,000-layer ones, with peak RSS ≤ 100 MB and traced memory ≤ 12 × the 1,000-layer one.
-4. Commands linear in the layers (issue 12, `--huge`, about 15 minutes): on a generated stage
-   table of 99,001 layers (inside every limit of the README's "Limits"), `show`, `fit`,
-   `formula`, `diff` and a sweep whose first point is invalid each take ≤ 12 × their time on the
-   same table at 9,901 layers (whole-process wall time).
+4. Commands linear in the layers (issue 12, `--huge`, about 40 minutes on a loaded 2-core
+   machine): on a generated stage table of 99,001 layers (inside every limit of the README's
+   "Limits"), `show`, `fit`, `formula`, `diff` and a sweep whose first point is invalid each
+   take ≤ 12 × their time on the same table at 9,901 layers (whole-process wall time).
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def huge(runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="repetitions of each start-up command (default 21)")
-    parser.add_argument("--huge", action="store_true", help="also target 4: commands on 99,001 layers (~15 min)")
+    parser.add_argument("--huge", action="store_true", help="also target 4 (99,001 layers; slow)")
     parser.add_argument("--only-huge", action="store_true", help="only target 4")
     args = parser.parse_args()
     print(f"mncost {mncost.__version__}, Python {sys.version.split()[0]} ({sys.executable}), "
