@@ -53,7 +53,6 @@ class Column:
     detail: bool = False  # per-layer only with --detail (memory traffic)
     summary: bool = True  # its total is shown as a total (False: only in the per-layer footer)
     total_header: str | None = None  # the header of its total, when it differs (`Model size`)
-    drop: int = 0  # terminal: columns with a higher value are hidden first when the table is too wide
     optional: bool = False  # present only when computed (latency: with --device); None otherwise
 
     @property
@@ -77,12 +76,12 @@ COLUMNS: tuple[Column, ...] = (
            layer=lambda x: x.macs, total=lambda r: r.totals.macs, point=lambda p: p.macs, metric="macs"),
     Column("activation_bytes", "Output mem", Kind.BYTES, "output elements × dtype bytes (total: sum over layers)",
            layer=lambda x: x.activation_bytes, total=lambda r: r.totals.activation_bytes,
-           point=lambda p: p.activation_bytes, metric="activation_memory", drop=2),
+           point=lambda p: p.activation_bytes, metric="activation_memory"),
     Column("live_bytes", "Live mem", Kind.BYTES, "every tensor alive while the layer runs (total: the peak)",
-           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, drop=3),
+           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False),
     Column("latency_ms", "Latency", Kind.MS, "estimated milliseconds on the --device profile (docs/latency.md)",
            layer=lambda x: x.latency_ms, total=lambda r: r.totals.latency_ms, point=lambda p: p.latency_ms,
-           metric="latency", optional=True, drop=1),
+           metric="latency", optional=True),
     Column("streamed", "Streamed", Kind.FLAG, "output streamed inside a block, never materialized",
            layer=lambda x: x.streamed, detail=True),
     Column("param_bytes", "Weights", Kind.BYTES, "parameters × weight dtype bytes (total: the model size)",
@@ -123,6 +122,20 @@ POINT_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.point is not N
 METRICS: dict[str, Column] = {c.metric: c for c in COLUMNS if c.metric is not None}
 """The totals `diff` compares and `--fail-on` can put a threshold on, by metric name."""
 
+HIDDEN_FIRST: tuple[str, ...] = (
+    "share", "live_bytes", "arithmetic_intensity", "bytes_read", "bytes_written", "param_bytes",
+    "largest_tensor_layer", "peak_layer", "largest_tensor_bytes", "activation_bytes", "rho", "input_shape",
+    "type", "source", "padding", "rounding", "classes", "input", "family", "latency_ms", "output_shape",
+    "macs_share", "params_share", "layers", "peak_bytes", "relative", "old", "new_params", "new_macs", "status",
+    "delta_live_bytes",
+)
+"""When a terminal table is wider than the terminal, its columns are hidden in this order until
+it fits (mncost.render.layout): first the per-layer MACs share bar (`share`), then live memory,
+the --detail traffic, ...; the views' own columns (`sweep`'s ρ, `list`'s, `diff`'s old value and
+new figures) are named by their keys too.
+Columns not named here (the layer name, params, MACs, α, the resolution) are never hidden; text
+columns fold instead. `--wide` shows every column."""
+
 DIFF_LAYER_COLUMNS: tuple[Column, ...] = tuple(BY_KEY[k] for k in ("params", "macs", "activation_bytes", "live_bytes"))
 """The per-layer figures `diff` compares and shows."""
 
@@ -140,5 +153,5 @@ def flops_of(column: Column) -> Column:
 
     return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
                   "2 × MACs", doubled(column.layer), doubled(column.total), doubled(column.point),
-                  None, column.human, column.detail, column.summary, column.total_header, column.drop,
+                  None, column.human, column.detail, column.summary, column.total_header,
                   column.optional)

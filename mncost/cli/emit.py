@@ -117,9 +117,9 @@ def emit_renderable(renderable: Any, output: str | None) -> None:
     """A rich renderable: to stdout via print_renderable (a pipe gets the natural width, no figure
     folded); to FILE as plain text at its natural width without trailing blanks."""
     if output is None:
-        from .console import print_renderable
+        from .console import layout_width, print_renderable
 
-        print_renderable(renderable)
+        print_renderable(renderable, layout_width())
     else:
         from ..render.table import to_text
 
@@ -130,8 +130,9 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
     """Render a sheet as table, csv, markdown or latex, then print or write it."""
     if chosen is Format.TABLE:
         from ..render.table import sheet_table
+        from .console import layout_width
 
-        emit_renderable(sheet_table(sheet, units), output)
+        emit_renderable(sheet_table(sheet, units, layout_width(output is not None)), output)
     elif chosen is Format.CSV:
         from ..render.csv import to_csv
 

@@ -10,6 +10,7 @@ from .. import load
 from ..evaluate import evaluate
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, input_files, output_options
 from .options import config_options, make_config
 from .progress import shows_progress
@@ -24,6 +25,7 @@ from .progress import shows_progress
               help="Add memory traffic columns (weight bytes, bytes read and written, MACs per byte).")
 @click.option("--group-by", type=click.Choice(["op"]), default=None,
               help="op: one row per layer type with its share of MACs and params (the V1 paper's Table 2).")
+@width_options
 @shows_progress("mncost show {spec}")
 def show(spec: str, fmt: str | None, output: str | None, units: str | None, summary: bool, detail: bool,
          group_by: str | None,
@@ -41,8 +43,9 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
         return
     if chosen is Format.TABLE and not (summary or group_by) and unit is None:
         from ..render.table import to_table
+        from .console import layout_width
 
-        emit_renderable(to_table(report, detail=detail), output)
+        emit_renderable(to_table(report, detail=detail, width=layout_width(output is not None)), output)
         return
     from ..render.sheet import View, report_sheet
 

@@ -15,6 +15,7 @@ from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ..sweep_grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
 from .options import convention_options, make_config
 from .progress import shows_progress, step
@@ -63,6 +64,7 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 @click.option("--pivot", type=click.Choice(list(PIVOT_FIELDS)), default=None,
               help="Lay one value out as α rows × resolution columns, as the papers do.")
 @click.option("--yes", "-y", is_flag=True, help=f"Run a grid larger than {MAX_GRID:,} points.")
+@width_options
 @shows_progress("mncost sweep {spec}")
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
           output: str | None, units: str | None, pivot: str | None, yes: bool, **options: Any) -> None:
