@@ -39,7 +39,7 @@ def _table(text: Text, columns: list[Cells], width: int | None) -> None:
     text.append("\n" + header + "\n", style="bold")
     text.append(" " + "─" * (layout.total() - 1) + "\n" + "".join(row + "\n" for row in rows) + "\n")
     if (note := hidden_note(layout, width)) is not None:
-        text.append(wrap_prose(note.removesuffix(")") + "; --format markdown has every figure)", width) + "\n")
+        text.append(wrap_prose(note.removesuffix(")") + ", --format markdown every figure)", width) + "\n")
 
 
 def to_diff_table(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False,

@@ -144,7 +144,7 @@ def hidden_note(layout: Layout, width: int | None) -> str | None:
     """The line saying which columns were hidden and how to see them (None: nothing hidden)."""
     if not layout.hidden:
         return None
-    return f"({', '.join(layout.hidden)} hidden to fit {width} columns: --wide shows every column)"
+    return f"(hidden: {', '.join(layout.hidden)}; --wide shows every column)"
 
 
 def wrap_prose(text: str, width: int | None) -> str:
