@@ -57,7 +57,7 @@ def main() -> None:
     alphas = [0.1 + 0.01 * i for i in range(100)]
     resolutions = list(range(96, 96 + 100))
     result = run_sweep(load("v1"), alphas, resolutions, Config())
-    rows = len(result.rows)
+    rows = len(result.points)
     csv = best(lambda: to_csv(sweep_sheet(result, machine=True), None))
     print(f"{rows:,} points; CSV {csv * 1000:.0f} ms")
     for width in (80, 200):

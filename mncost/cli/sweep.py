@@ -115,7 +115,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
             emit_lines(jsonl_lines(sheet, _first_computed(rows)), output)
         return
     result = run_sweep(graph, alpha_values, grid, config)
-    step(f"mncost sweep {spec}: writing {len(result.rows):,} rows as {chosen}")
+    step(f"mncost sweep {spec}: writing {len(result.points):,} rows as {chosen}")
     if chosen is Format.JSON:
         from ..render.json import sweep_to_json
 

@@ -102,7 +102,7 @@ def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
     flops = result.conventions.counting is Counting.FLOPS
     spec, conv = result.spec, result.conventions
     rows = []
-    for r in result.rows:
+    for r in result.points:
         row: dict[str, Any] = {"alpha": r.alpha, "resolution": r.resolution, "rho": r.rho,
                                **{c.key: c.point(r) for c in present(POINT_COLUMNS, result) if c.point is not None}}
         if flops:

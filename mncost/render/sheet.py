@@ -276,7 +276,7 @@ def sweep_sheet(result: SweepResult, machine: bool = False) -> Sheet:
     title, notes, context = _sweep_frame(result)
     columns = for_counting(_present(SWEEP_COLUMNS, result.conventions.device is None), result.conventions.counting,
                            machine)
-    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.rows),
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.points),
                  row_label="point")
 
 
