@@ -54,6 +54,7 @@ class Column:
     summary: bool = True  # its total is shown as a total (False: only in the per-layer footer)
     total_header: str | None = None  # the header of its total, when it differs (`Model size`)
     optional: bool = False  # present only when computed (latency: with --device); None otherwise
+    group: str | None = None  # per stage or block (--group-by): "sum" or "max" over its layers; None: not shown
 
     @property
     def numeric(self) -> bool:
@@ -71,28 +72,30 @@ COLUMNS: tuple[Column, ...] = (
     Column("input_shape", "Input", Kind.SHAPE, "first input, H×W×C", layer=lambda x: x.input_shape),
     Column("output_shape", "Output", Kind.SHAPE, "output, H×W×C", layer=lambda x: x.output_shape),
     Column("params", "Params", Kind.COUNT, "parameters (weights, declared biases, BN per --bn-params)",
-           layer=lambda x: x.params, total=lambda r: r.totals.params, point=lambda p: p.params, metric="params"),
+           layer=lambda x: x.params, total=lambda r: r.totals.params, point=lambda p: p.params, metric="params",
+           group="sum"),
     Column("macs", "MACs", Kind.ARITH, "multiply-accumulates (FLOPs = 2 × MACs under --count flops)",
-           layer=lambda x: x.macs, total=lambda r: r.totals.macs, point=lambda p: p.macs, metric="macs"),
+           layer=lambda x: x.macs, total=lambda r: r.totals.macs, point=lambda p: p.macs, metric="macs",
+           group="sum"),
     Column("activation_bytes", "Output mem", Kind.BYTES, "output elements × dtype bytes (total: sum over layers)",
            layer=lambda x: x.activation_bytes, total=lambda r: r.totals.activation_bytes,
-           point=lambda p: p.activation_bytes, metric="activation_memory"),
+           point=lambda p: p.activation_bytes, metric="activation_memory", group="sum"),
     Column("live_bytes", "Live mem", Kind.BYTES, "every tensor alive while the layer runs (total: the peak)",
-           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False),
+           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, group="max"),
     Column("latency_ms", "Latency", Kind.MS, "estimated milliseconds on the --device profile (docs/latency.md)",
            layer=lambda x: x.latency_ms, total=lambda r: r.totals.latency_ms, point=lambda p: p.latency_ms,
-           metric="latency", optional=True),
+           metric="latency", optional=True, group="sum"),
     Column("streamed", "Streamed", Kind.FLAG, "output streamed inside a block, never materialized",
            layer=lambda x: x.streamed, detail=True),
     Column("param_bytes", "Weights", Kind.BYTES, "parameters × weight dtype bytes (total: the model size)",
            layer=lambda x: x.param_bytes, total=lambda r: r.totals.param_bytes, detail=True,
-           total_header="Model size"),
+           total_header="Model size", group="sum"),
     Column("bytes_read", "Read", Kind.BYTES, "inputs × dtype bytes + weight bytes",
            layer=lambda x: x.bytes_read, total=lambda r: sum(x.bytes_read for x in r.layers), detail=True,
-           summary=False),
+           summary=False, group="sum"),
     Column("bytes_written", "Written", Kind.BYTES, "output × dtype bytes",
            layer=lambda x: x.bytes_written, total=lambda r: sum(x.bytes_written for x in r.layers), detail=True,
-           summary=False),
+           summary=False, group="sum"),
     Column("arithmetic_intensity", "MACs/B", Kind.RATIO, "MACs per byte moved (read + written)",
            layer=_intensity, detail=True),
     Column("peak_bytes", "Peak mem", Kind.BYTES, "peak live activation memory of a sequential run",
@@ -136,6 +139,10 @@ new figures) are named by their keys too.
 Columns not named here (the layer name, params, MACs, α, the resolution) are never hidden; text
 columns fold instead. `--wide` shows every column."""
 
+GROUP_COLUMNS: tuple[Column, ...] = tuple(c for c in LAYER_COLUMNS if c.group is not None)
+"""The per-layer figures a stage's or block's row adds up (`show --group-by stage|block`): sums,
+and the largest live memory of its layers; `detail` ones only with --detail."""
+
 DIFF_LAYER_COLUMNS: tuple[Column, ...] = tuple(BY_KEY[k] for k in ("params", "macs", "activation_bytes", "live_bytes"))
 """The per-layer figures `diff` compares and shows."""
 
@@ -154,4 +161,4 @@ def flops_of(column: Column) -> Column:
     return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
                   "2 × MACs", doubled(column.layer), doubled(column.total), doubled(column.point),
                   None, column.human, column.detail, column.summary, column.total_header,
-                  column.optional)
+                  column.optional, column.group)
