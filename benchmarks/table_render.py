@@ -4,7 +4,8 @@ large table must render in about the time CSV takes).
 The sweep is computed once; then each renderer formats and writes the same result to an
 in-memory terminal of 80 and of natural width, a few times each (the best time counts), and the
 ratios table / CSV are printed, together with rich's own table layout of the same sheet (what
-`sweep` used before mncost laid tables out itself) for comparison. Run on demand:
+`sweep` used before mncost laid tables out itself) for comparison; then the whole command
+(`mncost sweep` over the same grid into a pipe) as CSV and as an 80-column table. Run on demand:
     python benchmarks/table_render.py           # 10,000 points (v1, 100 α × 100 resolutions)
 """
 
@@ -53,6 +54,17 @@ def rich_table(sheet: object) -> object:
     return table
 
 
+def command(*args: str) -> float:
+    """Wall time of the whole command (the sweep computed and written to a pipe)."""
+    import subprocess
+    import sys
+
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mncost", "sweep", "v1", "-a", "0.1:1.09:0.01", "--resolution", "96:195:1",
+                    "--yes", *args], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     alphas = [0.1 + 0.01 * i for i in range(100)]
     resolutions = list(range(96, 96 + 100))
@@ -65,6 +77,9 @@ def main() -> None:
         print(f"table at {width} columns: {table * 1000:.0f} ms, {table / csv:.2f} × CSV")
     old = best(lambda: printed(rich_table(sweep_sheet(result)), 200), times=1)
     print(f"rich's table layout (before): {old * 1000:.0f} ms, {old / csv:.1f} × CSV")
+    csv_command, table_command = command("-f", "csv"), command("--width", "80")
+    print(f"whole command: CSV {csv_command:.1f} s, table at 80 columns {table_command:.1f} s, "
+          f"{table_command / csv_command:.2f} × CSV")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def _cell(column: declared.Column, value: Any) -> str:
 
 NAME_FOLD = 12
 """Narrowest a layer name is folded to when a table must fit a narrow terminal."""
-PROSE_FOLD = 30
+PROSE_FOLD = 36
 """Narrowest a prose column (`list`'s description and source) is wrapped to."""
 PROSE = frozenset({"description", "source"})
 
