@@ -113,3 +113,10 @@ def test_latex_options_misused(runner: CliRunner, args: list[str], message: str)
     result = runner.invoke(main, args)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def test_pivot_fields_complete_after_a_comma() -> None:
+    from mncost.cli.sweep import _complete_pivot
+
+    assert _complete_pivot(None, None, "macs,pa") == ["macs,params"]  # type: ignore[arg-type]
+    assert "peak_bytes" in _complete_pivot(None, None, "")  # type: ignore[arg-type]

@@ -62,6 +62,13 @@ def _pivot_fields(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return tuple(fields)
 
 
+def _complete_pivot(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Complete the last field of a comma list: `macs,pa` -> `macs,params`."""
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    return [prefix + field for field in PIVOT_FIELDS if field.startswith(last)]
+
+
 @main.command()
 @click.argument("spec", shell_complete=complete_spec)
 @click.option("--alpha", "-a", "alphas", type=AxisParam("alpha"), default="1", show_default=True,
@@ -73,6 +80,7 @@ def _pivot_fields(ctx: click.Context, param: click.Parameter, values: tuple[str,
 @convention_options
 @partial(output_options, streamed=True)
 @click.option("--pivot", metavar="FIELD[,FIELD...]", multiple=True, callback=_pivot_fields,
+              shell_complete=_complete_pivot,
               help=f"Lay values out as α rows × resolution columns, as the papers do ({', '.join(PIVOT_FIELDS)}); "
                    "several (macs,params) sit side by side. Repeatable.")
 @click.option("--yes", "-y", is_flag=True, help=f"Run a grid larger than {MAX_GRID:,} points.")
