@@ -7,7 +7,6 @@ pandas only by `to_pandas` (the optional `pandas` extra)."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 
@@ -42,6 +41,8 @@ class Tabular:
 
     def _repr_html_(self) -> str:
         """The rows as an HTML table (notebooks that prefer HTML to Markdown)."""
+        import html
+
         rows = self.rows()
         keys = list(rows[0]) if rows else []
         head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
