@@ -52,7 +52,7 @@ def test_every_format_carries_latency_only_with_a_device(runner: CliRunner) -> N
 def test_sweep_with_a_device_equals_evaluate() -> None:
     graph = load("v2")
     result = sweep_rows(graph, [0.5, 1.0], [160, 224], Config(device=DEVICE))
-    for row in result.points:
+    for row in result.rows:
         expected = evaluate(graph, Config(alpha=row.alpha, resolution=row.resolution, device=DEVICE))
         assert row.latency_ms == expected.totals.latency_ms and row.macs == expected.totals.macs
 
