@@ -9,11 +9,12 @@ even on a terminal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console, RenderableType
-from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEY = "mncost.width"
@@ -45,6 +46,8 @@ def layout_width(to_file: bool = False) -> int | None:
         return int(width)
     if to_file:
         return None
+    from rich.console import Console  # only when printing a table (JSON needs no rich)
+
     console = Console()
     return console.width if console.is_terminal else None
 
@@ -53,6 +56,9 @@ def print_renderable(renderable: RenderableType, width: int | None = None) -> No
     """Print to stdout. Text laid out by mncost (every table but diff's) is printed as it is,
     never re-wrapped; other renderables are laid out for `width` (None: a terminal's width, or
     their natural width in a pipe or file, so no digit or name is lost when output is redirected)."""
+    from rich.console import Console
+    from rich.text import Text
+
     from .progress import finish
 
     console = Console(highlight=False)

@@ -47,9 +47,11 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def _label(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from ..render.latex import LABEL_FORBIDDEN
+    if value is not None:
+        from ..render.latex import LABEL_FORBIDDEN  # only when given (it imports every sheet)
 
-    if value is not None and (not value or set(value) & LABEL_FORBIDDEN):
+        forbidden = bool(set(value) & LABEL_FORBIDDEN)
+    if value is not None and (not value or forbidden):
         raise click.BadParameter(f"{value!r}: a label may not be empty or hold spaces or any of {{ }} \\ % # ~ ^ & $")
     ctx.meta[f"{_LATEX}.{param.name}"] = value
     return value
