@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from .errors import ConfigError, EvaluationError, MncostError, SpecError
@@ -53,9 +54,10 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
+def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str, Any] | None = None) -> Graph:
     """Load a bundled spec by name (`"v1"`), a spec file or an ONNX model file (`model.onnx`,
-    imported as `mncost import` would write it), build its graph and check the paper sizes it declares."""
+    imported as `mncost import` would write it), build its graph and check the paper sizes it declares.
+    `variables` binds the spec's variables (`{"ks": [3, 5, ...], "d": 4}`; unset ones take their defaults)."""
     from .bundled import is_onnx, locate
     from .evaluate import check_paper_sizes
     from .gcpause import collector_paused
@@ -67,9 +69,9 @@ def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
         if is_onnx(path):
             from .onnx_import import import_onnx
 
-            parsed = parse_spec(import_onnx(path, shown), shown)
+            parsed = parse_spec(import_onnx(path, shown), shown, variables)
         else:
-            parsed = load_spec(path, shown)
+            parsed = load_spec(path, shown, variables)
         graph = build_graph(parsed, depth_multiplier)
         check_paper_sizes(graph)
     return graph

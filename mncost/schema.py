@@ -336,7 +336,10 @@ def spec_schema() -> dict[str, Any]:
     whole_or_expr = {"type": ["integer", "string"], "description": "a whole number or an expression (alpha, classes, "
                                                                    "in, block parameters)"}
     expression = {"type": ["number", "string"], "description": "a number or an expression"}
-    strict_act = {"enum": ["none", *ACTIVATIONS], "description": "an activation or none"}
+    variable = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?\s*$",
+                "description": "a spec variable ($se, $nl[2])"}
+    strict_act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, variable], "description": "an activation, none, "
+                                                                                       "or a variable"}
     act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, {"type": "string", "pattern": s._NAME}],
            "description": "an activation, none, or an act parameter of the enclosing block"}
     padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, {"type": "integer", "minimum": 0,
@@ -346,7 +349,8 @@ def spec_schema() -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
-                 Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
+                 Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [{"type": "boolean"}, variable]}, Kind.ACT: act,
+                 Kind.PADDING: {"anyOf": [padding, variable]}}
         op_rows = []
         for op, rule in OPS.items():
             settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
@@ -415,8 +419,19 @@ def spec_schema() -> dict[str, Any]:
                             "spec-wide defaults", optional=("rounding", "padding", "bn", "act")),
         "blocks": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": template,
                    "description": "block templates by name"},
+        "variables": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                      "additionalProperties": _object({
+                          "choices": {"type": "array", "minItems": 1, "items": {"type": ["boolean", "number", "string"]},
+                                      "description": "the values it may take"},
+                          "slots": {"type": "integer", "minimum": 1, "description": "a list of this many values "
+                                                                                     "(per block slot, per stage)"},
+                          "default": {"description": "a choice (for every slot) or a list of them"},
+                          "description": _text("what it varies")},
+                          "a variable, named in the layers as $NAME or $NAME[SLOT]",
+                          optional=("slots", "default", "description")),
+                      "description": "variables the layers name ($ks[3]); mncost show --set ks=3"},
         "layers": {"$ref": "#/definitions/layers"},
-    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks"))
+    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "variables"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
             "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",
