@@ -41,6 +41,9 @@ from .report import Config
 from .variables import Variable, check, declarations, references
 from .yamlload import LocList, LocMap, load_yaml, read_text
 
+GROUP_VALUES = 4_096
+"""Most distinct value combinations a group of pieces may have (its table's size per input shape)."""
+
 RESOLUTION = "r"
 """The configuration key of the input resolution (a list of one int, as OFA writes it)."""
 
@@ -209,10 +212,38 @@ class Space:
         self._offsets = offsets
         self._pieces = self._split(offsets)
         self._getters = [itemgetter(*p.positions) if p.positions else None for p in self._pieces]
-        self._costs: dict[tuple[Any, ...], tuple[int, int, int, int, float, int, int]] = {}
         self._graphs: dict[tuple[Any, ...], Any] = {}
         self._allowed = {name: frozenset(var.choices) for name, var in self.variables.items()}
         self._allowed_r = frozenset(self.resolutions)
+        # The hot path: per variable (name, slots, allowed choices, whether a bool could pass for 0 or 1).
+        self._fast = [(name, slots, self._allowed[name],
+                       any(c in (0, 1) or isinstance(c, bool) for c in self.variables[name].choices))
+                      for name, slots in self._order]
+        self._keys = len(self._order) + 1
+        # Pieces are costed in groups (as many consecutive pieces as keep a group's distinct values
+        # within GROUP_VALUES): one table per (group, input channels, input side) maps the group's
+        # values to its summed figures and the next group's table for its output shape.
+        self._groups = self._group_pieces()
+        self._piece_costs: dict[tuple[Any, ...], tuple[int, int, int, int, float, int, int]] = {}
+        self._tables: dict[tuple[int, int, int], dict[Any, Any]] = {}
+        self._shape_of: dict[int, tuple[int, int]] = {}
+        self._start = {r: self._table(0, self._channels, r) for r in self.resolutions}
+        self._plan = []
+        for members in self._groups:
+            positions = tuple(dict.fromkeys(i for piece, _ in members for i in piece.positions))
+            self._plan.append((len(self._plan), itemgetter(*positions) if positions else None))
+
+    def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
+        groups: list[list[tuple[_Piece, Any]]] = []
+        size = GROUP_VALUES + 1
+        for piece, get in zip(self._pieces, self._getters, strict=True):
+            options = math.prod(len(self.variables[name].choices) for name, _ in piece.refs)
+            if size * options > GROUP_VALUES:
+                groups.append([])
+                size = 1
+            groups[-1].append((piece, get))
+            size *= options
+        return groups
 
     # -- the pieces ------------------------------------------------------------------------------
     def _split(self, offsets: dict[str, int]) -> list[_Piece]:
@@ -242,7 +273,7 @@ class Space:
                     values: tuple[Any, ...]) -> tuple[int, int, int, int, float, int, int]:
         """(params, MACs, activation bytes, peak bytes, latency ms, output channels, output side) of a
         piece on a side x side x channels input: `evaluate` on the piece as a spec of its own."""
-        from .evaluate import evaluate, resolve, rounding_of, walk
+        from .evaluate import evaluate
         from .graph import build_graph
         from .spec import parse_document
 
@@ -270,10 +301,7 @@ class Space:
                     given[name] = [bound.get((name, s), var.default[s]) for s in range(var.slots)]
             graph = build_graph(parse_document(doc, self.file.spec_shown, given), self.config.depth_multiplier)
             self._graphs[key] = graph
-        config = replace(self.config, resolution=side, rho=None)
-        if not walk(graph, resolve(graph, config), rounding_of(graph.spec, config)):  # every layer skipped
-            return 0, 0, 0, 0, 0.0, channels, side
-        report = evaluate(graph, config)
+        report = evaluate(graph, replace(self.config, resolution=side, rho=None))
         out = report.layers[-1].output_shape if report.layers else None
         return (report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes,
                 report.totals.latency_ms or 0.0, out.c if out else channels, out.h if out else side)
@@ -324,22 +352,44 @@ class Space:
 
     def cost(self, config: Mapping[str, Any]) -> SpaceCost:
         """The figures of one configuration (exactly `evaluate` on the spec bound to it)."""
-        flat = self.check(config)
-        return SpaceCost(*self._cost(flat))
+        return SpaceCost(*self._cost(self._flat(config)))
+
+    def _flat(self, config: Mapping[str, Any]) -> list[Any]:
+        """`check`, fast for a well-formed configuration (the full check explains a bad one)."""
+        try:
+            flat: list[Any] = []
+            for name, slots, allowed, exact in self._fast:
+                value = config[name]
+                if slots is None:
+                    if value.__class__ is list:
+                        value = value[0] if len(value) == 1 else None
+                    if value not in allowed or exact:
+                        return self.check(config)
+                    flat.append(value)
+                elif (value.__class__ is list or value.__class__ is tuple) and len(value) == slots \
+                        and allowed.issuperset(value) and not exact:
+                    flat += value
+                else:
+                    return self.check(config)
+            r = config[RESOLUTION]
+            if r.__class__ is list and len(r) == 1 and r[0] in self._allowed_r and r[0].__class__ is int \
+                    and len(config) == self._keys:
+                flat.append(r[0])
+                return flat
+        except (KeyError, TypeError):
+            pass
+        return self.check(config)
 
     def _cost(self, flat: list[Any]) -> tuple[int, int, int, int, float | None]:
-        channels, side = self._channels, flat[-1]
+        table = self._start[flat[-1]]
         params = macs = act = peak = 0
         latency = 0.0
-        costs = self._costs
-        for piece, get in zip(self._pieces, self._getters, strict=True):
-            values = () if get is None else get(flat)
-            key = (piece.index, channels, side, values)
-            found = costs.get(key)
+        for group, get in self._plan:
+            values = get(flat) if get is not None else ()
+            found = table.get(values)
             if found is None:
-                found = costs[key] = self._piece_cost(piece, channels, side,
-                                                      values if len(piece.positions) != 1 else (values,))
-            p, m, a, k, ms, channels, side = found
+                found = self._group_miss(table, group, values, flat)
+            p, m, a, k, ms, table = found
             params += p
             macs += m
             act += a
@@ -347,6 +397,33 @@ class Space:
             if k > peak:
                 peak = k
         return params, macs, peak, act, latency if self.config.device is not None else None
+
+    def _group_miss(self, table: dict[Any, Any], group: int, values: Any, flat: list[Any]) -> tuple[Any, ...]:
+        """A group of pieces for values not seen yet at this input: its pieces one by one (each
+        remembered for its input shape and values), summed, and linked to the next group's table."""
+        channels, side = self._shape_of[id(table)]
+        params = macs = act = peak = 0
+        latency = 0.0
+        for piece, get in self._groups[group]:
+            piece_values = get(flat) if get is not None else ()
+            key = (piece.index, channels, side, piece_values)
+            found = self._piece_costs.get(key)
+            if found is None:
+                found = self._piece_costs[key] = self._piece_cost(
+                    piece, channels, side, piece_values if len(piece.positions) != 1 else (piece_values,))
+            p, m, a, k, ms, channels, side = found
+            params, macs, act, latency, peak = params + p, macs + m, act + a, latency + ms, max(peak, k)
+        following = self._table(group + 1, channels, side)
+        table[values] = entry = (params, macs, act, peak, latency, following)
+        return entry
+
+    def _table(self, group: int, channels: int, side: int) -> dict[Any, Any]:
+        key = (group, channels, side)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = {}
+            self._shape_of[id(table)] = (channels, side)
+        return table
 
     @property
     def _channels(self) -> int:
@@ -450,7 +527,7 @@ class Space:
                 for values in itertools.product(*options):
                     found = self._piece_cost(piece, channels, side, values)
                     nexts.add((found[5], found[6]))
-                    graph = self._graphs[(piece.index, channels, values)]
+                    graph = self._graphs[(piece.index, channels, tuple(values))]
                     config = replace(self.config, resolution=side, rho=None)
                     resolved = resolve(graph, config)
                     for ev in exact_walk(graph, resolved.alpha, side, resolved.classes,
