@@ -421,7 +421,8 @@ def spec_schema() -> dict[str, Any]:
                    "description": "block templates by name"},
         "variables": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                       "additionalProperties": _object({
-                          "choices": {"type": "array", "minItems": 1, "items": {"type": ["boolean", "number", "string"]},
+                          "choices": {"type": "array", "minItems": 1,
+                                      "items": {"type": ["boolean", "number", "string"]},
                                       "description": "the values it may take"},
                           "slots": {"type": "integer", "minimum": 1, "description": "a list of this many values "
                                                                                      "(per block slot, per stage)"},

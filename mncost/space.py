@@ -228,7 +228,7 @@ class Space:
         self._tables: dict[tuple[int, int, int], dict[Any, Any]] = {}
         self._shape_of: dict[int, tuple[int, int]] = {}
         self._start = {r: self._table(0, self._channels, r) for r in self.resolutions}
-        self._plan = []
+        self._plan: list[tuple[int, Any]] = []
         for members in self._groups:
             positions = tuple(dict.fromkeys(i for piece, _ in members for i in piece.positions))
             self._plan.append((len(self._plan), itemgetter(*positions) if positions else None))

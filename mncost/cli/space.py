@@ -209,7 +209,7 @@ def _read_configs(path: str, s: Any) -> Iterator[dict[str, Any]]:
                 else:
                     try:
                         config = json.loads(line)
-                    except ValueError as exc:
+                    except json.JSONDecodeError as exc:
                         raise ConfigurationError(f"not JSON ({exc.msg})") from None
                     if isinstance(config, dict) and "config" in config and isinstance(config["config"], dict):
                         config = config["config"]  # a line of sample's output
