@@ -1,4 +1,4 @@
-"""Once-for-All's own figures for random MobileNetV3 sub-networks: tests/reference/ofa_mbv3.json.
+"""Once-for-All's own figures for random MobileNetV3 sub-networks: tests/reference/ofa/ofa_mbv3.json.
 
 Not run by the tests. Needs torch and the once-for-all source (not installed, not vendored: a
 checkout of github.com/mit-han-lab/once-for-all on PYTHONPATH), never weights:
@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 RESOLUTIONS = [160, 176, 192, 208, 224]
-OUT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "ofa_mbv3.json"
+OUT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "ofa" / "ofa_mbv3.json"
 
 
 def main(count: int = 50, seed: int = 2026) -> None:

@@ -1,7 +1,7 @@
 """Search spaces (issue 15 items 2-4): the ofa-mbv3 space against Once-for-All's own figures, the
 compiled cost function against `evaluate`, and `mncost space count|sample|eval|enumerate|lut-keys`.
 
-Reference: tests/reference/ofa_mbv3.json, 50 random sub-networks drawn by OFA's own sampler and
+Reference: tests/reference/ofa/ofa_mbv3.json, 50 random sub-networks drawn by OFA's own sampler and
 costed by OFA (mit-han-lab/once-for-all @ f03b2673; MACs from Mbv3FLOPsModel.get_efficiency, i.e.
 MBv3LatencyTable.count_flops_given_config; params from the active sub-network's parameters,
 batch-norm affine included) with torch 2.13.0; made by benchmarks/ofa_reference.py.
@@ -24,7 +24,7 @@ from mncost.conventions import BnParams, Dtype, MemoryModel
 from mncost.space import bundled_spaces, load_space, read_space
 
 ROOT = Path(__file__).resolve().parent.parent
-OFA = json.loads((ROOT / "tests" / "reference" / "ofa_mbv3.json").read_text())
+OFA = json.loads((ROOT / "tests" / "reference" / "ofa" / "ofa_mbv3.json").read_text())
 
 
 def test_ofa_mbv3_equals_once_for_all_on_its_random_subnetworks() -> None:
