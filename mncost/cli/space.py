@@ -60,11 +60,23 @@ def _format(fmt: str | None, output: str | None) -> str:
     return "csv" if output and output.lower().endswith(".csv") else "jsonl"
 
 
-def _rows(space: Any, configs: Iterable[dict[str, Any]], counting: str) -> Iterator[dict[str, Any]]:
+def _rows(space: Any, configs: Iterable[Any], counting: str, where: str | None = None) -> Iterator[dict[str, Any]]:
+    """Each configuration with its figures; `configs` yields (line number, configuration) when
+    `where` names the file they come from (a bad one is an error naming its line)."""
+    from ..space import ConfigurationError
+
     arithmetic = "flops" if counting == Counting.FLOPS.value else "macs"
     factor = 2 if arithmetic == "flops" else 1
-    for config in configs:
-        cost = space.cost(config)
+    for item in configs:
+        if where is None:
+            config = item
+            cost = space.cost(config)
+        else:
+            number, config = item
+            try:
+                cost = space.cost(config)
+            except ConfigurationError as exc:
+                raise MncostError(f"{where}:{number}: {exc}") from None
         yield {"config": config, "params": cost.params, arithmetic: cost.macs * factor,
                "peak_bytes": cost.peak_bytes, "activation_bytes": cost.activation_bytes}
 
@@ -183,10 +195,12 @@ def eval_command(name: str, configs: str, fmt: str | None, output: str | None, *
     s = _space(name, options)
     fmt = _format(fmt, output)
     reader = _read_configs(configs, s)
-    _emit(_first_computed(_lines(_rows(s, reader, options["counting"]), fmt, [*s.variables, "r"])), output)
+    _emit(_first_computed(_lines(_rows(s, reader, options["counting"], configs), fmt, [*s.variables, "r"])),
+          output)
 
 
-def _read_configs(path: str, s: Any) -> Iterator[dict[str, Any]]:
+def _read_configs(path: str, s: Any) -> Iterator[tuple[int, Any]]:
+    """(line number, configuration) of every non-blank line; the configuration is checked when costed."""
     from ..space import ConfigurationError
 
     handle = click.open_file(path, encoding="utf-8")
@@ -213,10 +227,9 @@ def _read_configs(path: str, s: Any) -> Iterator[dict[str, Any]]:
                         raise ConfigurationError(f"not JSON ({exc.msg})") from None
                     if isinstance(config, dict) and "config" in config and isinstance(config["config"], dict):
                         config = config["config"]  # a line of sample's output
-                s.check(config)
             except ConfigurationError as exc:
                 raise MncostError(f"{path}:{number}: {exc}") from None
-            yield config
+            yield number, config
 
 
 def _cell(text: str) -> Any:
