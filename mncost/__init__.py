@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .evaluate import check_paper_sizes, evaluate
     from .graph import Graph, build_graph
     from .report import Config, Report
+    from .space import load_space
     from .spec import Spec, load_spec
 
     __version__: str
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "ConfigError": "errors", "EvaluationError": "errors", "MncostError": "errors", "SpecError": "errors",
     "check_paper_sizes": "evaluate", "evaluate": "evaluate", "Graph": "graph", "build_graph": "graph",
-    "Config": "report", "Report": "report", "Spec": "spec", "load_spec": "spec",
+    "Config": "report", "Report": "report", "Spec": "spec", "load_spec": "spec", "load_space": "space",
 }
 
 
@@ -79,5 +80,5 @@ def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str
 
 __all__ = [
     "Config", "ConfigError", "EvaluationError", "Graph", "MncostError", "Report", "Spec", "SpecError",
-    "__version__", "build_graph", "check_paper_sizes", "evaluate", "load", "load_spec",
+    "__version__", "build_graph", "check_paper_sizes", "evaluate", "load", "load_space", "load_spec",
 ]

@@ -262,6 +262,17 @@ def enumerate_command(name: str, yes: bool, fmt: str | None, output: str | None,
     _emit(_first_computed(_lines(_rows(s, s.enumerate(), options["counting"]), fmt, [*s.variables, "r"])), output)
 
 
+def _lut_cell(value: Any) -> Any:
+    """A CSV cell of a layer key: a shape as `80 80 16`, several inputs as `80 80 16; 80 80 16`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return "; ".join(" ".join(map(str, shape)) for shape in value)
+        return " ".join(map(str, value))
+    return value
+
+
 @space.command(name="lut-keys")
 @click.argument("name")
 @_conventions
@@ -279,8 +290,7 @@ def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> 
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for k in keys:
-            writer.writerow([" ".join(map(str, v)) if isinstance(v, list) and not isinstance(v[0], list)
-                             else json.dumps(v) if isinstance(v, list) else v for v in (k.get(c, "") for c in columns)])
+            writer.writerow([_lut_cell(k.get(c, "")) for c in columns])
         lines = [buffer.getvalue()]
     _emit(lines, output)
     click.echo(f"{len(keys):,} distinct layer configurations", err=True)
