@@ -24,8 +24,8 @@ DOCUMENTS = {"report": "mncost.report/1", "sweep": "mncost.sweep/1", "diff": "mn
              "memory": "mncost.memory/1", "fit": "mncost.fit/1", "formula": "mncost.formula/1"}
 """Schema name -> the `schema` value of the JSON document it describes."""
 
-NAMES = ("spec", *DOCUMENTS)
-"""Every schema `mncost schema NAME` prints."""
+NAMES = ("spec", *DOCUMENTS, "space")
+"""Every schema `mncost schema NAME` prints (`space`: a line of `mncost space ... --format jsonl`)."""
 
 
 class SchemaError(MncostError):
@@ -442,8 +442,28 @@ def spec_schema() -> dict[str, Any]:
                       "block_row": block_row, "stage_table": stage_table}}
 
 
+def space_schema() -> dict[str, Any]:
+    """A line of `mncost space sample|eval|enumerate --format jsonl`: a configuration and its figures."""
+    value = {"type": ["array", "integer", "number", "boolean", "string"],
+             "description": "a variable's value: a list (one per slot) or one choice"}
+    config = {"type": "object", "description": "every variable of the space by name, and r: [resolution] (as "
+                                               "Once-for-All writes its architectures)",
+              "properties": {"r": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                                   "maxItems": 1, "description": "the input resolution"}},
+              "required": ["r"], "additionalProperties": value}
+    return {"$schema": DRAFT, "title": "mncost space line", **_object({
+        "config": config,
+        "params": _count("parameters"),
+        "macs": _count("multiply-accumulates (with --count macs)"),
+        "flops": _count("2 x MACs (with --count flops)"),
+        "peak_bytes": _count("peak live activation memory, bytes (--memory-model)"),
+        "activation_bytes": _count("the sum of every layer's output bytes"),
+    }, "one configuration of a search space with its figures (one JSON Lines line)", optional=("macs", "flops")),
+        "oneOf": [{"required": ["macs"]}, {"required": ["flops"]}]}
+
+
 BUILDERS = {"spec": spec_schema, "report": report_schema, "sweep": sweep_schema, "diff": diff_schema,
-            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema}
+            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema, "space": space_schema}
 """Schema name -> the function that builds it (the shipped files are their output)."""
 
 

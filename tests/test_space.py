@@ -23,6 +23,8 @@ from mncost.cli import main
 from mncost.conventions import BnParams, Dtype, MemoryModel
 from mncost.space import bundled_spaces, load_space, read_space
 
+from .conftest import check_against_schema
+
 ROOT = Path(__file__).resolve().parent.parent
 OFA = json.loads((ROOT / "tests" / "reference" / "ofa" / "ofa_mbv3.json").read_text())
 
@@ -85,6 +87,8 @@ def test_sample_with_a_budget_keeps_only_what_fits(runner: CliRunner, tmp_path: 
                                   "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
+    for row in rows:
+        check_against_schema("space", row)
     assert len(rows) == 20 and all(r["macs"] <= 200_000_000 for r in rows)
     draws = int(result.stderr.split(" in ")[1].split()[0].replace(",", ""))
     assert draws > 20  # about half of the space is above 200M
