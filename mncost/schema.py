@@ -458,7 +458,9 @@ def space_schema() -> dict[str, Any]:
         "flops": _count("2 x MACs (with --count flops)"),
         "peak_bytes": _count("peak live activation memory, bytes (--memory-model)"),
         "activation_bytes": _count("the sum of every layer's output bytes"),
-    }, "one configuration of a search space with its figures (one JSON Lines line)", optional=("macs", "flops")),
+        "latency_ms": {"type": "number", "minimum": 0, "description": "estimated latency on the --device profile"},
+    }, "one configuration of a search space with its figures (one JSON Lines line)",
+        optional=("macs", "flops", "latency_ms")),
         "oneOf": [{"required": ["macs"]}, {"required": ["flops"]}]}
 
 

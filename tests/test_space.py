@@ -155,3 +155,30 @@ def test_lut_keys_cover_every_layer_of_every_sampled_network() -> None:
             key = {"op": ev.node.op, "input": [x.as_list() for x in ev.inputs], "output": ev.output.as_list(),
                    **ev.attrs}
             assert json.dumps(key, sort_keys=True) in keys
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_latency_is_the_sum_of_the_layers_latency(seed: int) -> None:
+    """With --device, latency_ms is evaluate's total (a sum of floats, added piece by piece: equal
+    up to the order of the additions); the integer figures stay exact."""
+    config = Config(device="pixel1-mnasnet-readme-fp32")
+    space = _LOADED.setdefault(("ofa-mbv3", -1), load_space("ofa-mbv3", config))
+    drawn = space.sample(random.Random(seed))  # type: ignore[attr-defined]
+    cost = space.cost(drawn)  # type: ignore[attr-defined]
+    report = evaluate(load("ofa-mbv3", variables={k: v for k, v in drawn.items() if k != "r"}),
+                      Config(resolution=drawn["r"][0], device=config.device))
+    assert (cost.params, cost.macs, cost.peak_bytes) == (report.totals.params, report.totals.macs,
+                                                         report.memory.peak_bytes)
+    assert cost.latency_ms == pytest.approx(report.totals.latency_ms, rel=1e-12)
+
+
+def test_device_adds_latency_to_each_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "3", "--device", "pixel1-mnasnet-readme-fp32"],
+                           catch_exceptions=False)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    for row in rows:
+        check_against_schema("space", row)
+    assert len(rows) == 3 and all(row["latency_ms"] > 0 for row in rows)
+    bad = runner.invoke(main, ["space", "sample", "ofa-mbv3", "--device", "nope"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: unknown device 'nope'") and bad.stdout == ""

@@ -35,6 +35,9 @@ def _conventions(func: Any) -> Any:
                      help="Activation storage type for byte counts."),
         click.option("--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
                      help="Peak memory: naive or streamed (see mncost show --help)."),
+        click.option("--device", default=None, metavar="NAME|FILE",
+                     help="Add latency_ms: the estimated latency on a device profile (mncost devices; "
+                     "docs/latency.md), the sum of the network's layers."),
         click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
                      help="Output format. Default: from the -o suffix (.csv, .jsonl), else jsonl."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
@@ -50,7 +53,11 @@ def _space(name: str, options: dict[str, Any]) -> Any:
 
     config = make_config(alpha=1.0, rho=None, resolution=None, rounding=None, classes=None, ops="conv-fc",
                          bn_params=options["bn_params"], dtype=options["dtype"], counting=options["counting"],
-                         memory_model=options["memory_model"])
+                         memory_model=options["memory_model"], device=options.get("device"))
+    if config.device is not None:
+        from ..profiles import profile_for
+
+        profile_for(config.device)  # a bad profile is an error before anything is computed
     return load_space(name, config)
 
 
@@ -77,8 +84,11 @@ def _rows(space: Any, configs: Iterable[Any], counting: str, where: str | None =
                 cost = space.cost(config)
             except ConfigurationError as exc:
                 raise MncostError(f"{where}:{number}: {exc}") from None
-        yield {"config": config, "params": cost.params, arithmetic: cost.macs * factor,
+        row = {"config": config, "params": cost.params, arithmetic: cost.macs * factor,
                "peak_bytes": cost.peak_bytes, "activation_bytes": cost.activation_bytes}
+        if cost.latency_ms is not None:
+            row["latency_ms"] = cost.latency_ms
+        yield row
 
 
 def _lines(rows: Iterator[dict[str, Any]], fmt: str, keys: list[str]) -> Iterator[str]:
