@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
+from .structure import Structure, Window
 
 
 @record
@@ -32,6 +33,7 @@ class Config:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
+    fusion: Fusion | None = None  # BN/activation folding; None: the device profile's, else tflite
 
 
 @record
@@ -48,6 +50,7 @@ class Conventions:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # the device profile latency is estimated for (its name)
+    fusion: Fusion = Fusion.TFLITE  # which batch norms and activations fold into the conv or fc before them
 
     def describe(self) -> str:
         """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`)."""
@@ -95,6 +98,44 @@ class LayerCost:
     bytes_written: int = 0  # output × activation dtype bytes
     streamed: bool = False  # output streamed inside a block, never materialized (--memory-model streamed)
     latency_ms: float | None = None  # estimated on the config's device (None: no --device)
+    structure: Structure = field(default=Structure("free", None, None, None, None, "none", False, False, False),
+                                 repr=False)  # what latency depends on (mncost.structure)
+
+    @property
+    def kind(self) -> str:
+        return self.structure.kind
+
+    @property
+    def kernel(self) -> Window | None:
+        return self.structure.kernel
+
+    @property
+    def stride(self) -> int | None:
+        return self.structure.stride
+
+    @property
+    def groups(self) -> int | None:
+        return self.structure.groups
+
+    @property
+    def dilation(self) -> int | None:
+        return self.structure.dilation
+
+    @property
+    def activation(self) -> str:
+        return self.structure.activation
+
+    @property
+    def bn(self) -> bool:
+        return self.structure.bn
+
+    @property
+    def bn_fused(self) -> bool:
+        return self.structure.bn_fused
+
+    @property
+    def act_fused(self) -> bool:
+        return self.structure.act_fused
 
     @property
     def bytes_moved(self) -> int:

@@ -33,12 +33,13 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
     return {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
             "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
-            "first_layer_trick": conv.first_layer_trick, "device": conv.device}
+            "first_layer_trick": conv.first_layer_trick, "device": conv.device,
+            "fusion": str(conv.fusion)}
 
 
 def json_value(column: Column, value: Any) -> Any:
     """A declared figure as JSON: shapes as [H, W, C], everything else as it is (exact integers)."""
-    return value.as_list() if column.kind is Kind.SHAPE else value
+    return value.as_list() if column.kind in (Kind.SHAPE, Kind.WINDOW) and value is not None else value
 
 
 def report_dict(report: Report) -> dict[str, Any]:
