@@ -15,6 +15,8 @@ Targets (issue 8):
    identical to `evaluate` at sampled grid points.
 3. Scaling: generated 10,000-layer specs load and evaluate in ≤ 2 s, in ≤ 12 × the time of
    1,000-layer ones, with peak RSS ≤ 100 MB and traced memory ≤ 12 × the 1,000-layer one.
+4. Search spaces (issue 15): benchmarks/space_bench.py (`space.cost` throughput and against
+   Once-for-All's function with --ofa-python/--ofa-path, `mncost space eval` end to end and its memory).
 """
 
 from __future__ import annotations
@@ -200,6 +202,8 @@ def scaling(runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="repetitions of each start-up command (default 21)")
+    parser.add_argument("--ofa-python", help="a Python with torch, to time Once-for-All's FLOPs function with")
+    parser.add_argument("--ofa-path", help="a once-for-all source checkout (the folder holding ofa/)")
     args = parser.parse_args()
     print(f"mncost {mncost.__version__}, Python {sys.version.split()[0]} ({sys.executable}), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
@@ -208,6 +212,9 @@ def main() -> int:
     startup(args.runs)
     sweep_throughput(args.runs)
     scaling(max(3, args.runs // 4))
+    from space_bench import run as space_targets  # benchmarks/space_bench.py (issue 15)
+
+    space_targets(record, args.ofa_python, args.ofa_path)
     failed = [r for r in ROWS if not r[4]]
     print("\nRatio: to the reference command (start-up), to the 1,000-layer figure (growth), or to the limit.")
     print(f"{len(ROWS) - len(failed)} of {len(ROWS)} targets met.")

@@ -24,6 +24,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from .api import diff, evaluate, sweep
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .evaluate import check_paper_sizes
     from .graph import Graph, build_graph
     from .report import Config, Report
+    from .space import load_space
     from .spec import Spec, load_spec
     from .sweep_grid import SweepResult
 
@@ -42,7 +44,7 @@ _EXPORTS = {
     "check_paper_sizes": "evaluate", "Graph": "graph", "build_graph": "graph",
     "Config": "report", "Report": "report", "Spec": "spec", "load_spec": "spec",
     "evaluate": "api", "sweep": "api", "diff": "api", "Diff": "diff", "SweepResult": "sweep_grid",
-    # "load_space": "space",  # (added with the architecture spaces)
+    "load_space": "space",
 }
 _FUNCTIONS = frozenset({"evaluate", "sweep", "diff"})
 """Package attributes that are functions although a submodule has the same name."""
@@ -85,9 +87,10 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
+def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str, Any] | None = None) -> Graph:
     """Load a bundled spec by name (`"v1"`), a spec file or an ONNX model file (`model.onnx`,
-    imported as `mncost import` would write it), build its graph and check the paper sizes it declares."""
+    imported as `mncost import` would write it), build its graph and check the paper sizes it declares.
+    `variables` binds the spec's variables (`{"ks": [3, 5, ...], "d": 4}`; unset ones take their defaults)."""
     from .bundled import is_onnx, locate
     from .evaluate import check_paper_sizes
     from .gcpause import collector_paused
@@ -99,9 +102,9 @@ def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
         if is_onnx(path):
             from .onnx_import import import_onnx
 
-            parsed = parse_spec(import_onnx(path, shown), shown)
+            parsed = parse_spec(import_onnx(path, shown), shown, variables)
         else:
-            parsed = load_spec(path, shown)
+            parsed = load_spec(path, shown, variables)
         graph = build_graph(parsed, depth_multiplier)
         check_paper_sizes(graph)
     return graph
@@ -109,6 +112,6 @@ def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
 
 __all__ = [
     "Config", "ConfigError", "Diff", "EvaluationError", "Graph", "MncostError", "Report", "Spec", "SpecError",
-    "SweepResult", "__version__", "build_graph", "check_paper_sizes", "diff", "evaluate", "load", "load_spec",
-    "sweep",
+    "SweepResult", "__version__", "build_graph", "check_paper_sizes", "diff", "evaluate", "load", "load_space",
+    "load_spec", "sweep",
 ]

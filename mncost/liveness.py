@@ -40,6 +40,8 @@ class LivePlan:
 def plan(graph: Graph, evaluated: list[Evaluated], width: int, model: MemoryModel = MemoryModel.NAIVE,
          first_layer_trick: bool = False) -> LivePlan:
     """Live bytes per executed layer with activations of `width` bytes per element (see module doc)."""
+    if not evaluated:  # every layer skipped (`when` false): nothing runs, nothing is alive
+        return LivePlan((), ())
     executed = [ev.node for ev in evaluated]
     group = stream_groups(graph, executed, first_layer_trick) if model is MemoryModel.STREAMED else {}
     span: dict[int, tuple[int, int]] = {}  # group -> (first step, last step)

@@ -24,8 +24,8 @@ DOCUMENTS = {"report": "mncost.report/1", "sweep": "mncost.sweep/1", "diff": "mn
              "memory": "mncost.memory/1", "fit": "mncost.fit/1", "formula": "mncost.formula/1"}
 """Schema name -> the `schema` value of the JSON document it describes."""
 
-NAMES = ("spec", *DOCUMENTS)
-"""Every schema `mncost schema NAME` prints."""
+NAMES = ("spec", *DOCUMENTS, "space")
+"""Every schema `mncost schema NAME` prints (`space`: a line of `mncost space ... --format jsonl`)."""
 
 
 class SchemaError(MncostError):
@@ -360,7 +360,10 @@ def spec_schema() -> dict[str, Any]:
     whole_or_expr = {"type": ["integer", "string"], "description": "a whole number or an expression (alpha, classes, "
                                                                    "in, block parameters)"}
     expression = {"type": ["number", "string"], "description": "a number or an expression"}
-    strict_act = {"enum": ["none", *ACTIVATIONS], "description": "an activation or none"}
+    variable = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?\s*$",
+                "description": "a spec variable ($se, $nl[2])"}
+    strict_act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, variable], "description": "an activation, none, "
+                                                                                       "or a variable"}
     act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, {"type": "string", "pattern": s._NAME}],
            "description": "an activation, none, or an act parameter of the enclosing block"}
     padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, {"type": "integer", "minimum": 0,
@@ -370,7 +373,8 @@ def spec_schema() -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
-                 Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
+                 Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [{"type": "boolean"}, variable]}, Kind.ACT: act,
+                 Kind.PADDING: {"anyOf": [padding, variable]}}
         op_rows = []
         for op, rule in OPS.items():
             settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
@@ -439,8 +443,20 @@ def spec_schema() -> dict[str, Any]:
                             "spec-wide defaults", optional=("rounding", "padding", "bn", "act")),
         "blocks": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": template,
                    "description": "block templates by name"},
+        "variables": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                      "additionalProperties": _object({
+                          "choices": {"type": "array", "minItems": 1,
+                                      "items": {"type": ["boolean", "number", "string"]},
+                                      "description": "the values it may take"},
+                          "slots": {"type": "integer", "minimum": 1, "description": "a list of this many values "
+                                                                                     "(per block slot, per stage)"},
+                          "default": {"description": "a choice (for every slot) or a list of them"},
+                          "description": _text("what it varies")},
+                          "a variable, named in the layers as $NAME or $NAME[SLOT]",
+                          optional=("slots", "default", "description")),
+                      "description": "variables the layers name ($ks[3]); mncost show --set ks=3"},
         "layers": {"$ref": "#/definitions/layers"},
-    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks"))
+    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "variables"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
             "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",
@@ -450,8 +466,30 @@ def spec_schema() -> dict[str, Any]:
                       "block_row": block_row, "stage_table": stage_table}}
 
 
+def space_schema() -> dict[str, Any]:
+    """A line of `mncost space sample|eval|enumerate --format jsonl`: a configuration and its figures."""
+    value = {"type": ["array", "integer", "number", "boolean", "string"],
+             "description": "a variable's value: a list (one per slot) or one choice"}
+    config = {"type": "object", "description": "every variable of the space by name, and r: [resolution] (as "
+                                               "Once-for-All writes its architectures)",
+              "properties": {"r": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                                   "maxItems": 1, "description": "the input resolution"}},
+              "required": ["r"], "additionalProperties": value}
+    return {"$schema": DRAFT, "title": "mncost space line", **_object({
+        "config": config,
+        "params": _count("parameters"),
+        "macs": _count("multiply-accumulates (with --count macs)"),
+        "flops": _count("2 x MACs (with --count flops)"),
+        "peak_bytes": _count("peak live activation memory, bytes (--memory-model)"),
+        "activation_bytes": _count("the sum of every layer's output bytes"),
+        "latency_ms": {"type": "number", "minimum": 0, "description": "estimated latency on the --device profile"},
+    }, "one configuration of a search space with its figures (one JSON Lines line)",
+        optional=("macs", "flops", "latency_ms")),
+        "oneOf": [{"required": ["macs"]}, {"required": ["flops"]}]}
+
+
 BUILDERS = {"spec": spec_schema, "report": report_schema, "sweep": sweep_schema, "diff": diff_schema,
-            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema}
+            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema, "space": space_schema}
 """Schema name -> the function that builds it (the shipped files are their output)."""
 
 

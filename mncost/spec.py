@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -157,10 +158,11 @@ _TEMPLATE_KEYS = ("description", "params", "let", "ops", "output", "streamable")
 _PARAM_KINDS = ("int", "channels", "number", "bool", "act")
 
 
-def load_spec(path: str | Path, display: str | None = None) -> Spec:
-    """Read and validate a spec file. `display` is the name used in messages (default: path)."""
+def load_spec(path: str | Path, display: str | None = None, variables: Mapping[str, Any] | None = None) -> Spec:
+    """Read and validate a spec file. `display` is the name used in messages (default: path);
+    `variables` binds the spec's variables (mncost.variables; unset ones take their defaults)."""
     shown = display or str(path)
-    return parse_spec(read_text(shown, read_file(str(path), shown)), shown)
+    return parse_spec(read_text(shown, read_file(str(path), shown)), shown, variables)
 
 
 def read_file(path: str, shown: str) -> bytes:
@@ -187,13 +189,23 @@ def read_file(path: str, shown: str) -> bytes:
 
 
 @collector_paused()
-def parse_spec(text: str, file: str) -> Spec:
+def parse_spec(text: str, file: str, variables: Mapping[str, Any] | None = None) -> Spec:
     """Validate the text of a spec; `file` is the name used in messages."""
     doc = load_yaml(text, file)
     if doc is None:
         raise SpecError(Location(file, 1), "empty file (expected a spec mapping with 'name', 'layers', ...)")
     if not isinstance(doc, LocMap):
         raise SpecError(Location(file, 1), f"a spec must be a mapping, got {_kind(doc)}")
+    return parse_document(doc, file, variables)
+
+
+def parse_document(doc: LocMap, file: str, variables: Mapping[str, Any] | None = None) -> Spec:
+    """Validate a spec's YAML document, its variables (if it declares any) bound to `variables` or
+    their defaults (mncost.variables)."""
+    if "variables" in doc or variables:
+        from .variables import bind
+
+        doc = bind(doc, variables, file)
     return _Parser(file).spec(doc)
 
 

@@ -16,7 +16,8 @@ from mncost.ops import OPS
 from .conftest import cli_runner
 from .docs import DOCS, README, ROOT, page
 
-OWN_TESTS = {"docs/onnx.md": "tests/test_onnx_docs.py", "docs/latency.md": "tests/test_latency_docs.py"}
+OWN_TESTS = {"docs/onnx.md": "tests/test_onnx_docs.py", "docs/latency.md": "tests/test_latency_docs.py",
+             "docs/spaces.md": "tests/test_spaces_docs.py"}
 """Pages whose examples need fixtures (ONNX files, measurements): their own test module runs them."""
 
 

@@ -13,7 +13,7 @@ from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import Format, choose_format, emit, emit_sheet, output_options
-from .options import PositiveFloat, config_options, make_config
+from .options import PositiveFloat, config_options, make_config, variable_option, variables_of
 from .progress import finish, shows_progress
 
 
@@ -41,6 +41,7 @@ def _parsed(parse: Any) -> Any:
 @main.command(name="fit")
 @click.argument("spec", shell_complete=complete_spec)
 @config_options
+@variable_option
 @click.option("--max-macs", callback=_parsed(parse_count), metavar="COUNT",
               help="Arithmetic budget, e.g. 150M (k, M, G = 10^3, 10^6, 10^9; FLOPs under --count flops).")
 @click.option("--max-params", callback=_parsed(parse_count), metavar="COUNT", help="Parameter budget, e.g. 2M.")
@@ -63,7 +64,8 @@ def _parsed(parse: Any) -> Any:
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None,
                 max_latency: float | None, vary: str,
                 alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int,
-                fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
+                fmt: str | None, output: str | None, units: str | None, settings: tuple[str, ...],
+                **options: Any) -> None:
     """The largest width multiplier and/or resolution of SPEC whose evaluated cost fits every budget.
 
     Exact under the spec's channel rounding: every distinct network between α = 0 and --alpha-max
@@ -76,7 +78,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
         raise click.UsageError("give at least one budget: --max-macs, --max-params, --max-peak-memory or --max-latency")
     if max_latency is not None and config.device is None:
         raise click.UsageError("--max-latency needs --device (a device profile to estimate latency on)")
-    graph = load(spec, config.depth_multiplier)
+    graph = load(spec, config.depth_multiplier, variables_of(settings))
     try:
         result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
     except NoFit:

@@ -99,3 +99,21 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
                   memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
                   fusion=Fusion(fusion) if fusion else None)
+
+
+def variable_option(func: F) -> F:
+    """`--set NAME=VALUE` (repeatable): a value for one of the spec's variables (mncost.variables)."""
+    return click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+                        help="Bind a spec variable: a choice, or for a slotted variable one choice for every slot "
+                        "or a comma list (--set ks=3,5,7,...). Repeatable; unset variables take their default.")(func)
+
+
+def variables_of(settings: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`NAME=VALUE` settings by name (a later one replaces an earlier one)."""
+    found = {}
+    for item in settings:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise click.UsageError(f"--set '{item}' is not NAME=VALUE (e.g. --set ks=3 or --set d=2,3,4,4,4)")
+        found[name.strip()] = value.strip()
+    return found

@@ -12,13 +12,14 @@ from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, input_files, output_options
-from .options import config_options, make_config
+from .options import config_options, make_config, variable_option, variables_of
 from .progress import shows_progress
 
 
 @main.command()
 @click.argument("spec", shell_complete=complete_spec)
 @config_options
+@variable_option
 @output_options
 @click.option("--summary", is_flag=True, help="Totals only (one row).")
 @click.option("--detail", is_flag=True,
@@ -29,14 +30,14 @@ from .progress import shows_progress
 @width_options
 @shows_progress("mncost show {spec}")
 def show(spec: str, fmt: str | None, output: str | None, units: str | None, summary: bool, detail: bool,
-         group_by: str | None,
+         group_by: str | None, settings: tuple[str, ...],
          **options: Any) -> None:
     """Per-layer table and totals of SPEC (a bundled name such as v1, or a YAML file)."""
     chosen, unit, output = choose_format(fmt, output, units, input_files(spec))
     if summary and group_by:
         raise click.UsageError("give either --summary or --group-by, not both")
     config = make_config(**options)
-    report = evaluate(load(spec, config.depth_multiplier), config)
+    report = evaluate(load(spec, config.depth_multiplier, variables_of(settings)), config)
     if chosen is Format.JSON:
         from ..render.json import to_json
 

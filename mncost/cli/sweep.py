@@ -17,7 +17,7 @@ from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
-from .options import convention_options, make_config
+from .options import convention_options, make_config, variable_option, variables_of
 from .progress import shows_progress, step
 
 MAX_POINTS = 10**15
@@ -78,6 +78,7 @@ def _complete_pivot(ctx: click.Context, param: click.Parameter, incomplete: str)
 @click.option("--rho", "-r", "rhos", type=AxisParam("rho"), default=None,
               help="Resolution multipliers ρ instead of --resolution: resolution = round(base × ρ).")
 @convention_options
+@variable_option
 @partial(output_options, streamed=True)
 @click.option("--pivot", metavar="FIELD[,FIELD...]", multiple=True, callback=_pivot_fields,
               shell_complete=_complete_pivot,
@@ -87,7 +88,8 @@ def _complete_pivot(ctx: click.Context, param: click.Parameter, incomplete: str)
 @width_options
 @shows_progress("mncost sweep {spec}")
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
-          output: str | None, units: str | None, pivot: tuple[str, ...], yes: bool, **options: Any) -> None:
+          output: str | None, units: str | None, pivot: tuple[str, ...], yes: bool, settings: tuple[str, ...],
+          **options: Any) -> None:
     """Totals of SPEC for every (α, resolution): params, MACs, activation and peak memory."""
     chosen, unit, output = choose_format(fmt, output, units, input_files(spec), streamed=True)
     if rhos is not None and resolutions is not None:
@@ -102,7 +104,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
     if size > MAX_GRID and not yes:
         raise click.UsageError(f"the grid has {size:,} points, more than {MAX_GRID:,}; give --yes to run it anyway")
     config = make_config(alpha=1.0, rho=None, resolution=None, **options)
-    graph = load(spec, config.depth_multiplier)
+    graph = load(spec, config.depth_multiplier, variables_of(settings))
     alpha_values = [float(a) for a in alphas.values()]
     if rhos is not None:
         rho_values = rhos.values()
