@@ -19,7 +19,7 @@ from .errors import EvaluationError
 from .expr import ExprError, builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node, scope_environments
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
-from .ops import OPS, Kind, OpError, Shape
+from .ops import LITERAL_KINDS, OPS, Kind, OpError, Shape
 from .record import record
 
 
@@ -50,7 +50,7 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
         attrs = {}
         for key, value in node.attrs:
             kind = kinds[key].kind
-            if kind is Kind.BOOL or kind is Kind.ACT or kind is Kind.PADDING:
+            if kind in LITERAL_KINDS:
                 attrs[key] = value(env)  # literals, fixed when the spec was read
             else:
                 attrs[key] = domain.whole(key, kind is Kind.CHANNELS, domain.value(value, env), node,
