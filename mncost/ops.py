@@ -148,7 +148,8 @@ def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int,
     if pad is None:
         return d.ceil_div(size, stride)
     if d.less(size + 2 * pad, extent):
-        what = f"kernel {kernel}x{kernel}" if dilation == 1 else f"kernel {kernel} dilated by {dilation} ({extent} pixels)"
+        what = (f"kernel {kernel}x{kernel}" if dilation == 1
+                else f"kernel {kernel} dilated by {dilation} ({extent} pixels)")
         raise OpError(f"{what} is larger than its {size}x{size} input (padding {pad})")
     if not ceil_mode:
         return d.floor_div(size + (2 * pad - extent), stride) + 1

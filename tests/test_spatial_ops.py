@@ -1,0 +1,89 @@
+"""The spatial ops (docs/ops-spatial.md) against PyTorch, case by case.
+
+tests/reference/spatial_ops.json was extracted by benchmarks/spatial_extract.py with torch 2.13.0
+(CPU): for each case the module call (`nn.Conv2d(...)`, `nn.ConvTranspose2d(...)`,
+`nn.MaxPool2d(..., ceil_mode=...)`, `F.adaptive_avg_pool2d(x, (h, w))`, `F.interpolate(...)`), its
+output size, parameter count, and MACs = FLOPs / 2 of torch's FlopCounterMode; for adaptive pooling
+the number of input elements its windows read, from torch itself. mncost computes each figure from
+a one-layer spec.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mncost import Config, build_graph, evaluate
+from mncost.conventions import OpsCounted
+from mncost.ops import RESIZE_TAPS
+from mncost.spec import parse_spec
+
+REFERENCE = Path(__file__).parent / "reference" / "spatial_ops.json"
+
+
+@functools.cache
+def cases() -> list[dict[str, Any]]:
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]  # type: ignore[no-any-return]
+
+
+def one_layer(case: dict[str, Any]) -> str:
+    h, w, c = case["input"]
+    attrs = ", ".join(f"{k}: {json.dumps(v)}" for k, v in case["attrs"].items())
+    return ("name: t\ndescription: t\nsource: t\n"
+            f"input: {{resolution: {h}, channels: {c}}}\ndefaults: {{bn: false, act: none}}\nlayers:\n"
+            f"  - {{name: x, op: {case['op']}, {attrs}}}\n")
+
+
+def evaluated(case: dict[str, Any], ops: OpsCounted = OpsCounted.CONV_FC) -> Any:
+    graph = build_graph(parse_spec(one_layer(case), "t.yaml"))
+    return evaluate(graph, Config(ops=ops)).layers[0]
+
+
+def test_the_fixture_covers_every_spatial_op() -> None:
+    assert {c["op"] for c in cases()} == {"conv", "conv_transpose", "maxpool", "avgpool", "adaptive_avgpool",
+                                          "resize"}
+    convs = [c for c in cases() if c["op"] == "conv"]
+    assert {c["attrs"]["dilation"] for c in convs} == {1, 2, 3}
+    assert any(c["attrs"]["kernel"][0] != c["attrs"]["kernel"][1] for c in convs)
+    pools = [c for c in cases() if c["op"] in ("maxpool", "avgpool")]
+    # ceil_mode changes the size in some cases and not in others: the rule is exercised both ways
+    floor = {(c["op"], tuple(c["input"]), c["attrs"]["kernel"], c["attrs"]["stride"], c["attrs"]["padding"]):
+             c["output"] for c in pools if not c["attrs"]["ceil_mode"]}
+    ceil = [c for c in pools if c["attrs"]["ceil_mode"]]
+    differ = [c for c in ceil if c["output"] != floor[(c["op"], tuple(c["input"]), c["attrs"]["kernel"],
+                                                         c["attrs"]["stride"], c["attrs"]["padding"])]]
+    assert 0 < len(differ) < len(ceil)
+
+
+@pytest.mark.parametrize("op", ["conv", "conv_transpose", "maxpool", "avgpool", "adaptive_avgpool", "resize"])
+def test_matches_torch(op: str) -> None:
+    for case in (c for c in cases() if c["op"] == op):
+        row = evaluated(case)
+        got = ([row.output_shape.h, row.output_shape.w, row.output_shape.c], row.params, row.macs)
+        assert got == (case["output"], case["params"], case["macs"]), case["torch"]
+
+
+def test_dilation_changes_no_count() -> None:
+    # MACs and params of a dilated conv are the undilated conv's at the same output size (every tap counts)
+    for case in (c for c in cases() if c["op"] == "conv" and c["attrs"]["dilation"] > 1):
+        row = evaluated(case)
+        kh, kw = case["attrs"]["kernel"]
+        per_output = kh * kw * case["input"][2] // case["attrs"]["groups"]
+        assert row.macs == row.output_shape.elements * per_output, case["torch"]
+        assert row.params == per_output * row.output_shape.c, case["torch"]
+
+
+def test_adaptive_pool_counts_every_window_element_under_ops_all() -> None:
+    for case in (c for c in cases() if c["op"] == "adaptive_avgpool"):
+        assert evaluated(case, OpsCounted.ALL).macs == case["window_elements"], case["torch"]
+
+
+def test_resize_under_ops_all() -> None:
+    assert RESIZE_TAPS == {"nearest": 0, "bilinear": 4}   # documented in docs/ops-spatial.md
+    for case in (c for c in cases() if c["op"] == "resize"):
+        row = evaluated(case, OpsCounted.ALL)
+        assert row.macs == row.output_shape.elements * RESIZE_TAPS[case["attrs"]["mode"]]
