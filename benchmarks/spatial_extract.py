@@ -1,4 +1,4 @@
-"""Extract tests/reference/spatial_ops.json: PyTorch's output sizes and counts for the spatial ops
+"""Extract tests/reference/ops/spatial.json: PyTorch's output sizes and counts for the spatial ops
 (needs torch; not run by the tests). Run it in a throw-away environment with torch, e.g.
 
     /tmp/zoo-ref/bin/python benchmarks/spatial_extract.py
@@ -23,7 +23,7 @@ import torch.nn.functional as F  # noqa: N812 - torch's own spelling
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "spatial_ops.json"
+OUT = Path(__file__).resolve().parent.parent / "tests" / "reference" / "ops" / "spatial.json"
 C_IN, C_OUT = 4, 6
 
 

@@ -1,6 +1,6 @@
 """The spatial ops (docs/ops-spatial.md) against PyTorch, case by case.
 
-tests/reference/spatial_ops.json was extracted by benchmarks/spatial_extract.py with torch 2.13.0
+tests/reference/ops/spatial.json was extracted by benchmarks/spatial_extract.py with torch 2.13.0
 (CPU): for each case the module call (`nn.Conv2d(...)`, `nn.ConvTranspose2d(...)`,
 `nn.MaxPool2d(..., ceil_mode=...)`, `F.adaptive_avg_pool2d(x, (h, w))`, `F.interpolate(...)`), its
 output size, parameter count, and MACs = FLOPs / 2 of torch's FlopCounterMode; for adaptive pooling
@@ -22,7 +22,7 @@ from mncost.conventions import OpsCounted
 from mncost.ops import RESIZE_TAPS
 from mncost.spec import parse_spec
 
-REFERENCE = Path(__file__).parent / "reference" / "spatial_ops.json"
+REFERENCE = Path(__file__).parent / "reference" / "ops" / "spatial.json"
 
 
 @functools.cache
