@@ -554,9 +554,11 @@ class _Parser:
         if "filter" in raw:
             paper_in = self.filter(raw, op, values)
         self.pairs(rule.attrs, values)
-        if rule.like and rule.like not in values and like is None:
+        if rule.like and rule.like not in values and n_inputs < 2:
             raise SpecError(raw.location, f"'{op}' layer '{name}' needs '{rule.like}' or 'like' (a tensor whose size "
                                           "it takes)")
+        if rule.like and rule.like in values and n_inputs == 2 and like is None:
+            raise SpecError(raw.loc(rule.like), f"give either '{rule.like}' or a second input, not both")
         attrs: list[tuple[str, Expr]] = []
         built: dict[str, Expr] = {}
         for key, attr in rule.attrs.items():
