@@ -87,3 +87,35 @@ def test_resize_under_ops_all() -> None:
     for case in (c for c in cases() if c["op"] == "resize"):
         row = evaluated(case, OpsCounted.ALL)
         assert row.macs == row.output_shape.elements * RESIZE_TAPS[case["attrs"]["mode"]]
+
+
+SPATIAL = Path(__file__).parent / "specs" / "spatial.yaml"   # every spatial op and attribute in one network
+
+
+@pytest.mark.parametrize("ops", list(OpsCounted))
+def test_sweep_equals_evaluate_on_the_spatial_ops(ops: OpsCounted) -> None:
+    # odd and even sides: ceil_mode's dropped window, adaptive windows, resize to a tensor's size
+    from mncost import load
+    from mncost.sweep import sweep_rows
+
+    graph = load(str(SPATIAL))
+    alphas, resolutions = [0.5, 1.0, 1.3], [33, 47, 64, 65, 97, 128]
+    result = sweep_rows(graph, alphas, resolutions, Config(ops=ops))
+    for row in result.rows:
+        report = evaluate(graph, Config(alpha=row.alpha, resolution=row.resolution, ops=ops))
+        assert (row.params, row.macs, row.peak_bytes) == (report.totals.params, report.totals.macs,
+                                                          report.memory.peak_bytes)
+
+
+@pytest.mark.parametrize("ops", list(OpsCounted))
+def test_formula_is_exact_where_it_says_on_the_spatial_ops(ops: OpsCounted) -> None:
+    from mncost import load
+    from mncost.formula import formula
+
+    graph = load(str(SPATIAL))
+    f = formula(graph, Config(ops=ops))
+    exact = [r for r in range(32, 400) if f.exact_at(1, r)]
+    assert exact  # adaptive pooling to 3x5 makes it a multiple of 60 under --ops all, of 4 otherwise
+    for r in exact[:6]:
+        report = evaluate(graph, Config(resolution=r, ops=ops))
+        assert (f.value("arithmetic", 1, r), f.value("params", 1, r)) == (report.totals.macs, report.totals.params)
