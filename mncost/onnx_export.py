@@ -197,18 +197,18 @@ class _Builder:
             return self.node("AveragePool" if op == "avgpool" else "MaxPool", [self.map4d(inputs[0])], name, name,
                              4, **window, **({"ceil_mode": 1} if ceil else {}))
         if op == "adaptive_avgpool":
-            x, out = ev.inputs[0], ev.output
-            if x.h % out.h or x.w % out.w:  # equal windows only: ONNX has no adaptive pooling
-                raise MncostError(f"layer '{name}': adaptive_avgpool from {x.h}x{x.w} to {out.h}x{out.w} has no "
-                                  "ONNX form (ONNX pools with equal windows: the input must be a multiple)")
-            kernel = [x.h // out.h, x.w // out.w]
+            src, pooled = ev.inputs[0], ev.output
+            if src.h % pooled.h or src.w % pooled.w:  # equal windows only: ONNX has no adaptive pooling
+                raise MncostError(f"layer '{name}': adaptive_avgpool from {src.h}x{src.w} to {pooled.h}x{pooled.w} "
+                                  "has no ONNX form (ONNX pools with equal windows: the input must be a multiple)")
+            kernel = [src.h // pooled.h, src.w // pooled.w]
             return self.node("AveragePool", [self.map4d(inputs[0])], name, name, 4, kernel_shape=kernel,
                              strides=kernel)
         if op == "resize":
             # The size is a constant at the export's resolution; PyTorch's F.interpolate exports the
             # same modes: nearest = floor of the asymmetric source coordinate, bilinear = half_pixel.
-            out = ev.output
-            sizes = self.ints(f"{name}/sizes", [1, out.c, out.h, out.w])
+            size = ev.output
+            sizes = self.ints(f"{name}/sizes", [1, size.c, size.h, size.w])
             modes = {"nearest": {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
                                  "nearest_mode": "floor"},
                      "bilinear": {"mode": "linear", "coordinate_transformation_mode": "half_pixel"}}

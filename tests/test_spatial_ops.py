@@ -119,3 +119,20 @@ def test_formula_is_exact_where_it_says_on_the_spatial_ops(ops: OpsCounted) -> N
     for r in exact[:6]:
         report = evaluate(graph, Config(resolution=r, ops=ops))
         assert (f.value("arithmetic", 1, r), f.value("params", 1, r)) == (report.totals.macs, report.totals.params)
+
+
+@pytest.mark.parametrize("command", [
+    ["show"], ["show", "--ops", "all", "-f", "json"], ["sweep", "--alpha", "0.5,1", "--resolution", "64,97"],
+    ["formula"], ["memory"], ["fit", "--max-macs", "5M"], ["size"], ["latency", "--device", "pixel1-v3paper-fp32"],
+    ["diff", "{spec}", "{spec}@alpha=0.5"],
+])
+def test_every_command_takes_the_spatial_ops(command: list[str]) -> None:
+    from mncost.cli import main
+
+    from .conftest import cli_runner
+
+    spec = str(SPATIAL)
+    args = [a.replace("{spec}", spec) for a in command]
+    args = args if args[0] == "diff" else [args[0], spec, *args[1:]]
+    result = cli_runner().invoke(main, args)
+    assert result.exit_code == 0, (args, result.stderr)
