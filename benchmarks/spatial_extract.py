@@ -122,6 +122,14 @@ def resize_cases() -> list[dict[str, Any]]:
         cases.append({"op": "resize", "input": [size, size, C_IN], "attrs": {"mode": mode, "factor": factor},
                       "output": [y.shape[2], y.shape[3], y.shape[1]], "params": 0, "macs": 0,
                       "torch": f"F.interpolate(x, scale_factor={factor}, mode={mode!r})"})
+    for size, mode, multiple in itertools.product((7, 13, 16, 25), ("nearest", "bilinear"), (2, 4)):
+        # timm MobileViT: F.interpolate(x, size=(ceil(H / p) * p, ceil(W / p) * p), mode="bilinear")
+        side = -(-size // multiple) * multiple
+        kwargs = {"align_corners": False} if mode == "bilinear" else {}
+        y = F.interpolate(torch.randn(1, C_IN, size, size), size=(side, side), mode=mode, **kwargs)
+        cases.append({"op": "resize", "input": [size, size, C_IN], "attrs": {"mode": mode, "multiple": multiple},
+                      "output": [y.shape[2], y.shape[3], y.shape[1]], "params": 0, "macs": 0,
+                      "torch": f"F.interpolate(x, size=({side}, {side}), mode={mode!r})"})
     return cases
 
 

@@ -106,7 +106,8 @@ class OpRule:
     fusable: bool = False  # accepts bn / act / bias
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
     kernel: Kernel = Kernel.ELEMENTWISE
-    like: str | None = None  # accepts `like: TENSOR` (a last input read for its size only) in place of this attribute
+    like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
+    # attributes; without it, one of them must be given
 
 
 def _zero(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -246,11 +247,13 @@ def _adaptive_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) ->
 
 
 def _resize_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
-    """To `factor` times the input's sides, or (a second input, `like:`) to that tensor's sides."""
+    """To `factor` times the input's sides rounded up to a `multiple` (timm MobileViT: ceil(H/p)·p),
+    or (a second input, `like:`) to that tensor's sides."""
     x = inputs[0]
     if len(inputs) == 2:
         return Shape(inputs[1].h, inputs[1].w, x.c)
-    return Shape(x.h * a["factor"], x.w * a["factor"], x.c)
+    f, m = a["factor"], a["multiple"]
+    return Shape(d.ceil_div(x.h * f, m) * m, d.ceil_div(x.w * f, m) * m, x.c)
 
 
 RESIZE_TAPS = {"nearest": 0, "bilinear": 4}
@@ -259,6 +262,8 @@ arithmetic); bilinear weighs and sums its 4 nearest input elements."""
 
 
 def _resize_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    if _same_shape(d, inputs[0], out):  # nothing to resize (timm's MobileViT skips the call): no cost
+        return 0
     return out.elements * RESIZE_TAPS[a["mode"]]
 
 
@@ -467,11 +472,12 @@ def _registry() -> dict[str, OpRule]:
         _simple("channel_shuffle", "reorder channels across `groups` (ShuffleNet); shape unchanged",
                 _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),
         # torch.nn.functional.interpolate(mode="nearest" | "bilinear"): no weights.
-        OpRule(name="resize", doc="nearest or bilinear resize by an integer `factor` or to the size of the "
-               "tensor named by `like`", attrs={"mode": Attr(Kind.CHOICE, "nearest", choices=tuple(RESIZE_TAPS)),
-                                                "factor": Attr(Kind.INT, 1)},
+        OpRule(name="resize", doc="nearest or bilinear resize by an integer `factor`, up to the next `multiple`, "
+               "or to the size of the tensor named by `like`",
+               attrs={"mode": Attr(Kind.CHOICE, "nearest", choices=tuple(RESIZE_TAPS)),
+                      "factor": Attr(Kind.INT, 1), "multiple": Attr(Kind.INT, 1)},
                min_inputs=1, max_inputs=2, shape=_resize_shape, weights=_zero, macs=_zero, extra_macs=_resize_extra,
-               label=lambda a: f"resize {a['mode']}", like="factor"),
+               label=lambda a: f"resize {a['mode']}", like=("factor", "multiple")),
         OpRule(
             name="conv_transpose",
             doc="transposed k×k convolution (PyTorch ConvTranspose2d: stride, padding, output_padding, dilation)",

@@ -359,7 +359,7 @@ def spec_schema() -> dict[str, Any]:
                         for key, attr in rule.attrs.items() if attr.settable}
             if rule.like:
                 settable["like"] = {"type": "string", "description": "a layer (or input) whose height and width "
-                                                                    f"it takes, in place of '{rule.like}'"}
+                                                                    f"it takes, in place of {', '.join(rule.like)}"}
             properties: dict[str, Any] = {"op": {"const": op}, **common, **settable}
             if op in filters:
                 properties["filter"] = {"type": "string", "description": "the paper's filter shape (3x3x32x64, "

@@ -554,11 +554,12 @@ class _Parser:
         if "filter" in raw:
             paper_in = self.filter(raw, op, values)
         self.pairs(rule.attrs, values)
-        if rule.like and rule.like not in values and n_inputs < 2:
-            raise SpecError(raw.location, f"'{op}' layer '{name}' needs '{rule.like}' or 'like' (a tensor whose size "
-                                          "it takes)")
-        if rule.like and rule.like in values and n_inputs == 2 and like is None:
-            raise SpecError(raw.loc(rule.like), f"give either '{rule.like}' or a second input, not both")
+        given = [key for key in rule.like if key in values]
+        if rule.like and not given and n_inputs < 2:
+            raise SpecError(raw.location, f"'{op}' layer '{name}' needs {_either(rule.like)} or 'like' (a tensor "
+                                          "whose size it takes)")
+        if given and n_inputs == 2 and like is None:
+            raise SpecError(raw.loc(given[0]), f"give either '{given[0]}' or a second input, not both")
         attrs: list[tuple[str, Expr]] = []
         built: dict[str, Expr] = {}
         for key, attr in rule.attrs.items():
@@ -576,13 +577,14 @@ class _Parser:
             attrs.append((key, built[key]))
         return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location, like)
 
-    def like(self, raw: LocMap, op: str, replaces: str, seen: set[str]) -> str | None:
+    def like(self, raw: LocMap, op: str, replaces: tuple[str, ...], seen: set[str]) -> str | None:
         """`like: TENSOR`: an earlier layer of this scope, `in`, or `input` (the network's input image)."""
         if "like" not in raw:
             return None
         value, loc = raw["like"], raw.loc("like")
-        if replaces in raw:
-            raise SpecError(loc, f"give either '{replaces}' or 'like', not both")
+        for key in replaces:
+            if key in raw:
+                raise SpecError(loc, f"give either '{key}' or 'like', not both")
         if not isinstance(value, str) or (value not in seen and value not in ("in", "input")):
             hint = suggest(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
             raise SpecError(loc, f"'like' must name an earlier layer in this scope, in or input, got "
@@ -779,6 +781,11 @@ class _Parser:
             args = self.args(tuple(kinds), given, loc, known, f"row {i + 1} of table '{name}'")
             rows.append(StageRow(args, repeats, stride, paper, loc))
         return StageTable(name, template, start, tuple(rows), raw.location)
+
+
+def _either(keys: tuple[str, ...]) -> str:
+    """("factor", "multiple") -> "'factor', 'multiple'" (a message then adds "or 'like'")."""
+    return ", ".join(f"'{k}'" for k in keys)
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ ROW_ATTRS = {"kernel": "3", "out": "8", "parts": "2", "part": "1", "groups": "2"
 
 def one_op_spec(op: str) -> str:
     rule = OPS[op]
-    attrs = "".join(f", {k}: {ROW_ATTRS[k]}" for k, a in rule.attrs.items() if a.required or k == rule.like)
+    attrs = "".join(f", {k}: {ROW_ATTRS[k]}" for k, a in rule.attrs.items() if a.required or k in rule.like[:1])
     inputs = ", inputs: [a, b]" if rule.min_inputs > 1 else ""
     return ("name: t\ndescription: t\nsource: t\ninput: {resolution: 16, channels: 8}\nlayers:\n"
             "  - {name: a, op: conv, kernel: 1, out: 8}\n  - {name: b, op: conv, kernel: 1, out: 8}\n"
