@@ -505,7 +505,8 @@ class _Importer:
 
     def op_Resize(self, node: Any) -> None:
         """nearest or (bi)linear; to an integer factor of the input's sides, else to the size of the
-        latest tensor (or the image) of the output's height and width, read as a second input."""
+        latest tensor (or the image) of the output's height and width, read as a second input, else
+        up to the smallest multiple that gives the output's sides."""
         x = node.input[0]
         mode = self.attr(node, "mode", b"nearest")
         mode = mode.decode() if isinstance(mode, bytes) else str(mode)
@@ -521,10 +522,15 @@ class _Importer:
         image = self.image
         candidates = [image] + [row.output for row in self.rows]
         like = next((t for t in reversed(candidates) if self.hwc(t, node)[:2] == (oh, ow)), None)
-        if like is None:
-            raise self.fail(node, f"a resize from {h}x{w} to {oh}x{ow} is neither an integer factor nor the size "
-                                  "of an earlier tensor")
-        self.add(node, "resize", attrs, [x, like], node.output[0])
+        if like is not None:
+            self.add(node, "resize", attrs, [x, like], node.output[0])
+            return
+        multiple = next((m for m in range(2, max(oh, ow) + 1) if -(-h // m) * m == oh and -(-w // m) * m == ow), None)
+        if multiple is None:
+            raise self.fail(node, f"a resize from {h}x{w} to {oh}x{ow} is neither an integer factor, nor the size "
+                                  "of an earlier tensor, nor the next multiple of a number")
+        attrs["multiple"] = multiple  # timm MobileViT: up to the next multiple of the patch size
+        self.add(node, "resize", attrs, [x], node.output[0])
 
     def fc(self, node: Any, x: str, out: int, bias: bool, result: str) -> None:
         attrs: dict[str, Any] = {"out": out, "bias": bias, "bn": False, "act": "none"}

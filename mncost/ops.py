@@ -4,9 +4,13 @@ Shapes are (H, W, C) like the papers' tables. Conventions (from the V1 paper, eq
   conv:   MACs = H_out·W_out·k²·(C_in/groups)·C_out; weights = k²·(C_in/groups)·C_out
   dwconv: MACs = H_out·W_out·k²·C_out;              weights = k²·C_out (C_out = C_in·multiplier)
   fc:     MACs = C_in·C_out (C_in = H·W·C of its input); weights = C_in·C_out
-Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row (`bn: true`,
-`act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost one MAC per
-output element (pooling: per window element).
+  conv_transpose: MACs = H_in·W_in·kh·kw·(C_in/groups)·C_out; weights as conv
+k² is kh·kw for a non-square kernel (`kernel: [kh, kw]`); dilation changes output sizes, never a
+count. Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row
+(`bn: true`, `act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost
+one MAC per output element (pooling: per window element, adaptive pooling included; resize:
+`RESIZE_TAPS` per output element). Sizes follow PyTorch (Conv2d, ConvTranspose2d, pools with
+ceil_mode, AdaptiveAvgPool2d, F.interpolate): docs/ops-spatial.md.
 """
 
 from __future__ import annotations

@@ -79,9 +79,21 @@ def test_resize_refusals(tmp_path: Path) -> None:
     assert _refused(net, tmp_path, out) == "node 'cubic' (Resize): mode 'cubic' is not supported (nearest and " \
                                            "linear are)"
     net = Net(channels=4, size=8)
-    out = net.op("Resize", ["x", "", "", net.const([1, 4, 12, 12], dtype="int64")], "odd")
-    assert _refused(net, tmp_path, out) == ("node 'odd' (Resize): a resize from 8x8 to 12x12 is neither an integer "
-                                            "factor nor the size of an earlier tensor")
+    out = net.op("Resize", ["x", "", "", net.const([1, 4, 12, 6], dtype="int64")], "odd")
+    assert _refused(net, tmp_path, out) == ("node 'odd' (Resize): a resize from 8x8 to 12x6 is neither an integer "
+                                            "factor, nor the size of an earlier tensor, nor the next multiple of a "
+                                            "number")
+
+
+def test_resize_up_to_a_multiple(tmp_path: Path) -> None:
+    # timm MobileViT at 193 px: a 25x25 map resized to 26x26 for the 2x2 patches, and back
+    net = Net(channels=4, size=25)
+    up = net.op("Resize", ["x", "", "", net.const([1, 4, 26, 26], dtype="int64")], "to_patches", mode="linear")
+    back = net.op("Resize", [up, "", "", net.const([1, 4, 25, 25], dtype="int64")], "back", mode="linear")
+    path = net.save(tmp_path / "m.onnx", back)
+    assert [sh(r.output_shape) for r in rows(path)] == [(26, 26, 4), (25, 25, 4)]
+    spec = import_onnx(str(path))
+    assert "multiple: 2" in spec and "inputs: [to_patches, in]" in spec
 
 
 def test_ceil_mode_pool(tmp_path: Path) -> None:
@@ -110,6 +122,7 @@ layers:
   - {name: t2, op: conv_transpose, kernel: 3, stride: 2, padding: 1, output_padding: 1, out: 4, bias: true}
   - {name: t3, op: conv_transpose, kernel: 3, stride: 2, padding: same, out: 4, groups: 2}
   - {name: out, op: resize, factor: 2}
+  - {name: even, op: resize, mode: bilinear, multiple: 3}
 """
 
 
