@@ -152,3 +152,19 @@ def test_exports_refused_by_name(tmp_path: Path) -> None:
     assert result.exit_code == 2 and not (tmp_path / "t.onnx").exists()
     assert result.stderr == ("Error: layer 'adaptive': adaptive_avgpool from 5x5 to 3x3 has no ONNX form (ONNX "
                              "pools with equal windows: the input must be a multiple)\n")
+
+
+@pytest.mark.parametrize("resolution", [32, 48])
+def test_the_export_runs_in_onnxruntime(tmp_path: Path, resolution: int) -> None:
+    # onnxruntime's own sizes for every spatial op (ceil_mode pools included) end at the spec's output
+    ort = pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    spec = tmp_path / "t.yaml"
+    spec.write_text(SPATIAL_SPEC, encoding="utf-8")
+    graph = load(str(spec))
+    session = ort.InferenceSession(export_onnx(graph, Config(resolution=resolution)),
+                                   providers=["CPUExecutionProvider"])
+    (out,) = session.run(None, {"input": np.zeros((1, 3, resolution, resolution), np.float32)})
+    last = evaluate(graph, Config(resolution=resolution)).layers[-1].output_shape
+    assert out.shape == (1, last.c, last.h, last.w)
