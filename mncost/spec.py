@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from .expr import Expr, suggest
 from .gcpause import collector_paused
 from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
 from .limits import MAX_RESOLUTION as MAX_RESOLUTION
-from .ops import ACTIVATIONS, OPS, Kind, Shape
+from .ops import ACTIVATIONS, OPS, Attr, Kind, Shape
 from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
@@ -591,7 +592,7 @@ class _Parser:
                                  f"{_kind(value)}{hint}")
         return value
 
-    def pairs(self, attrs: Any, values: dict[str, tuple[Any, Location]]) -> None:
+    def pairs(self, attrs: Mapping[str, Attr], values: dict[str, tuple[Any, Location]]) -> None:
         """`kernel: [1, 5]` or `kernel: 1x5` (and `size: [h, w]`) set an attribute and its `_w` twin."""
         for key, attr in attrs.items():
             base = attr.same_as
@@ -643,7 +644,7 @@ class _Parser:
         if k1 != k2:
             raise SpecError(loc, f"only square kernels are supported, got {k1}x{k2}")
 
-    def attr(self, value: Any, attr: Any, where: Location, known: frozenset[str], key: str) -> Expr:
+    def attr(self, value: Any, attr: Attr, where: Location, known: frozenset[str], key: str) -> Expr:
         kind = attr.kind
         if kind is Kind.CHOICE:
             if value not in attr.choices:
