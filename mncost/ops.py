@@ -506,3 +506,8 @@ def _registry() -> dict[str, OpRule]:
 
 OPS: Mapping[str, OpRule] = _registry()
 """Every primitive op, by the name used in specs' `op:` field."""
+
+LITERAL_ATTRS: Mapping[str, frozenset[str]] = {
+    name: frozenset(key for key, attr in rule.attrs.items() if attr.kind in LITERAL_KINDS)
+    for name, rule in OPS.items()}
+"""Per op, the attributes whose values are literals (the walk reads them without a domain)."""
