@@ -137,3 +137,12 @@ def test_every_command_takes_the_spatial_ops(command: list[str]) -> None:
     args = args if args[0] == "diff" else [args[0], spec, *args[1:]]
     result = cli_runner().invoke(main, args)
     assert result.exit_code == 0, (args, result.stderr)
+
+
+def test_structured_fields_of_the_spatial_ops() -> None:
+    # the per-layer kernel and dilation fields (mncost.structure) of non-square and dilated windows
+    from mncost import load
+
+    layers = {row.name: row for row in evaluate(load(str(SPATIAL)), Config()).layers}
+    assert [(str(layers[n].kernel), layers[n].dilation) for n in ("d1", "k15", "k51", "ct")] == \
+        [("3x3", 2), ("1x5", 1), ("5x1", 1), ("4x4", 1)]
