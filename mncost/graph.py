@@ -192,6 +192,8 @@ class _Builder:
                     produced[f"{item.name}{item.start + k}"] = current
                 continue
             inputs = tuple(produced[r] for r in item.inputs) if item.inputs else (current,)
+            if isinstance(item, OpRow) and item.like is not None:  # read for its size only (resize)
+                inputs += (GRAPH_INPUT if item.like == "input" else produced[item.like],)
             conds = conditions + (((item.when, scope, inputs[0]),) if item.when is not None else ())
             if isinstance(item, BlockRow):
                 current = self.block(item.block, item.args, prefix + item.name, inputs[0], scope,

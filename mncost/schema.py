@@ -366,18 +366,27 @@ def spec_schema() -> dict[str, Any]:
                                                                                        "or a variable"}
     act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, {"type": "string", "pattern": s._NAME}],
            "description": "an activation, none, or an act parameter of the enclosing block"}
-    padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, {"type": "integer", "minimum": 0,
-                                                                "maximum": s.MAX_PADDING}],
-               "description": "same, valid, half or pixels per side"}
+    pixels = {"type": "integer", "minimum": 0, "maximum": s.MAX_PADDING}
+    padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, pixels,
+                         {"type": "array", "items": pixels, "minItems": 2, "maxItems": 2}],
+               "description": "same, valid, half, pixels per side or [height, width] pixels per side"}
     def layer_schema(act: dict[str, Any], block_row: str, stage_table: str) -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
                  Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [{"type": "boolean"}, variable]}, Kind.ACT: act,
-                 Kind.PADDING: {"anyOf": [padding, variable]}}
+                 Kind.PADDING: {"anyOf": [padding, variable]}, Kind.PIXELS: {"anyOf": [pixels, variable]}}
+        pair = {"anyOf": [whole_or_expr, {"type": "array", "items": whole_or_expr, "minItems": 2, "maxItems": 2}],
+                "description": "one value for both axes, [height, width] or HxW"}
         op_rows = []
         for op, rule in OPS.items():
-            settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
+            twins = {attr.same_as for attr in rule.attrs.values() if attr.same_as}
+            settable = {key: pair if key in twins else
+                        {"anyOf": [{"enum": list(attr.choices)}, variable]} if attr.kind is Kind.CHOICE else kinds[attr.kind]
+                        for key, attr in rule.attrs.items() if attr.settable}
+            if rule.like:
+                settable["like"] = {"type": "string", "description": "a layer (or input) whose height and width "
+                                                                    f"it takes, in place of {', '.join(rule.like)}"}
             properties: dict[str, Any] = {"op": {"const": op}, **common, **settable}
             if op in filters:
                 properties["filter"] = {"type": "string", "description": "the paper's filter shape (3x3x32x64, "

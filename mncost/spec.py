@@ -22,7 +22,7 @@ from .expr import Expr, suggest
 from .gcpause import collector_paused
 from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
 from .limits import MAX_RESOLUTION as MAX_RESOLUTION
-from .ops import ACTIVATIONS, OPS, Kind, Shape
+from .ops import ACTIVATIONS, OPS, Attr, Kind, Shape
 from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
@@ -55,7 +55,7 @@ class Defaults:
     """Spec-wide defaults: channel rounding, padding, and BN/activation fused into conv rows."""
 
     rounding: Rounding = Rounding.NONE
-    padding: str | int = "same"
+    padding: str | int | tuple[int, int] = "same"
     bn: bool = False
     act: str = "none"
 
@@ -72,6 +72,7 @@ class OpRow:
     paper_input: Shape | None = field(compare=False)
     paper_in_channels: int | None = field(compare=False)
     location: Location = field(compare=False, repr=False)
+    like: str | None = None  # `like: TENSOR` (resize): a last input read for its size only; `input` is the image
 
 
 @record
@@ -349,13 +350,16 @@ class _Parser:
             act=self.act(node.get("act", "none"), node.loc("act")),
         )
 
-    def padding(self, value: Any, where: Location) -> str | int:
+    def padding(self, value: Any, where: Location) -> str | int | tuple[int, int]:
         if value in ("same", "valid", "half"):
             return str(value)
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PADDING:
             return value
-        raise SpecError(where, f"'padding' must be same, valid, half or a whole number from 0 to {MAX_PADDING:,}, "
-                        f"got {_kind(value)}")
+        if (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                and 0 <= v <= MAX_PADDING for v in value)):
+            return (value[0], value[1])  # [height, width] pixels per side (PyTorch padding=(ph, pw))
+        raise SpecError(where, f"'padding' must be same, valid, half, a whole number from 0 to {MAX_PADDING:,} "
+                        f"or [height, width] of them, got {_kind(value)}")
 
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
@@ -549,9 +553,10 @@ class _Parser:
             raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
         rule = OPS[op]
         settable = tuple(k for k, a in rule.attrs.items() if a.settable)
-        self.keys(raw, _ROW_KEYS + settable, f"a '{op}' layer")
+        self.keys(raw, _ROW_KEYS + settable + (("like",) if rule.like else ()), f"a '{op}' layer")
         name, when, inputs, paper = self.common(raw, known, seen)
-        n_inputs = len(inputs) if inputs is not None else 1
+        like = self.like(raw, op, rule.like, seen) if rule.like else None
+        n_inputs = (len(inputs) if inputs is not None else 1) + (like is not None)
         if not rule.min_inputs <= n_inputs <= rule.max_inputs:
             want = rule.min_inputs if rule.min_inputs == rule.max_inputs else f"{rule.min_inputs} to {rule.max_inputs}"
             raise SpecError(raw.loc("inputs") if inputs else raw.location,
@@ -560,16 +565,57 @@ class _Parser:
         paper_in = None
         if "filter" in raw:
             paper_in = self.filter(raw, op, values)
+        self.pairs(rule.attrs, values)
+        given = [key for key in rule.like if key in values]
+        if rule.like and not given and n_inputs < 2:
+            raise SpecError(raw.location, f"'{op}' layer '{name}' needs {_either(rule.like)} or 'like' (a tensor "
+                                          "whose size it takes)")
+        if given and n_inputs == 2 and like is None:
+            raise SpecError(raw.loc(given[0]), f"give either '{given[0]}' or a second input, not both")
         attrs: list[tuple[str, Expr]] = []
+        built: dict[str, Expr] = {}
         for key, attr in rule.attrs.items():
             if key in values:
                 value, loc = values[key]
             elif attr.required:
                 raise SpecError(raw.location, f"'{op}' layer '{name}' is missing required key '{key}'")
+            elif attr.same_as is not None:
+                built[key] = built[attr.same_as]  # kernel_w: the kernel's height unless given
+                attrs.append((key, built[key]))
+                continue
             else:
                 value, loc = self.default(key, attr.default), raw.location
-            attrs.append((key, self.attr(value, attr.kind, loc, known, key)))
-        return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location)
+            built[key] = self.attr(value, attr, loc, known, key)
+            attrs.append((key, built[key]))
+        return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location, like)
+
+    def like(self, raw: LocMap, op: str, replaces: tuple[str, ...], seen: set[str]) -> str | None:
+        """`like: TENSOR`: an earlier layer of this scope, `in`, or `input` (the network's input image)."""
+        if "like" not in raw:
+            return None
+        value, loc = raw["like"], raw.loc("like")
+        for key in replaces:
+            if key in raw:
+                raise SpecError(loc, f"give either '{key}' or 'like', not both")
+        if not isinstance(value, str) or (value not in seen and value not in ("in", "input")):
+            hint = suggest(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
+            raise SpecError(loc, f"'like' must name an earlier layer in this scope, in or input, got "
+                                 f"{_kind(value)}{hint}")
+        return value
+
+    def pairs(self, attrs: Mapping[str, Attr], values: dict[str, tuple[Any, Location]]) -> None:
+        """`kernel: [1, 5]` or `kernel: 1x5` (and `size: [h, w]`) set an attribute and its `_w` twin."""
+        for key, attr in attrs.items():
+            base = attr.same_as
+            if base is None or base not in values or key in values:
+                continue
+            value, loc = values[base]
+            if isinstance(value, str) and (m := re.match(_KERNEL, value)):
+                value = [int(m[1]), int(m[2])]
+            if isinstance(value, list):
+                if len(value) != 2:
+                    raise SpecError(loc, f"'{base}' must be one value or two ([height, width]), got {len(value)}")
+                values[base], values[key] = (value[0], loc), (value[1], loc)
 
     def default(self, key: str, value: Any) -> Any:
         if value is not None:
@@ -586,17 +632,15 @@ class _Parser:
         conv, dw, fc = re.match(_CONV_FILTER, text), re.match(_DW_FILTER, text), re.match(_FC_FILTER, text)
         if op in ("conv", "pwconv") and conv:
             k1, k2, cin, cout = (int(g) for g in conv.groups())
-            self.square(k1, k2, loc)
-            if op == "pwconv" and k1 != 1:
+            if op == "pwconv" and (k1, k2) != (1, 1):
                 raise SpecError(loc, f"a pwconv filter must be 1x1, got {k1}x{k2}")
             if op == "conv":
-                values["kernel"] = (k1, loc)
+                values["kernel"] = (k1 if k1 == k2 else [k1, k2], loc)
             values["out"] = (cout, loc)
             return cin
         if op == "dwconv" and dw:
             k1, k2, cin = (int(g) for g in dw.groups())
-            self.square(k1, k2, loc)
-            values["kernel"] = (k1, loc)
+            values["kernel"] = (k1 if k1 == k2 else [k1, k2], loc)
             return cin
         if op == "fc" and fc:
             cin, cout = int(fc[1]), int(fc[2])
@@ -611,7 +655,15 @@ class _Parser:
         if k1 != k2:
             raise SpecError(loc, f"only square kernels are supported, got {k1}x{k2}")
 
-    def attr(self, value: Any, kind: Kind, where: Location, known: frozenset[str], key: str) -> Expr:
+    def attr(self, value: Any, attr: Attr, where: Location, known: frozenset[str], key: str) -> Expr:
+        kind = attr.kind
+        if kind is Kind.CHOICE:
+            if value not in attr.choices:
+                hint = suggest(value, attr.choices) if isinstance(value, str) else ""
+                raise SpecError(where, f"'{key}' must be one of {', '.join(attr.choices)}, got {_kind(value)}{hint}")
+            return expr.Expr(str(value), frozenset(), _const(str(value)), where)
+        if kind is Kind.PIXELS:
+            return expr.Expr(str(value), frozenset(), _const(self.whole(value, where, key, 0, MAX_PADDING)), where)
         if kind is Kind.BOOL:
             if not isinstance(value, bool):
                 raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
@@ -741,6 +793,11 @@ class _Parser:
             args = self.args(tuple(kinds), given, loc, known, f"row {i + 1} of table '{name}'")
             rows.append(StageRow(args, repeats, stride, paper, loc))
         return StageTable(name, template, start, tuple(rows), raw.location)
+
+
+def _either(keys: tuple[str, ...]) -> str:
+    """("factor", "multiple") -> "'factor', 'multiple'" (a message then adds "or 'like'")."""
+    return ", ".join(f"'{k}'" for k in keys)
 
 
 @lru_cache(maxsize=256)

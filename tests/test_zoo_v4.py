@@ -48,6 +48,11 @@ CASES = [
     ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_035", 0.35, 1.0),  # timm channel_multiplier=0.35
     ("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", 1.0, 1.0),
     ("mobilenet-v4-conv-large", "mobilenetv4_conv_large", 1.0, 1.0),
+    # torchvision 0.28.0 lraspp_mobilenet_v3_large(weights=None, weights_backbone=None) and
+    # deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None) (aux_loss=None: no aux head),
+    # at 520 and 320 px; their resizes are F.interpolate calls (no module, no count)
+    ("lraspp-v3-large", "lraspp_mobilenet_v3_large", 1.0, 1.0),
+    ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large", 1.0, 1.0),
 ]
 
 @functools.cache
@@ -284,7 +289,6 @@ def stand_in(text: str) -> str:
     out is exactly the new ops' own cost: LayerNorm and LayerScale parameters, the matmul MACs."""
     text = text.replace("op: layer_norm", "op: bn").replace("op: layer_scale", "op: bn")
     text = text.replace("act: gelu", "act: silu").replace("op: gelu", "op: silu")
-    text = re.sub(r" dilation: \w+,", "", text)   # a dilated conv padded by its dilation costs what the plain one does
     matmul = r"\{name: (\w+), +op: matmul, inputs: \[(\w+), \w+\][^}]*\}"
     text = re.sub(matmul, r"{name: \1, op: dropout, inputs: [\2]}", text)
     return re.sub(r"op: softmax, axis: \w+", "op: softmax", text)
@@ -330,25 +334,6 @@ def test_draft_with_stand_ins_matches_the_framework(tmp_path: Path, spec: str, r
     new_params = sum(p for _, kind, p in doc["layers"] if kind in NEW_OP_MODULES)
     assert r.totals.params == t["params"] - 2 * t["bn_channels"] - new_params
     assert r.totals.macs == t["conv_macs"] + t["linear_macs"]
-
-
-@pytest.mark.parametrize(("spec", "ref"), [("lraspp-v3-large", "lraspp_mobilenet_v3_large"),
-                                          ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large")])
-@pytest.mark.parametrize("i", [0, 1])
-def test_segmentation_draft_backbones(tmp_path: Path, spec: str, ref: str, i: int) -> None:
-    # The dilated V3-Large backbone of the segmentation drafts (everything up to the head, whose
-    # resizes have no stand-in today) against torchvision 0.28.0 (weights=None, weights_backbone=None)
-    # at 520 and 320 px: every conv of `backbone.*`, in execution order.
-    doc = fixture(ref)
-    run = doc["runs"][i]
-    text = (DRAFTS / f"{spec}.yaml").read_text(encoding="utf-8")
-    path = tmp_path / f"{spec}.yaml"
-    path.write_text(stand_in(text[:text.index("  # head;")]), encoding="utf-8")
-    r = evaluate(load(str(path)), Config(resolution=run["resolution"]))
-    theirs = [row for row in framework_rows(doc, run) if row[0].startswith("backbone.")]
-    ours = [(row.name, (row.output_shape.h, row.output_shape.w, row.output_shape.c), row.params, row.macs)
-            for row in r.layers if row.op in COMPUTING]
-    assert [x[1:] for x in ours] == [x[1:] for x in theirs]
 
 
 @pytest.mark.parametrize(("meta_of", "weights", "counted"), [
