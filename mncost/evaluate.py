@@ -14,7 +14,7 @@ from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
-from .liveness import plan
+from .liveness import executed_output, plan
 from .ops import OPS, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import Spec
@@ -116,7 +116,19 @@ def evaluate(graph: Graph, config: Config) -> Report:
                   param_bytes=sum(r.param_bytes for r in rows),
                   latency_ms=None if profile is None else sum(r.latency_ms or 0.0 for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
-    return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
+    return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows), output_layers(graph, evaluated))
+
+
+def output_layers(graph: Graph, evaluated: list[Evaluated]) -> tuple[str, ...]:
+    """The executed layer that writes each output (through skipped layers), by name; none for the
+    input image passed through (a network whose every layer is skipped)."""
+    executed = {ev.node.index for ev in evaluated}
+    names = []
+    for output in graph.outputs:
+        index = executed_output(graph, executed, output)
+        if index != GRAPH_INPUT and graph.nodes[index].name not in names:
+            names.append(graph.nodes[index].name)
+    return tuple(names)
 
 
 def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:

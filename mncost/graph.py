@@ -22,7 +22,8 @@ GRAPH_INPUT = -1
 """Tensor index of the network's input image."""
 MAX_NODES = 100_000
 """Most nodes a spec may expand to."""
-__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph"]
+__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph", "unread_nodes",
+           "unread_warnings"]
 
 
 @record
@@ -65,8 +66,9 @@ class Graph:
     spec: Spec
     nodes: tuple[Node, ...]
     scopes: tuple[Scope, ...]
-    output: int
+    output: int  # the last of `outputs`
     depth_multiplier: float
+    outputs: tuple[int, ...] = ()  # tensor index of every output, in the spec's order (the last layer's by default)
 
 
 def scope_environments(graph: Graph, base: dict[str, Any], input_channels: Callable[[int], Any],
@@ -117,8 +119,32 @@ def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
     _check_size(spec, depth_multiplier)
     builder = _Builder(spec, depth_multiplier)
     root = builder.scope(None, "", GRAPH_INPUT, (), (), False)
-    output = builder.items(spec.layers, root, "", GRAPH_INPUT, 0)
-    return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), output, depth_multiplier)
+    top: dict[str, int] = {}
+    last = builder.items(spec.layers, root, "", GRAPH_INPUT, 0, produced=top)
+    outputs = tuple(top[name] for name in spec.outputs) or (last,)
+    return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), outputs[-1], depth_multiplier, outputs)
+
+
+def unread_nodes(graph: Graph) -> tuple[Node, ...]:
+    """Nodes whose output no node reads and no output is: a dangling branch, still counted.
+
+    Structural (`when` conditions are not evaluated): a node read only by a skipped node is read."""
+    read = {i for node in graph.nodes for i in node.inputs} | set(graph.outputs)
+    return tuple(node for node in graph.nodes if node.index not in read)
+
+
+def unread_warnings(graph: Graph) -> tuple[str, ...]:
+    """One `FILE:LINE: ...` message per spec row that makes an unread node (a row of a block
+    template used several times is named once, with its first instance)."""
+    seen: dict[Location, list[Node]] = {}
+    for node in unread_nodes(graph):
+        seen.setdefault(node.location, []).append(node)
+    messages = []
+    for location, nodes in seen.items():
+        more = f" (and {len(nodes) - 1} more instance{'s' if len(nodes) > 2 else ''})" if len(nodes) > 1 else ""
+        messages.append(f"{location}: layer '{nodes[0].name}'{more} ({nodes[0].op}): its output is never read "
+                        f"(not an input of any layer, not in 'outputs'); still counted in the totals")
+    return tuple(messages)
 
 
 def _repeats(depth_multiplier: float, n: int) -> int:
@@ -172,9 +198,12 @@ class _Builder:
         return len(self.scopes) - 1
 
     def items(self, items: tuple[Item, ...], scope: int, prefix: str, block_input: int, nesting: int,
-              conditions: tuple[Condition, ...] = (), output: str | None = None) -> int:
-        """Add the nodes of `items`; return the tensor index of their output."""
-        produced: dict[str, int] = {"in": block_input}
+              conditions: tuple[Condition, ...] = (), output: str | None = None,
+              produced: dict[str, int] | None = None) -> int:
+        """Add the nodes of `items`; return the tensor index of their output. `produced` (if given)
+        receives the tensor index of each named item."""
+        produced = {} if produced is None else produced
+        produced["in"] = block_input
         current = block_input
         for item in items:
             if isinstance(item, StageTable):

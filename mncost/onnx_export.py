@@ -208,16 +208,19 @@ def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM,
 
     for ev in evaluated:
         tensor_of[ev.node.index] = builder.layer(ev, [source(i) for i in ev.node.inputs])
-    output = source(graph.output)
-    final = next(ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output) if evaluated else None
     res = resolved.resolution
-    out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
-        if final is not None else [1, graph.spec.channels, res, res]
+    outputs = []
+    for index in graph.outputs:  # every output the spec names (the last layer by default)
+        output = source(index)
+        final = next((ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output), None)
+        out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
+            if final is not None else [1, graph.spec.channels, res, res]
+        if output not in {o.name for o in outputs}:
+            outputs.append(helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims))
     model_graph = helper.make_graph(
         builder.nodes, graph.spec.name,
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, [1, graph.spec.channels, res, res])],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims)],
-        initializer=builder.initializers)
+        outputs, initializer=builder.initializers)
     from . import __version__
 
     model = helper.make_model(model_graph, producer_name="mncost", producer_version=__version__,

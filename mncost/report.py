@@ -160,6 +160,7 @@ class Report:
     layers: tuple[LayerCost, ...]
     totals: Cost
     memory: Memory
+    outputs: tuple[str, ...] = ()  # the layers whose output tensors the network outputs, in the spec's order
 
     @property
     def arithmetic(self) -> int:

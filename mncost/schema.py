@@ -180,6 +180,9 @@ def report_schema() -> dict[str, Any]:
     return _document("report", "mncost show --format json: a per-layer report", {
         "spec": _ref("spec"), "config": _ref("config"), "conventions": _ref("conventions"),
         "layers": {"type": "array", "items": layer, "description": "one object per executed layer, in order"},
+        "outputs": {"type": "array", "items": {"type": "string"},
+                    "description": "the layers whose output tensors the network outputs (the spec's `outputs`, "
+                                   "else the last layer), in the spec's order"},
         "totals": totals,
         "by_type": {"type": "array", "items": by_type, "description": "the breakdown by layer type"},
     }, defs=_shared())
@@ -416,7 +419,11 @@ def spec_schema() -> dict[str, Any]:
         "blocks": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": template,
                    "description": "block templates by name"},
         "layers": {"$ref": "#/definitions/layers"},
-    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks"))
+        "output": {"type": "string", "description": "the layer whose tensor the network outputs (default: the last)"},
+        "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True,
+                    "description": "top-level layers whose tensors the network outputs (a detector's heads); "
+                                   "all are kept alive to the end"},
+    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "output", "outputs"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
             "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",

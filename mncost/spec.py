@@ -146,9 +146,12 @@ class Spec:
     blocks: dict[str, BlockTemplate]
     layers: tuple[Item, ...]
     file: str = field(compare=False)
+    outputs: tuple[str, ...] = ()  # top-level layer names the network outputs; () = its last layer
+    outputs_location: Location | None = field(default=None, compare=False, repr=False)
 
 
-_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers")
+_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers",
+             "output", "outputs")
 _TOP_REQUIRED = ("name", "description", "source", "input", "layers")
 _ROW_KEYS = ("name", "op", "when", "inputs", "input", "filter")
 _BLOCK_ROW_KEYS = ("name", "block", "when", "inputs", "input")
@@ -304,6 +307,7 @@ class _Parser:
         self.defaults_value = defaults
         blocks = self.blocks(doc.get("blocks"), doc.loc("blocks"))
         layers = self.items(doc["layers"], doc.loc("layers"), GLOBAL_NAMES, "'layers'")
+        outputs, outputs_location = self.outputs(doc, layers)
         return Spec(
             name=self.text(doc, "name", "the spec"),
             description=self.text(doc, "description", "the spec"),
@@ -316,7 +320,33 @@ class _Parser:
             blocks=blocks,
             layers=layers,
             file=self.file,
+            outputs=outputs,
+            outputs_location=outputs_location,
         )
+
+    def outputs(self, doc: LocMap, layers: tuple[Item, ...]) -> tuple[tuple[str, ...], Location | None]:
+        """`output: name` or `outputs: [name, ...]`: top-level layers whose tensors the network
+        outputs (a detector's feature maps and heads); neither: the last layer."""
+        if "output" in doc and "outputs" in doc:
+            raise SpecError(doc.key_loc("outputs"), "give either 'output' or 'outputs', not both")
+        key = "outputs" if "outputs" in doc else "output"
+        if key not in doc:
+            return (), None
+        value, where = doc[key], doc.loc(key)
+        names = [value] if key == "output" and isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            what = "a layer name" if key == "output" else "a non-empty list of layer names"
+            raise SpecError(where, f"'{key}' must be {what}, got {_kind(value)}")
+        known = [n for item in layers for n in (
+            [f"{item.name}{item.start + k}" for k in range(len(item.rows))] if isinstance(item, StageTable)
+            else [item.name])]
+        for n in names:
+            if n not in known:
+                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{suggest(n, known)}")
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise SpecError(where, f"'{key}' lists '{twice}' twice")
+        return tuple(names), where
 
     def defaults(self, node: Any, where: Location) -> Defaults:
         if node is None:

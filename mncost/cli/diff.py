@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..annotations import Annotations, github
 from ..bundled import bundled_names
 from ..diff import Diff, Metric, absent
@@ -31,6 +30,7 @@ from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshol
 from ._group import main
 from .complete import complete_spec
 from .emit import emit
+from .loading import load_graph
 from .options import config_options, make_config
 from .progress import finish, shows_progress
 
@@ -124,7 +124,7 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     """The report of one side; None for a `REV:PATH` whose file does not exist at REV."""
     revision = None if spec in bundled_names() else split_revision(spec)
     if revision is None:
-        return evaluate(load(spec, config.depth_multiplier), config)
+        return evaluate(load_graph(spec, config), config)
     text = read_revision(*revision)
     if text is None:
         return None
@@ -135,6 +135,9 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     with collector_paused():
         graph = build_graph(parse_spec(text, spec), config.depth_multiplier)
         check_paper_sizes(graph)
+    from .loading import warn
+
+    warn(graph)
     return evaluate(graph, config)
 
 

@@ -60,6 +60,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "config": config_dict(config),
         "conventions": conventions_dict(conv),
         "layers": layers,
+        "outputs": list(report.outputs),
         "totals": totals,
         "by_type": [
             {"type": t.type, "layers": t.layers, "params": t.params, "macs": t.macs,
