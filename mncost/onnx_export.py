@@ -17,6 +17,7 @@ from typing import Any
 from .errors import MncostError
 from .evaluate import Evaluated, resolve, rounding_of, walk
 from .graph import GRAPH_INPUT, Graph
+from .ops import listed
 from .report import Config
 
 MISSING = "exporting ONNX files needs the onnx package: pip install 'mncost[onnx]'"
@@ -157,6 +158,8 @@ class _Builder:
         if op in ("global_avgpool", "global_maxpool"):
             return self.node("GlobalAveragePool" if op == "global_avgpool" else "GlobalMaxPool",
                              [self.map4d(inputs[0])], name, name, 4)
+        if op == "add" and a["channels"] == "first" and any(x != ev.inputs[0] for x in ev.inputs[1:]):
+            raise MncostError(f"layer '{name}': an add over the first channels cannot be exported to ONNX yet")
         if op in ("add", "mul", "concat"):
             xs = [self.map4d(t) for t in inputs]
             if op == "concat":
@@ -169,12 +172,18 @@ class _Builder:
         if op == "flatten":
             return self.node("Flatten", [inputs[0]], name, name, 2, axis=1)
         if op == "split":
-            x = self.map4d(inputs[0])
-            outs = [f"{name}/part{k + 1}" for k in range(a["parts"])]
-            self.nodes.append(self.helper.make_node("Split", [x], outs, name=name, axis=1))
+            x, sizes = self.map4d(inputs[0]), listed(a, "sizes")
+            outs = [f"{name}/part{k + 1}" for k in range(len(sizes) or a["parts"])]
+            split = [self.ints(f"{name}/sizes", sizes)] if sizes else []
+            self.nodes.append(self.helper.make_node("Split", [x, *split], outs, name=name, axis=1))
             for out in outs:
                 self.rank[out] = 4
             return str(outs[a["part"] - 1])
+        if op == "slice":
+            x = self.map4d(inputs[0])
+            bounds = [self.ints(f"{name}/{k}", [v]) for k, v in (("start", a.get("start", 0)), ("stop", a["stop"]),
+                                                                  ("axis", 1))]
+            return self.node("Slice", [x, *bounds], name, name, 4)
         if op == "channel_shuffle":
             x, shape, g = self.map4d(inputs[0]), ev.inputs[0], a["groups"]
             grouped = self.ints(f"{name}/grouped_shape", [1, g, shape.c // g, shape.h, shape.w])
@@ -209,7 +218,7 @@ def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM,
     for ev in evaluated:
         tensor_of[ev.node.index] = builder.layer(ev, [source(i) for i in ev.node.inputs])
     res = resolved.resolution
-    outputs = []
+    outputs: list[Any] = []
     for index in graph.outputs:  # every output the spec names (the last layer by default)
         output = source(index)
         final = next((ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output), None)

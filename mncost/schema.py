@@ -352,7 +352,10 @@ def spec_schema() -> dict[str, Any]:
                  Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
         op_rows = []
         for op, rule in OPS.items():
-            settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
+            settable = {key: {"enum": list(attr.choices)} if attr.kind is Kind.CHOICE
+                        else {"type": "array", "items": kinds[attr.kind], "minItems": 1, "maxItems": attr.many}
+                        if attr.many else kinds[attr.kind]
+                        for key, attr in rule.attrs.items() if attr.settable}
             properties: dict[str, Any] = {"op": {"const": op}, **common, **settable}
             if op in filters:
                 properties["filter"] = {"type": "string", "description": "the paper's filter shape (3x3x32x64, "

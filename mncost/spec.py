@@ -580,14 +580,34 @@ class _Parser:
             paper_in = self.filter(raw, op, values)
         attrs: list[tuple[str, Expr]] = []
         for key, attr in rule.attrs.items():
+            for other in attr.excludes:
+                if key in values and other in values:
+                    raise SpecError(values[key][1], f"give either '{other}' or '{key}', not both")
+            if attr.many and key in values:
+                attrs.extend(self.listed(key, attr, values[key], known))
+                continue
+            if attr.many or (attr.optional and key not in values):
+                continue
             if key in values:
                 value, loc = values[key]
             elif attr.required:
                 raise SpecError(raw.location, f"'{op}' layer '{name}' is missing required key '{key}'")
             else:
                 value, loc = self.default(key, attr.default), raw.location
+            if attr.kind is Kind.CHOICE:
+                if value not in attr.choices:
+                    raise SpecError(loc, f"'{key}' must be one of {', '.join(attr.choices)}, got {_kind(value)}")
+                attrs.append((key, expr.Expr(str(value), frozenset(), _const(str(value)), loc)))
+                continue
             attrs.append((key, self.attr(value, attr.kind, loc, known, key)))
         return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location)
+
+    def listed(self, key: str, attr: Any, given: tuple[Any, Location], known: frozenset[str]) -> list[tuple[str, Expr]]:
+        """A list attribute (`sizes: [a, b, c]`) as the attributes key1, key2, ..."""
+        value, loc = given
+        if not isinstance(value, list) or not 1 <= len(value) <= attr.many:
+            raise SpecError(loc, f"'{key}' must be a list of 1 to {attr.many} values, got {_kind(value)}")
+        return [(f"{key}{i + 1}", self.attr(item, attr.kind, loc, known, key)) for i, item in enumerate(value)]
 
     def default(self, key: str, value: Any) -> Any:
         if value is not None:
@@ -638,6 +658,7 @@ class _Parser:
             return self.activation(value, where)
         if kind is Kind.PADDING:
             return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
+
         if key == "kernel" and isinstance(value, str) and (m := re.match(_KERNEL, value)):
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])

@@ -46,11 +46,11 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
             continue
         env = env_at(node.scope, node.inputs[0])
         domain.enter(node)
-        kinds = OPS[node.op].attrs
+        rule = OPS[node.op]
         attrs = {}
         for key, value in node.attrs:
-            kind = kinds[key].kind
-            if kind is Kind.BOOL or kind is Kind.ACT or kind is Kind.PADDING:
+            kind = rule.attr(key).kind
+            if kind is Kind.BOOL or kind is Kind.ACT or kind is Kind.PADDING or kind is Kind.CHOICE:
                 attrs[key] = value(env)  # literals, fixed when the spec was read
             else:
                 attrs[key] = domain.whole(key, kind is Kind.CHANNELS, domain.value(value, env), node,
