@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .conventions import DepthRounding
     from .errors import ConfigError, EvaluationError, MncostError, SpecError
     from .evaluate import check_paper_sizes, evaluate
     from .graph import Graph, build_graph
@@ -53,10 +54,12 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
+def load(spec: str | Path, depth_multiplier: float = 1.0, depth_rounding: DepthRounding | None = None) -> Graph:
     """Load a bundled spec by name (`"v1"`), a spec file or an ONNX model file (`model.onnx`,
-    imported as `mncost import` would write it), build its graph and check the paper sizes it declares."""
+    imported as `mncost import` would write it), build its graph and check the paper sizes it declares.
+    `depth_rounding` (default ceil) is how stage rows scale with the depth multiplier."""
     from .bundled import is_onnx, locate
+    from .conventions import DepthRounding
     from .evaluate import check_paper_sizes
     from .gcpause import collector_paused
     from .graph import build_graph
@@ -70,7 +73,7 @@ def load(spec: str | Path, depth_multiplier: float = 1.0) -> Graph:
             parsed = parse_spec(import_onnx(path, shown), shown)
         else:
             parsed = load_spec(path, shown)
-        graph = build_graph(parsed, depth_multiplier)
+        graph = build_graph(parsed, depth_multiplier, depth_rounding or DepthRounding.CEIL)
         check_paper_sizes(graph)
     return graph
 

@@ -51,6 +51,9 @@ def resolve(graph: Graph, config: Config) -> Resolved:
     if config.depth_multiplier != graph.depth_multiplier:
         raise ConfigError(f"the graph was built for depth multiplier {graph.depth_multiplier:g}, "
                           f"the config asks for {config.depth_multiplier:g} (load it with that multiplier)")
+    if config.depth_rounding is not graph.depth_rounding:
+        raise ConfigError(f"the graph was built for depth rounding {graph.depth_rounding}, the config asks for "
+                          f"{config.depth_rounding} (load it with that rounding)")
     classes = classes_of(spec, config)
     if not 1 <= classes <= MAX_CHANNELS:
         raise ConfigError(f"classes must be between 1 and {MAX_CHANNELS:,}, got {classes}")
@@ -73,7 +76,7 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
-                       config.memory_model, config.first_layer_trick, _device_name(config))
+                       config.memory_model, config.first_layer_trick, _device_name(config), config.depth_rounding)
 
 
 def _device_name(config: Config) -> str | None:

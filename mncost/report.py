@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, DepthRounding, Dtype, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
@@ -32,6 +32,7 @@ class Config:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
+    depth_rounding: DepthRounding = DepthRounding.CEIL  # how d·n becomes whole blocks; the graph is built for one
 
 
 @record
@@ -48,11 +49,14 @@ class Conventions:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # the device profile latency is estimated for (its name)
+    depth_rounding: DepthRounding = DepthRounding.CEIL
 
     def describe(self) -> str:
-        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`)."""
+        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`,
+        and `depth-rounding=` when it is not ceil)."""
         return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
-                f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else ""))
+                f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else "")
+                + (f" depth-rounding={self.depth_rounding}" if self.depth_rounding is not DepthRounding.CEIL else ""))
 
 
 @record

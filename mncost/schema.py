@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, DepthRounding, Dtype, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -123,6 +123,7 @@ def _shared() -> dict[str, Any]:
             "memory_model": _enum(MemoryModel, "how peak memory is counted"),
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
             "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
+            "depth_rounding": _enum(DepthRounding, "how --depth-multiplier rounds a stage's blocks"),
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
                   "description": "[height, width, channels]"},

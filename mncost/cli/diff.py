@@ -133,7 +133,7 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     from ..spec import parse_spec
 
     with collector_paused():
-        graph = build_graph(parse_spec(text, spec), config.depth_multiplier)
+        graph = build_graph(parse_spec(text, spec), config.depth_multiplier, config.depth_rounding)
         check_paper_sizes(graph)
     from .loading import warn
 

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 
 def load_graph(spec: str | Path, config: Config) -> Graph:
-    """`mncost.load` for the config's depth multiplier, then warn (stderr, exit code unchanged)."""
-    graph = load(spec, config.depth_multiplier)
+    """`mncost.load` for the config's depth multiplier and rounding, then warn (stderr, exit code unchanged)."""
+    graph = load(spec, config.depth_multiplier, config.depth_rounding)
     warn(graph)
     return graph
 

@@ -33,7 +33,8 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
     return {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
             "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
-            "first_layer_trick": conv.first_layer_trick, "device": conv.device}
+            "first_layer_trick": conv.first_layer_trick, "device": conv.device,
+            "depth_rounding": str(conv.depth_rounding)}
 
 
 def json_value(column: Column, value: Any) -> Any:
