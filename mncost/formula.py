@@ -360,10 +360,10 @@ class PolyDomain(Domain):
             # of the strides so far; a detector's last maps (1x1 at a stride above the base
             # resolution) make it smaller than a kernel at the base: no polynomial describes them.
             layer = exc.message.split(":", 1)[0]
-            raise FormulaError(f"{exc.location}: {layer}: its input side has no polynomial form: taken as "
-                               f"rho x {self.base} / (the strides so far), it is smaller than the kernel at the "
-                               f"base resolution {self.base} (the network divides the resolution more often than "
-                               f"{self.base} divides by 2); show and sweep count it exactly") from None
+            raise FormulaError(f"{exc.location}: {layer}: its input side has no polynomial form: the formula "
+                               f"takes a side as rho x {self.base} / (the strides so far), which at {self.base} px "
+                               f"is below the kernel (the strides so far do not divide {self.base}); show and "
+                               "sweep count it exactly") from None
         per_bn, ops = self.config.bn_params.per_channel, self.config.ops
         arithmetic, params = Poly(), Poly()
         for ev in evaluated:

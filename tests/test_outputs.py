@@ -121,3 +121,18 @@ def test_a_template_row_is_named_once(tmp_path: Path) -> None:
     assert unread_warnings(load(spec)) == (
         f"{spec}:8: layer 'b1.side' (and 2 more instances) (conv): its output is never read (not an input of any "
         "layer, not in 'outputs'); still counted in the totals",)
+
+
+DOC = (ROOT / "docs" / "outputs-and-depth.md").read_text(encoding="utf-8")
+
+
+def test_the_docs_warning_example_is_what_mncost_prints(tmp_path: Path, runner: CliRunner,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    section = DOC.split("## A layer whose output nobody reads", 1)[1].split("\n## ", 1)[0]
+    spec = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.yaml").write_text(spec, encoding="utf-8")
+    result = runner.invoke(main, ["show", "t.yaml"], catch_exceptions=False)
+    assert result.exit_code == 0 and result.stdout.startswith("t: a dangling branch\n")
+    assert result.stderr == shown
