@@ -282,6 +282,17 @@ def test_v2_paper_ssdlite_tables() -> None:
     assert round(sum(row.macs for row in ssdlite) / 0.35e9, 3) == 0.49
 
 
+@pytest.mark.parametrize(("classes", "params_shown", "macs_shown"), [(81, 4.3, 0.79), (91, 4.4, 0.80)])
+def test_v3_paper_table_6_v2_row(classes: int, params_shown: float, macs_shown: float) -> None:
+    # V3 paper Table 6 (SSDLite on COCO, 320 x 320): "V2: 4.3 M params, 0.80 B MAdds" (the V2 paper's
+    # Table 6 has the same detector at 300 px: 4.3 M / 0.8 B). specs/ssdlite-v2.yaml at 320 px, BN not
+    # counted: with 81 classes (the V2 paper's) the params round to 4.3 but the MAdds to 0.79; with 91
+    # (the V3 rows') the MAdds round to 0.80 but the params to 4.4: not reproduced under one convention.
+    t = evaluate(load("ssdlite-v2"), Config(resolution=320, classes=classes)).totals
+    assert (shown(t.params, 1e6, 1), shown(t.macs, 1e9, 2)) == (params_shown, macs_shown)
+    assert (params_shown == 4.3) != (macs_shown == 0.80)
+
+
 def stand_in(text: str) -> str:
     """A draft spec rewritten with today's ops in place of the ops issue 14 will add, each stand-in of
     zero cost under --bn-params none and with the output shape the real op will have:
