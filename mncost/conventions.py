@@ -75,7 +75,7 @@ class Dtype(StrEnum):
 
 
 class MemoryModel(StrEnum):
-    """How peak live activation memory is counted (README, "How memory is counted")."""
+    """How peak live activation memory is counted (docs/memory.md)."""
 
     NAIVE = "naive"
     """Every layer writes its output to its own buffer, freed after its last reader."""

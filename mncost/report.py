@@ -79,7 +79,7 @@ class Resolved:
 class LayerCost:
     """One evaluated layer. `activation_bytes` = output elements × dtype bytes.
 
-    Memory traffic (README, "How memory is counted"): `bytes_read` = every input tensor at the
+    Memory traffic (docs/memory.md): `bytes_read` = every input tensor at the
     activation dtype + `param_bytes` (the layer's parameters at the weight dtype); `bytes_written`
     = the output tensor at the activation dtype. Traffic does not depend on the memory model.
     """
@@ -122,7 +122,7 @@ class Cost:
 
 @record
 class Memory:
-    """Activation memory of a sequential run in spec order (see README, "How memory is counted").
+    """Activation memory of a sequential run in spec order (see docs/memory.md).
 
     `peak_*`: the largest live bytes of any layer and the first layer where it occurs.
     `largest_tensor_*`: the largest materialized output tensor (under --memory-model streamed,

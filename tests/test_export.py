@@ -299,11 +299,12 @@ def test_sweep_json_matches_description(runner, args: list[str]) -> None:  # typ
         assert flat == [row[field] for row in doc["rows"]]
 
 
-def test_readme_documents_every_json_field() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## JSON report", 1)[1].split("\n## ", 1)[0]
+def test_docs_document_every_json_field() -> None:
+    from .docs import page
+    from .docs import section as doc_section
+
     for name, description in (("mncost.report/1", REPORT_DOC), ("mncost.sweep/1", SWEEP_DOC)):
-        part = section.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
+        part = doc_section(page("json"), f"## `{name}`")
         documented = {line.split("`")[1] for line in part.splitlines() if line.startswith("| `")}
         assert documented == set(field_paths(description)), name
 

@@ -1,4 +1,4 @@
-"""The `mncost.report/1` JSON document (see README, "JSON report"). Exact integers throughout."""
+"""The `mncost.report/1` JSON document (see docs/json.md). Exact integers throughout."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ SWEEP_SCHEMA = "mncost.sweep/1"
 
 
 def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
-    """The `mncost.sweep/1` document (see README, "JSON report"). `pivot`: add the α × resolution grid."""
+    """The `mncost.sweep/1` document (see docs/json.md). `pivot`: add the α × resolution grid."""
     flops = result.conventions.counting is Counting.FLOPS
     spec, conv = result.spec, result.conventions
     rows = []
