@@ -159,7 +159,21 @@ class _Builder:
             return self.node("GlobalAveragePool" if op == "global_avgpool" else "GlobalMaxPool",
                              [self.map4d(inputs[0])], name, name, 4)
         if op == "add" and a["channels"] == "first" and any(x != ev.inputs[0] for x in ev.inputs[1:]):
-            raise MncostError(f"layer '{name}': an add over the first channels cannot be exported to ONNX yet")
+            # x[:, :C] += y for each narrower y: the first C channels summed, the rest concatenated back
+            y, wide = self.map4d(inputs[0]), ev.inputs[0].c
+            for k, (other, shape) in enumerate(zip(inputs[1:], ev.inputs[1:], strict=True)):
+                step = f"{name}/{k + 1}"
+                if shape.c == wide:
+                    y = self.node("Add", [y, self.map4d(other)], step, step, 4)
+                    continue
+                head, tail = (self.node("Slice", [y, self.ints(f"{step}/{part}_start", [lo]),
+                                                  self.ints(f"{step}/{part}_stop", [hi]),
+                                                  self.ints(f"{step}/{part}_axis", [1])],
+                                        f"{step}/{part}", f"{step}/{part}", 4)
+                              for part, lo, hi in (("head", 0, shape.c), ("tail", shape.c, wide)))
+                added = self.node("Add", [head, self.map4d(other)], f"{step}/add", f"{step}/add", 4)
+                y = self.node("Concat", [added, tail], step if k < len(inputs) - 2 else name, step, 4, axis=1)
+            return y
         if op in ("add", "mul", "concat"):
             xs = [self.map4d(t) for t in inputs]
             if op == "concat":

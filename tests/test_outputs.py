@@ -90,7 +90,7 @@ UNREAD = "layers:\n" + BRANCHES + "  - {name: head, op: fc, out: 10, inputs: [ta
 
 
 @pytest.mark.parametrize("command", [["show"], ["show", "-f", "json"], ["memory"], ["sweep", "--alpha", "1,0.5"],
-                                     ["diff", "SELF"], ["formula"], ["fit", "--max-macs", "10M"]])
+                                     ["diff", "SELF"], ["formula"], ["fit", "--max-macs", "10M"], ["check"]])
 def test_an_unread_op_warns_on_stderr_and_exits_0(tmp_path: Path, runner: CliRunner, command: list[str]) -> None:
     spec = write(tmp_path, UNREAD)
     args = [command[0], spec, *(spec if a == "SELF" else a for a in command[1:])]
@@ -136,3 +136,26 @@ def test_the_docs_warning_example_is_what_mncost_prints(tmp_path: Path, runner: 
     result = runner.invoke(main, ["show", "t.yaml"], catch_exceptions=False)
     assert result.exit_code == 0 and result.stdout.startswith("t: a dangling branch\n")
     assert result.stderr == shown
+
+
+def test_onnx_export_has_every_output_and_the_channel_ops(tmp_path: Path) -> None:
+    # The exported graph computes what the spec says: x[:, :2] + x[:, :2] on the first channels, the
+    # rest of x unchanged; split sizes [1, 2] part 2 = x[:, 1:3]; slice start 1 stop 2 = x[:, 1:2].
+    onnx = pytest.importorskip("onnx")
+    numpy = pytest.importorskip("numpy")
+    from onnx.reference import ReferenceEvaluator
+
+    from mncost.onnx_export import export_onnx
+
+    spec = write(tmp_path, "outputs: [first, sum, part, mid]\nlayers:\n"
+                 "  - {name: first, op: slice, stop: 2, inputs: [in]}\n"
+                 "  - {name: sum, op: add, channels: first, inputs: [in, first]}\n"
+                 "  - {name: part, op: split, sizes: [1, 2], part: 2, inputs: [in]}\n"
+                 "  - {name: mid, op: slice, start: 1, stop: 2, inputs: [in]}\n")
+    model = onnx.load_from_string(export_onnx(load(spec), Config()))
+    assert [o.name.split("/")[0] for o in model.graph.output] == ["first", "sum", "part", "mid"]
+    x = numpy.random.default_rng(0).random((1, 3, 32, 32), dtype=numpy.float32)
+    first, total, part, mid = ReferenceEvaluator(model).run(None, {model.graph.input[0].name: x})
+    assert numpy.array_equal(first, x[:, :2])
+    assert numpy.array_equal(total, numpy.concatenate([2 * x[:, :2], x[:, 2:]], axis=1))
+    assert numpy.array_equal(part, x[:, 1:]) and numpy.array_equal(mid, x[:, 1:2])
