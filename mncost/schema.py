@@ -394,7 +394,8 @@ def spec_schema() -> dict[str, Any]:
         "name": {"$ref": "#/definitions/name"},
         "start": {"type": "integer", "minimum": 0, "maximum": s.MAX_REPEAT, "description": "first stage number"},
         "columns": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
-                    "description": "block parameters, n (repeats), s (first block's stride), input"},
+                    "description": "block parameters, n (repeats), s (first block's stride), input, "
+                                   "stage (rows scaled together by --depth-multiplier)"},
         "rows": {"type": "array", "minItems": 1, "items": {"type": "array"}, "description": "one row per stage"},
     }, "a stage table (V2's t/c/n/s table)", optional=("name", "start"))
     param = {"anyOf": [{"enum": list(s._PARAM_KINDS)},
