@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, DepthRounding, Dtype, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -123,6 +123,7 @@ def _shared() -> dict[str, Any]:
             "memory_model": _enum(MemoryModel, "how peak memory is counted"),
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
             "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
+            "fusion": _enum(Fusion, "which batch norms and activations fold into the conv or fc before them"),
             "depth_rounding": _enum(DepthRounding, "how --depth-multiplier rounds a stage's blocks"),
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
@@ -147,8 +148,16 @@ def _figure(column: Any) -> dict[str, Any]:
     from .columns import Kind
 
     kind = column.kind
+    if getattr(column, "nullable", False):
+        plain = _figure(column.__class__(column.key, column.header, kind, column.doc))
+        if "type" in plain:
+            return {**plain, "type": [plain["type"], "null"]}
+        return plain
     if kind is Kind.SHAPE:
         return _ref("shape")
+    if kind is Kind.WINDOW:
+        return {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2,
+                "description": column.doc}
     if kind is Kind.FLAG:
         return {"type": "boolean", "description": column.doc}
     if kind in (Kind.COUNT, Kind.ARITH, Kind.BYTES):
@@ -178,6 +187,18 @@ def report_schema() -> dict[str, Any]:
                        "params": _count("their parameters"), "macs": _count("their MACs"),
                        "params_share": _number("fraction of all parameters"),
                        "macs_share": _number("fraction of all MACs")}, "one layer type")
+    from .columns import GROUP_COLUMNS
+
+    group_properties, group_optional = _figures(GROUP_COLUMNS, "2 × macs; only under --count flops")
+    group_row = _object({"group": _text("the stage (`stage3`) or block (`stage3.block2`); a layer outside any"),
+                         "layers": _count("how many layers it has"), **group_properties,
+                         "macs_share": _number("fraction of all MACs"),
+                         "params_share": _number("fraction of all parameters")},
+                        "one stage or block: sums of its layers' figures, the largest live memory",
+                        optional=group_optional + tuple(c.key for c in GROUP_COLUMNS if c.detail))
+    groups = _object({"by": {"enum": ["stage", "block"], "description": "the grouping"},
+                      "rows": {"type": "array", "items": group_row, "description": "in order of first layer"}},
+                     "only with --group-by stage|block")
     return _document("report", "mncost show --format json: a per-layer report", {
         "spec": _ref("spec"), "config": _ref("config"), "conventions": _ref("conventions"),
         "layers": {"type": "array", "items": layer, "description": "one object per executed layer, in order"},
@@ -186,7 +207,8 @@ def report_schema() -> dict[str, Any]:
                                    "else the last layer), in the spec's order"},
         "totals": totals,
         "by_type": {"type": "array", "items": by_type, "description": "the breakdown by layer type"},
-    }, defs=_shared())
+        "groups": groups,
+    }, optional=("groups",), defs=_shared())
 
 
 def sweep_schema() -> dict[str, Any]:
@@ -196,6 +218,11 @@ def sweep_schema() -> dict[str, Any]:
     row = _object({"alpha": _number("α"), "resolution": _int("resolution"),
                    "rho": _number("resolution / base resolution"), **properties},
                   "one (α, resolution) point", optional=optional)
+    pivot = _object({"field": {"enum": ["params", "macs", "activation_bytes", "peak_bytes"],
+                               "description": "the pivoted field"},
+                     "values": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}},
+                                "description": "values[i][j] = the field of (alphas[i], resolutions[j])"}},
+                    "only with --pivot (the first field)")
     return _document("sweep", "mncost sweep --format json: an α × resolution grid", {
         "spec": _ref("spec"),
         "config": _object({"classes": _int("number of classes"), "depth_multiplier": _number("depth multiplier"),
@@ -204,12 +231,9 @@ def sweep_schema() -> dict[str, Any]:
         "alphas": {"type": "array", "items": {"type": "number"}, "description": "the α axis"},
         "resolutions": {"type": "array", "items": {"type": "integer"}, "description": "the resolution axis"},
         "rows": {"type": "array", "items": row, "description": "α-major: rows[i × len(resolutions) + j]"},
-        "pivot": _object({"field": {"enum": ["params", "macs", "activation_bytes", "peak_bytes"],
-                                    "description": "the pivoted field"},
-                          "values": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}},
-                                     "description": "values[i][j] = the field of (alphas[i], resolutions[j])"}},
-                         "only with --pivot"),
-    }, optional=("pivot",), defs=_shared())
+        "pivot": pivot,
+        "pivots": {"type": "array", "items": pivot, "description": "every --pivot field, in the order given"},
+    }, optional=("pivot", "pivots"), defs=_shared())
 
 
 def diff_schema() -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ..report import Config, Report
 from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshold
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import emit
 from .loading import load_graph
 from .options import config_options, make_config
@@ -212,6 +213,7 @@ def spec_annotation(exc: SpecError) -> str:
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.pass_context
+@width_options
 @shows_progress("mncost diff {old} {new}")
 def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ...], everything: bool, fmt: str,
          old_label: str | None, new_label: str | None, annotations: str | None, **options: Any) -> None:
@@ -245,9 +247,9 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
         emit(to_markdown(result, checks, everything), None)
     else:
         from ..render.diff_table import to_diff_table
-        from .console import print_renderable
+        from .console import layout_width, print_renderable
 
-        print_renderable(to_diff_table(result, checks, everything))
+        print_renderable(to_diff_table(result, checks, everything, layout_width()))
     exceeded = [c for c in checks if c.exceeded]
     lines = []
     for c in exceeded:

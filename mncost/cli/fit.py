@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..fit import Budget, NoFit, fit, parse_bytes, parse_count, parse_ms
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import Format, choose_format, emit, emit_sheet, output_options
 from .loading import load_graph
 from .options import PositiveFloat, config_options, make_config
@@ -57,6 +58,7 @@ def _parsed(parse: Any) -> Any:
 @click.option("--resolution-step", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search only resolutions that are multiples of this (e.g. 32).")
 @output_options
+@width_options
 @shows_progress("mncost fit {spec}: searching")
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None,
                 max_latency: float | None, vary: str,

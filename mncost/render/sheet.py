@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import columns as declared
 from ..columns import Kind
-from ..conventions import Counting
+from ..conventions import Counting, Fusion
 from ..memory import MemoryTable
 from ..record import record
 from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
@@ -32,6 +32,7 @@ class Column:
     get: Callable[[Any], Any]
     human: bool = True  # also shown in table/markdown/latex (False: CSV only)
     detail: bool = False  # only with `--detail` (memory traffic)
+    human_detail: bool = False  # markdown/latex only with `--detail`; CSV always
 
     def csv_key(self, units: Units | None) -> str:
         if units in (None, Units.RAW):
@@ -79,8 +80,9 @@ def _view(column: declared.Column, get: Callable[[Any], Any] | None, header: str
     if column.kind is Kind.FLAG:
         flag = get
         return Column(column.key, header or column.header, Kind.TEXT, lambda row: "yes" if flag(row) else "",
-                      column.human, column.detail)
-    return Column(column.key, header or column.header, column.kind, get, column.human, column.detail)
+                      column.human, column.detail, column.human_detail)
+    return Column(column.key, header or column.header, column.kind, get, column.human, column.detail,
+                  column.human_detail)
 
 
 _OPTIONAL = frozenset(c.key for c in declared.COLUMNS if c.optional)
@@ -149,7 +151,8 @@ def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventio
     k = conventions
     return (first, f"conventions: {k.describe()}",
             f"memory: weight-dtype={k.weight_dtype} memory-model={k.memory_model}"
-            + (" first-layer-trick" if k.first_layer_trick else ""))
+            + (" first-layer-trick" if k.first_layer_trick else "")
+            + (f" fusion={k.fusion}" if k.fusion is not Fusion.TFLITE else ""))
 
 
 def output_notes(report: Report) -> tuple[str, ...]:
@@ -162,7 +165,8 @@ def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]
     return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
             ("bn_params", str(k.bn_params)), ("dtype", str(k.dtype)), ("padding", k.padding),
             ("weight_dtype", str(k.weight_dtype)), ("memory_model", str(k.memory_model)),
-            ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""))
+            ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""),
+            ("fusion", str(k.fusion)))
 
 
 def _report_context(report: Report) -> tuple[tuple[str, Any], ...]:
@@ -178,6 +182,8 @@ class View(StrEnum):
     LAYERS = "layers"
     SUMMARY = "summary"
     BY_TYPE = "by-type"
+    BY_STAGE = "by-stage"
+    BY_BLOCK = "by-block"
 
 
 def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False, detail: bool = False) -> Sheet:
@@ -200,8 +206,10 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                           1.0 if report.totals.params else 0.0, 1.0 if report.totals.macs else 0.0)
         return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
                      tuple(c.get(total) for c in columns), row_label="type")
-    columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional) if detail or not c.detail), counting,
-                           machine)
+    if view in (View.BY_STAGE, View.BY_BLOCK):
+        return _group_sheet(report, view, machine, detail, title, notes, context)
+    columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional)
+                                 if detail or not (c.detail or (c.human_detail and not machine))), counting, machine)
     footer: dict[str, Any] = {c.key: c.total(report) for c in declared.LAYER_COLUMNS if c.total is not None}
     footer.update(name="Total", flops=2 * report.totals.macs)
     memory = report.memory
@@ -213,6 +221,43 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                f"(sum of all layer outputs {bytes_text(report.totals.activation_bytes, None)})")
     return Sheet(title, notes, context, columns, tuple(tuple(c.get(layer) for c in columns) for layer in report.layers),
                  tuple(footer.get(c.key) for c in columns), trailer=trailer, index=True)
+
+
+def group_columns(report: Report, detail: bool = False) -> tuple[declared.Column, ...]:
+    """The declared figures a stage's or block's row shows (mncost.columns.GROUP_COLUMNS)."""
+    return tuple(c for c in declared.present(declared.GROUP_COLUMNS, report) if detail or not c.detail)
+
+
+def _item(key: Any) -> Callable[[Any], Any]:
+    return lambda row: row[key]
+
+
+def _group_sheet(report: Report, view: View, machine: bool, detail: bool, title: str, notes: tuple[str, ...],
+                 context: tuple[tuple[str, Any], ...]) -> Sheet:
+    """One row per stage or block: its layer count, the declared group figures, its MACs and
+    params shares; the footer is the whole network's."""
+    from ..groups import Level, group_value, grouped
+
+    level = Level.STAGE if view is View.BY_STAGE else Level.BLOCK
+    figures = group_columns(report, detail)
+    total_macs, total_params = report.totals.macs or 1, report.totals.params or 1
+
+    def row(name: str, layers: tuple[Any, ...]) -> dict[str, Any]:
+        values = {c.key: group_value(c, layers) for c in figures}
+        return {"group": name, "layers": len(layers), **values, "flops": 2 * values["macs"],
+                "macs_share": values["macs"] / total_macs, "params_share": values["params"] / total_params}
+
+    header = level.value.capitalize()
+    base = (Column("group", header, Kind.TEXT, lambda r: r["group"]),
+            Column("layers", "Layers", Kind.INT, lambda r: r["layers"]),
+            *(Column(c.key, c.header, c.kind, _item(c.key), c.human, c.detail) for c in figures),
+            Column("macs_share", f"{_MACS.header} share", Kind.SHARE, lambda r: r["macs_share"]),
+            Column("params_share", f"{_PARAMS.header} share", Kind.SHARE, lambda r: r["params_share"]))
+    columns = for_counting(base, report.conventions.counting, machine)
+    rows = [row(name, layers) for name, layers in grouped(report, level)]
+    total = row("Total", report.layers)  # live memory: the largest of any layer, the peak
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in rows),
+                 tuple(c.get(total) for c in columns), row_label=level.value)
 
 
 # -- value formatting -------------------------------------------------------------------------
@@ -281,23 +326,33 @@ def sweep_sheet(result: SweepResult, machine: bool = False) -> Sheet:
     title, notes, context = _sweep_frame(result)
     columns = for_counting(_present(SWEEP_COLUMNS, result.conventions.device is None), result.conventions.counting,
                            machine)
-    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.rows),
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.points),
                  row_label="point")
 
 
-def pivot_sheet(result: SweepResult, field: str) -> Sheet:
-    """`field` as α rows × resolution columns, like the papers' tables (FLOPs under --count flops)."""
+def pivot_sheet(result: SweepResult, fields: str | Sequence[str]) -> Sheet:
+    """Each of `fields` as α rows × resolution columns, like the papers' tables (FLOPs under
+    --count flops); several fields sit side by side, one group of resolution columns each."""
     title, notes, context = _sweep_frame(result)
-    value = PIVOT_FIELDS[field]
-    flops = value.kind is Kind.ARITH and result.conventions.counting is Counting.FLOPS
-    factor = 2 if flops else 1
-    key = "flops" if flops else value.key
-    header = value.header.replace("MACs", "FLOPs") if flops else value.header
-    columns = [Column("alpha", "α", Kind.NUMBER, lambda a: a)]
-    columns += [Column(f"{key}_{r}", str(r), value.kind, lambda a: a) for r in result.resolutions]
-    rows = tuple((alpha, *(factor * v for v in values))
-                 for alpha, values in zip(result.alphas, result.pivot(field), strict=True))
-    notes = (f"{header} by width multiplier α (rows) and input resolution (columns)", *notes)
+    chosen = [fields] if isinstance(fields, str) else list(fields)
+    flops_counting = result.conventions.counting is Counting.FLOPS
+    columns = [Column("alpha", "α", Kind.NUMBER, lambda row: row[0])]
+    grids: list[list[list[int]]] = []
+    headers: list[str] = []
+    for field in chosen:
+        value = PIVOT_FIELDS[field]
+        flops = value.kind is Kind.ARITH and flops_counting
+        factor = 2 if flops else 1
+        key = "flops" if flops else value.key
+        header = value.header.replace("MACs", "FLOPs") if flops else value.header
+        headers.append(header)
+        offset = 1 + len(result.resolutions) * len(grids)
+        columns += [Column(f"{key}_{r}", str(r) if len(chosen) == 1 else f"{header} {r}", value.kind,
+                           _item(offset + j)) for j, r in enumerate(result.resolutions)]
+        grids.append([[factor * v for v in values] for values in result.pivot(field)])
+    rows = tuple((alpha, *(v for grid in grids for v in grid[i])) for i, alpha in enumerate(result.alphas))
+    what = headers[0] if len(headers) == 1 else ", ".join(headers[:-1]) + f" and {headers[-1]}"
+    notes = (f"{what} by width multiplier α (rows) and input resolution (columns)", *notes)
     return Sheet(title, notes, context, tuple(columns), rows, row_label="alpha")
 
 
