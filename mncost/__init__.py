@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .api import diff, evaluate, sweep
+    from .conventions import DepthRounding
     from .diff import Diff
     from .errors import ConfigError, EvaluationError, MncostError, SpecError
     from .evaluate import check_paper_sizes
@@ -87,11 +88,14 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str, Any] | None = None) -> Graph:
+def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str, Any] | None = None,
+         depth_rounding: DepthRounding | None = None) -> Graph:
     """Load a bundled spec by name (`"v1"`), a spec file or an ONNX model file (`model.onnx`,
     imported as `mncost import` would write it), build its graph and check the paper sizes it declares.
-    `variables` binds the spec's variables (`{"ks": [3, 5, ...], "d": 4}`; unset ones take their defaults)."""
+    `variables` binds the spec's variables (`{"ks": [3, 5, ...], "d": 4}`; unset ones take their defaults);
+    `depth_rounding` (default ceil) is how stage rows scale with the depth multiplier."""
     from .bundled import is_onnx, locate
+    from .conventions import DepthRounding
     from .evaluate import check_paper_sizes
     from .gcpause import collector_paused
     from .graph import build_graph
@@ -105,7 +109,7 @@ def load(spec: str | Path, depth_multiplier: float = 1.0, variables: Mapping[str
             parsed = parse_spec(import_onnx(path, shown), shown, variables)
         else:
             parsed = load_spec(path, shown, variables)
-        graph = build_graph(parsed, depth_multiplier)
+        graph = build_graph(parsed, depth_multiplier, depth_rounding or DepthRounding.CEIL)
         check_paper_sizes(graph)
     return graph
 

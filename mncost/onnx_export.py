@@ -17,7 +17,7 @@ from typing import Any
 from .errors import MncostError
 from .evaluate import Evaluated, resolve, rounding_of, walk
 from .graph import GRAPH_INPUT, Graph
-from .ops import kernel_w, padding_pixels
+from .ops import kernel_w, listed, padding_pixels
 from .report import Config
 
 MISSING = "exporting ONNX files needs the onnx package: pip install 'mncost[onnx]'"
@@ -216,6 +216,22 @@ class _Builder:
         if op in ("global_avgpool", "global_maxpool"):
             return self.node("GlobalAveragePool" if op == "global_avgpool" else "GlobalMaxPool",
                              [self.map4d(inputs[0])], name, name, 4)
+        if op == "add" and a["channels"] == "first" and any(x != ev.inputs[0] for x in ev.inputs[1:]):
+            # x[:, :C] += y for each narrower y: the first C channels summed, the rest concatenated back
+            y, wide = self.map4d(inputs[0]), ev.inputs[0].c
+            for k, (other, shape) in enumerate(zip(inputs[1:], ev.inputs[1:], strict=True)):
+                step = f"{name}/{k + 1}"
+                if shape.c == wide:
+                    y = self.node("Add", [y, self.map4d(other)], step, step, 4)
+                    continue
+                head, tail = (self.node("Slice", [y, self.ints(f"{step}/{part}_start", [lo]),
+                                                  self.ints(f"{step}/{part}_stop", [hi]),
+                                                  self.ints(f"{step}/{part}_axis", [1])],
+                                        f"{step}/{part}", f"{step}/{part}", 4)
+                              for part, lo, hi in (("head", 0, shape.c), ("tail", shape.c, wide)))
+                added = self.node("Add", [head, self.map4d(other)], f"{step}/add", f"{step}/add", 4)
+                y = self.node("Concat", [added, tail], step if k < len(inputs) - 2 else name, step, 4, axis=1)
+            return y
         if op in ("add", "mul", "concat"):
             xs = [self.map4d(t) for t in inputs]
             if op == "concat":
@@ -228,12 +244,18 @@ class _Builder:
         if op == "flatten":
             return self.node("Flatten", [inputs[0]], name, name, 2, axis=1)
         if op == "split":
-            x = self.map4d(inputs[0])
-            outs = [f"{name}/part{k + 1}" for k in range(a["parts"])]
-            self.nodes.append(self.helper.make_node("Split", [x], outs, name=name, axis=1))
+            x, part_sizes = self.map4d(inputs[0]), listed(a, "sizes")
+            outs = [f"{name}/part{k + 1}" for k in range(len(part_sizes) or a["parts"])]
+            split = [self.ints(f"{name}/sizes", part_sizes)] if part_sizes else []
+            self.nodes.append(self.helper.make_node("Split", [x, *split], outs, name=name, axis=1))
             for out in outs:
                 self.rank[out] = 4
             return str(outs[a["part"] - 1])
+        if op == "slice":
+            x = self.map4d(inputs[0])
+            bounds = [self.ints(f"{name}/{k}", [v]) for k, v in (("start", a.get("start", 0)), ("stop", a["stop"]),
+                                                                  ("axis", 1))]
+            return self.node("Slice", [x, *bounds], name, name, 4)
         if op == "channel_shuffle":
             x, shape, g = self.map4d(inputs[0]), ev.inputs[0], a["groups"]
             grouped = self.ints(f"{name}/grouped_shape", [1, g, shape.c // g, shape.h, shape.w])
@@ -267,16 +289,19 @@ def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM,
 
     for ev in evaluated:
         tensor_of[ev.node.index] = builder.layer(ev, [source(i) for i in ev.node.inputs])
-    output = source(graph.output)
-    final = next(ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output) if evaluated else None
     res = resolved.resolution
-    out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
-        if final is not None else [1, graph.spec.channels, res, res]
+    outputs: list[Any] = []
+    for index in graph.outputs:  # every output the spec names (the last layer by default)
+        output = source(index)
+        final = next((ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output), None)
+        out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
+            if final is not None else [1, graph.spec.channels, res, res]
+        if output not in {o.name for o in outputs}:
+            outputs.append(helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims))
     model_graph = helper.make_graph(
         builder.nodes, graph.spec.name,
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, [1, graph.spec.channels, res, res])],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims)],
-        initializer=builder.initializers)
+        outputs, initializer=builder.initializers)
     from . import __version__
 
     model = helper.make_model(model_graph, producer_name="mncost", producer_version=__version__,

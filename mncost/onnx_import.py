@@ -376,8 +376,8 @@ class _Importer:
             for t in node.input:
                 if t:
                     self.consumers.setdefault(t, []).append(node)
-        if len(graph.output) != 1:
-            raise SpecError(None, f"{self.shown}: the model must have one output, it has {len(graph.output)}")
+        if not graph.output:
+            raise SpecError(None, f"{self.shown}: the model has no output")
         available = {i.name for i in graph.input} | set(self.consts)
         for node in graph.node:
             for t in node.input:
@@ -400,6 +400,12 @@ class _Importer:
             if id(node) in self.done:
                 continue
             self.visit(node)
+        if len(graph.output) > 1:  # several outputs (a detector's heads): each must be a layer's
+            computed = {row.output for row in self.rows}
+            for output in graph.output:
+                if self.ref(output.name) not in computed:
+                    raise SpecError(None, f"{self.shown}: the output '{output.name}' is not computed by a layer")
+            return
         last = self.ref(graph.output[0].name)
         if not self.rows or self.rows[-1].output != last:
             raise SpecError(None, f"{self.shown}: the output '{graph.output[0].name}' is not computed by the "
@@ -773,7 +779,7 @@ class Entry:
 
 
 def _header(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) -> tuple[list[str], dict[str, Any]]:
-    classes = imp.hwc(imp.model.graph.output[0].name, imp.model.graph.node[-1])[2]
+    classes = imp.hwc(imp.model.graph.output[-1].name, imp.model.graph.node[-1])[2]
     defaults = _defaults(imp.rows)
     lines = [
         f"# Imported by mncost from {meta['file']} (ONNX). Channel counts are the file's, taken as",
@@ -913,6 +919,11 @@ def import_onnx(path: str, shown: str | None = None, resolution: int | None = No
     }
     header, defaults = _header(imp, meta, channels, size)
     entries = _entries(imp, defaults)
+    outputs = [imp.ref(o.name) for o in model.graph.output]
+    if len(outputs) > 1:  # the spec names its outputs; blocks are not recovered (an output may be inside one)
+        name_of = {e.output: e.name for e in entries}
+        header = header + ["outputs: [" + ", ".join(_scalar(name_of[t]) for t in outputs) + "]"]
+        blocks = False
     text = "\n".join(header + _flat(entries, image)) + "\n"
     _check_shapes(imp, text, f"{shown} (imported)")
     if blocks:

@@ -54,7 +54,7 @@ class Kind(StrEnum):
     BOOL = "bool"
     ACT = "act"  # activation name or none
     PADDING = "padding"  # same | valid | half | a whole number >= 0 | [height, width] pixels
-    CHOICE = "choice"  # one of the attribute's `choices` (a literal)
+    CHOICE = "choice"  # one of the attribute's `choices` (a literal, fixed when the spec is read)
     PIXELS = "pixels"  # a literal whole number >= 0 (conv_transpose's output_padding)
 
 
@@ -73,6 +73,9 @@ class Attr:
     settable: bool = True  # False: fixed by the op (pwconv's kernel is always 1)
     same_as: str | None = None  # when not given, the value of this other attribute (kernel_w: kernel)
     choices: tuple[str, ...] = ()  # the names a Kind.CHOICE attribute accepts
+    many: int = 0  # > 0: a list of up to `many` values, kept as attributes key1, key2, ... (absent: none)
+    optional: bool = False  # absent from a row: the rule sees no such key
+    excludes: tuple[str, ...] = ()  # attributes that may not be given together with this one
 
 
 Attrs = Mapping[str, Any]
@@ -112,6 +115,19 @@ class OpRule:
     kernel: Kernel = Kernel.ELEMENTWISE
     like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
     # attributes; without it, one of them must be given
+
+    def attr(self, key: str) -> Attr:
+        """The declaration of an attribute key, including a list's `key1`, `key2`, ... entries."""
+        found = self.attrs.get(key)
+        return found if found is not None else self.attrs[key.rstrip("0123456789")]
+
+
+def listed(a: Attrs, key: str) -> list[Any]:
+    """The values of a list attribute (`key1`, `key2`, ...), in order; [] when absent."""
+    values: list[Any] = []
+    while f"{key}{len(values) + 1}" in a:
+        values.append(a[f"{key}{len(values) + 1}"])
+    return values
 
 
 def _zero(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -347,13 +363,58 @@ def _concat_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _split_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
-    """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2)."""
+    """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2), or of
+    groups of the given `sizes` (MixNet's mixed kernels), which must add up to the input's channels."""
     x, parts, part = inputs[0], a["parts"], a["part"]
+    sizes = listed(a, "sizes")
+    if sizes:
+        if part > len(sizes):
+            raise OpError(f"part {part} does not exist: 'sizes' lists {len(sizes)} parts")
+        total = d.sum(sizes)
+        if not d.equal(total, x.c):
+            raise OpError(f"'sizes' {', '.join(str(v) for v in sizes)} add up to {total}, not to the input's "
+                          f"{x.c} channels")
+        return Shape(x.h, x.w, sizes[part - 1])
     if part > parts:
         raise OpError(f"part {part} does not exist: the input is split into {parts} parts")
     if not d.divides(parts, x.c):
         raise OpError(f"input channels {x.c} do not split into {parts} equal parts")
     return Shape(x.h, x.w, d.floor_div(x.c, parts))
+
+
+def _slice_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """Channels start..stop-1 of the input (`x[:, start:stop]`; without `start`, the first `stop`)."""
+    x, stop = inputs[0], a["stop"]
+    start = a.get("start", 0)
+    if d.less(x.c, stop):
+        raise OpError(f"'stop' = {stop} is beyond the input's {x.c} channels")
+    if not d.less(start, stop):
+        raise OpError(f"'start' = {start} must be below 'stop' = {stop}")
+    return Shape(x.h, x.w, stop - start)
+
+
+def _add_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """Equal shapes; with `channels: first`, the later inputs are added to the first one's first
+    channels (ReXNet's `x[:, 0:C] += shortcut`) and may be narrower."""
+    first = inputs[0]
+    if a["channels"] == "all":
+        try:
+            return _elementwise_shape(d, inputs, a)
+        except OpError as exc:
+            if all(d.equal(x.h, first.h) and d.equal(x.w, first.w) and not d.less(first.c, x.c) for x in inputs):
+                raise OpError(f"{exc}; to add narrower inputs to the first one's first channels, give "
+                              "channels: first") from None
+            raise
+    for other in inputs[1:]:
+        if not (d.equal(other.h, first.h) and d.equal(other.w, first.w)) or d.less(first.c, other.c):
+            raise OpError(f"with channels: first, every input must have the first one's height and width and "
+                          f"at most its channels, got {_shapes(inputs)}")
+    return first
+
+
+def _add_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    """One addition per element of every input after the first (the channels added)."""
+    return d.sum([x.elements for x in inputs[1:]])
 
 
 def _shuffle_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -461,17 +522,25 @@ def _registry() -> dict[str, OpRule]:
                 kernel=Kernel.POOL),
         _simple("global_maxpool", "maximum over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra,
                 kernel=Kernel.POOL),
-        _simple("add", "element-wise sum of inputs of equal shape (residual connection)",
-                _elementwise_shape, _elementwise_extra, inputs=(2, 8)),
+        _simple("add", "element-wise sum of inputs of equal shape (residual connection); with `channels: first`, "
+                "later inputs may be narrower and are added to the first one's first channels (ReXNet)",
+                _add_shape, _add_extra, inputs=(2, 8),
+                attrs={"channels": Attr(Kind.CHOICE, "all", choices=("all", "first"))}),
         _simple("mul", "element-wise product; a 1x1xC input broadcasts (squeeze-and-excite gate)",
                 _mul_shape, _elementwise_extra, inputs=(2, 8)),
         _simple("concat", "concatenation along channels of inputs of equal height and width",
                 _concat_shape, _zero, inputs=(2, 8)),
         _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True, kernel=Kernel.FREE),
         # A view of its input (torch `chunk`): no arithmetic, no new buffer.
-        _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts)",
-                _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True)},
+        _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts), or of groups "
+                "of the given `sizes` (a list of channels, scaled by α; they must add up to the input's)",
+                _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True),
+                                            "sizes": Attr(Kind.CHANNELS, many=16, excludes=("parts",))},
                 inplace=True),
+        # A view of its input (torch `x[:, start:stop]`), as split: no arithmetic, no new buffer.
+        _simple("slice", "channels `start` to `stop` − 1 of its input (without `start`: the first `stop`)",
+                _slice_shape, _zero, attrs={"stop": Attr(Kind.CHANNELS, required=True),
+                                            "start": Attr(Kind.CHANNELS, optional=True)}, inplace=True),
         # Data movement only (a transpose copied into a new tensor): no arithmetic.
         _simple("channel_shuffle", "reorder channels across `groups` (ShuffleNet); shape unchanged",
                 _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),

@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -124,6 +124,7 @@ def _shared() -> dict[str, Any]:
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
             "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
             "fusion": _enum(Fusion, "which batch norms and activations fold into the conv or fc before them"),
+            "depth_rounding": _enum(DepthRounding, "how --depth-multiplier rounds a stage's blocks"),
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
                   "description": "[height, width, channels]"},
@@ -201,6 +202,9 @@ def report_schema() -> dict[str, Any]:
     return _document("report", "mncost show --format json: a per-layer report", {
         "spec": _ref("spec"), "config": _ref("config"), "conventions": _ref("conventions"),
         "layers": {"type": "array", "items": layer, "description": "one object per executed layer, in order"},
+        "outputs": {"type": "array", "items": {"type": "string"},
+                    "description": "the layers whose output tensors the network outputs (the spec's `outputs`, "
+                                   "else the last layer), in the spec's order"},
         "totals": totals,
         "by_type": {"type": "array", "items": by_type, "description": "the breakdown by layer type"},
         "groups": groups,
@@ -381,8 +385,14 @@ def spec_schema() -> dict[str, Any]:
         op_rows = []
         for op, rule in OPS.items():
             twins = {attr.same_as for attr in rule.attrs.values() if attr.same_as}
+
+            def one(attr: Any) -> Any:
+                return ({"anyOf": [{"enum": list(attr.choices)}, variable]} if attr.kind is Kind.CHOICE
+                        else kinds[attr.kind])
+
             settable = {key: pair if key in twins else
-                        {"anyOf": [{"enum": list(attr.choices)}, variable]} if attr.kind is Kind.CHOICE else kinds[attr.kind]
+                        {"type": "array", "items": one(attr), "minItems": 1, "maxItems": attr.many} if attr.many
+                        else one(attr)
                         for key, attr in rule.attrs.items() if attr.settable}
             if rule.like:
                 settable["like"] = {"type": "string", "description": "a layer (or input) whose height and width "
@@ -424,7 +434,8 @@ def spec_schema() -> dict[str, Any]:
         "name": {"$ref": "#/definitions/name"},
         "start": {"type": "integer", "minimum": 0, "maximum": s.MAX_REPEAT, "description": "first stage number"},
         "columns": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
-                    "description": "block parameters, n (repeats), s (first block's stride), input"},
+                    "description": "block parameters, n (repeats), s (first block's stride), input, "
+                                   "stage (rows scaled together by --depth-multiplier)"},
         "rows": {"type": "array", "minItems": 1, "items": {"type": "array"}, "description": "one row per stage"},
     }, "a stage table (V2's t/c/n/s table)", optional=("name", "start"))
     param = {"anyOf": [{"enum": list(s._PARAM_KINDS)},
@@ -465,7 +476,12 @@ def spec_schema() -> dict[str, Any]:
                           optional=("slots", "default", "description")),
                       "description": "variables the layers name ($ks[3]); mncost show --set ks=3"},
         "layers": {"$ref": "#/definitions/layers"},
-    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "variables"))
+        "output": {"type": "string", "description": "the layer whose tensor the network outputs (default: the last)"},
+        "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True,
+                    "description": "top-level layers whose tensors the network outputs (a detector's heads); "
+                                   "all are kept alive to the end"},
+    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "variables", "output",
+                                                "outputs"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
             "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",

@@ -93,10 +93,12 @@ class StageRow:
     """A row of a stage table (V2's t/c/n/s): n blocks (1 without an n column), the first with stride s."""
 
     args: tuple[tuple[str, Expr], ...]
-    repeats: int
+    repeats: int  # n as written (0 when `repeats_expr` gives it)
     stride: Expr | None
     paper_input: Shape | None = field(compare=False)
     location: Location = field(compare=False, repr=False)
+    repeats_expr: Expr | None = None  # n as an expression of the enclosing block's int parameters
+    stage: str | None = None  # rows sharing a `stage` value are scaled together by --depth-multiplier
 
 
 @record
@@ -148,9 +150,12 @@ class Spec:
     blocks: dict[str, BlockTemplate]
     layers: tuple[Item, ...]
     file: str = field(compare=False)
+    outputs: tuple[str, ...] = ()  # top-level layer names the network outputs; () = its last layer
+    outputs_location: Location | None = field(default=None, compare=False, repr=False)
 
 
-_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers")
+_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers",
+             "output", "outputs")
 _TOP_REQUIRED = ("name", "description", "source", "input", "layers")
 _ROW_KEYS = ("name", "op", "when", "inputs", "input", "filter")
 _BLOCK_ROW_KEYS = ("name", "block", "when", "inputs", "input")
@@ -317,6 +322,7 @@ class _Parser:
         self.defaults_value = defaults
         blocks = self.blocks(doc.get("blocks"), doc.loc("blocks"))
         layers = self.items(doc["layers"], doc.loc("layers"), GLOBAL_NAMES, "'layers'")
+        outputs, outputs_location = self.outputs(doc, layers)
         return Spec(
             name=self.text(doc, "name", "the spec"),
             description=self.text(doc, "description", "the spec"),
@@ -329,7 +335,33 @@ class _Parser:
             blocks=blocks,
             layers=layers,
             file=self.file,
+            outputs=outputs,
+            outputs_location=outputs_location,
         )
+
+    def outputs(self, doc: LocMap, layers: tuple[Item, ...]) -> tuple[tuple[str, ...], Location | None]:
+        """`output: name` or `outputs: [name, ...]`: top-level layers whose tensors the network
+        outputs (a detector's feature maps and heads); neither: the last layer."""
+        if "output" in doc and "outputs" in doc:
+            raise SpecError(doc.key_loc("outputs"), "give either 'output' or 'outputs', not both")
+        key = "outputs" if "outputs" in doc else "output"
+        if key not in doc:
+            return (), None
+        value, where = doc[key], doc.loc(key)
+        names = [value] if key == "output" and isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            what = "a layer name" if key == "output" else "a non-empty list of layer names"
+            raise SpecError(where, f"'{key}' must be {what}, got {_kind(value)}")
+        known = [n for item in layers for n in (
+            [f"{item.name}{item.start + k}" for k in range(len(item.rows))] if isinstance(item, StageTable)
+            else [item.name])]
+        for n in names:
+            if n not in known:
+                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{suggest(n, known)}")
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise SpecError(where, f"'{key}' lists '{twice}' twice")
+        return tuple(names), where
 
     def defaults(self, node: Any, where: Location) -> Defaults:
         if node is None:
@@ -409,7 +441,7 @@ class _Parser:
                                 f"{', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
             if kind == "act" and (pname in ACTIVATIONS or pname == "none"):
                 raise SpecError(raw.key_loc(pname), f"act parameter '{pname}' would hide the activation of that name")
-            dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
+            dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname, param=True)
             params.append(Param(pname, kind, dexpr))
         return tuple(params)
 
@@ -575,6 +607,14 @@ class _Parser:
         attrs: list[tuple[str, Expr]] = []
         built: dict[str, Expr] = {}
         for key, attr in rule.attrs.items():
+            for other in attr.excludes:
+                if key in values and other in values:
+                    raise SpecError(values[key][1], f"give either '{other}' or '{key}', not both")
+            if attr.many and key in values:
+                attrs.extend(self.listed(key, attr, values[key], known))
+                continue
+            if attr.many or (attr.optional and key not in values):
+                continue
             if key in values:
                 value, loc = values[key]
             elif attr.required:
@@ -616,6 +656,13 @@ class _Parser:
                 if len(value) != 2:
                     raise SpecError(loc, f"'{base}' must be one value or two ([height, width]), got {len(value)}")
                 values[base], values[key] = (value[0], loc), (value[1], loc)
+
+    def listed(self, key: str, attr: Any, given: tuple[Any, Location], known: frozenset[str]) -> list[tuple[str, Expr]]:
+        """A list attribute (`sizes: [a, b, c]`) as the attributes key1, key2, ..."""
+        value, loc = given
+        if not isinstance(value, list) or not 1 <= len(value) <= attr.many:
+            raise SpecError(loc, f"'{key}' must be a list of 1 to {attr.many} values, got {_kind(value)}")
+        return [(f"{key}{i + 1}", self.attr(item, attr, loc, known, key)) for i, item in enumerate(value)]
 
     def default(self, key: str, value: Any) -> Any:
         if value is not None:
@@ -672,6 +719,7 @@ class _Parser:
             return self.activation(value, where)
         if kind is Kind.PADDING:
             return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
+
         if key == "kernel" and isinstance(value, str) and (m := re.match(_KERNEL, value)):
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])
@@ -683,8 +731,10 @@ class _Parser:
             return expr.Expr(value, frozenset({value}), lambda env: env[value], where)
         return expr.Expr(str(value), frozenset(), _const(self.act(value, where)), where)
 
-    def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str) -> Expr:
-        """A literal or expression for a parameter of the given kind."""
+    def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str,
+              param: bool = False) -> Expr:
+        """A literal or expression for a parameter of the given kind. A block parameter (`param`)
+        of kind int may be 0 (channels and op attributes start at 1)."""
         if kind == "act":
             return self.activation(value, where)
         if isinstance(value, str):
@@ -697,7 +747,7 @@ class _Parser:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}{_bool_hint(value)}")
             return expr.constant(value, where)
-        number = self.whole(value, where, key)
+        number = self.whole(value, where, key, 0 if param and kind == "int" else 1)
         return expr.scaled(number, where) if kind == "channels" else expr.constant(number, where)
 
     def expression(self, value: Any, where: Location, known: frozenset[str], key: str) -> Expr:
@@ -748,7 +798,7 @@ class _Parser:
         for p in params:
             if p.name in given:
                 value, loc = given[p.name]
-                args.append((p.name, self.typed(value, p.kind, loc, known, p.name)))
+                args.append((p.name, self.typed(value, p.kind, loc, known, p.name, param=True)))
             elif p.default is not None:
                 args.append((p.name, p.default))
             else:
@@ -766,9 +816,13 @@ class _Parser:
         if not isinstance(columns, LocList) or not all(isinstance(c, str) for c in columns):
             raise SpecError(raw.loc("columns"), f"'columns' must be a list of names, got {_kind(columns)}")
         for col in columns:
-            if col not in ("n", "s", "input") and col not in pnames:
+            if col not in ("n", "s", "input", "stage") and col not in pnames:
                 raise SpecError(raw.loc("columns"), f"column '{col}' is not a parameter of block '{template}'"
-                                f"{suggest(col, pnames + ['n', 's', 'input'])} (special columns: n, s, input)")
+                                f"{suggest(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
+                                "input, stage)")
+        if "stage" in pnames and "stage" in columns:
+            raise SpecError(raw.loc("columns"), f"column 'stage' is special; block '{template}' may not have a "
+                            "parameter 'stage' used as a column")
         if len(set(columns)) != len(columns):
             raise SpecError(raw.loc("columns"), "'columns' lists a name twice")
         if "s" in columns and "s" not in pnames:
@@ -784,15 +838,42 @@ class _Parser:
                 raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {got}")
             cells = dict(zip(columns, row, strict=True))
             # Without an 'n' column every row is one block (V3's tables list block by block).
-            repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT) if "n" in cells else 1
+            repeats, repeats_expr = self.repeats(cells["n"], loc) if "n" in cells else (1, None)
+            stage = self.stage(cells["stage"], loc) if "stage" in cells else None
             paper = parse_shape(cells["input"], loc) if "input" in cells else None
             given = {c: (v, loc) for c, v in cells.items() if c in pnames}
             stride = self.typed(cells["s"], "int", loc, known, "s") if "s" in cells else None
             given.pop("s", None)
             kinds = [p for p in params if p.name != "s" or stride is None]
             args = self.args(tuple(kinds), given, loc, known, f"row {i + 1} of table '{name}'")
-            rows.append(StageRow(args, repeats, stride, paper, loc))
+            rows.append(StageRow(args, repeats, stride, paper, loc, repeats_expr, stage))
         return StageTable(name, template, start, tuple(rows), raw.location)
+
+    def repeats(self, value: Any, where: Location) -> tuple[int, Expr | None]:
+        """A row's n: a whole number from 0 (no block) to MAX_REPEAT, or an expression of the
+        enclosing block's int parameters (evaluated when the network is built)."""
+        if not isinstance(value, str):
+            return self.whole(value, where, "n", 0, MAX_REPEAT), None
+        ints = {p.name for p in self.params[self.block] if p.kind == "int"} if self.block else set()
+        place = f"int parameters of block '{self.block}' ({', '.join(sorted(ints)) or 'none'})" if self.block \
+            else "no names at the top level (n is fixed when the network is built)"
+        try:
+            parsed = expr.parse(value, ints, where)
+        except SpecError as exc:
+            unknown = re.search(r"unknown name '([A-Za-z_][A-Za-z0-9_]*)'", exc.message)
+            if unknown is None:
+                raise
+            raise SpecError(where, f"'n' = '{value}' uses '{unknown[1]}'; an expression in 'n' may use {place}") \
+                from None
+        if "scale" in parsed.names:
+            raise SpecError(where, f"'n' = '{value}' uses scale(), which depends on alpha; an expression in 'n' "
+                            f"may use {place}")
+        return 0, parsed
+
+    def stage(self, value: Any, where: Location) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise SpecError(where, f"'stage' must be a number or a name, got {_kind(value)}")
+        return str(value)
 
 
 def _either(keys: tuple[str, ...]) -> str:

@@ -46,7 +46,7 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
             continue
         env = env_at(node.scope, node.inputs[0])
         domain.enter(node)
-        kinds = OPS[node.op].attrs
+        rule = OPS[node.op]
         literal = LITERAL_ATTRS[node.op]
         attrs = {}
         before: Any = None  # the attribute before: its expression and value
@@ -57,7 +57,7 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
             elif value is before:  # kernel_w read from kernel (Attr.same_as): the same value
                 attrs[key] = before_value
             else:
-                before_value = attrs[key] = domain.whole(key, kinds[key].kind is Kind.CHANNELS,
+                before_value = attrs[key] = domain.whole(key, rule.attr(key).kind is Kind.CHANNELS,
                                                          domain.value(value, env), node, value.location, alpha)
             before = value
         inputs = tuple(shapes[i] for i in node.inputs)

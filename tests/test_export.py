@@ -210,7 +210,7 @@ CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"), "o
                "bn_params": ("none", "affine", "all"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
                "first_layer_trick": BOOL, "device": (None,),
-               "fusion": ("none", "conv-bn", "tflite", "conv-bn-act")}
+               "fusion": ("none", "conv-bn", "tflite", "conv-bn-act"), "depth_rounding": ("ceil", "round")}
 SPEC = {"name": STR, "description": STR, "family": STR, "source": STR, "file": STR}
 REPORT_DOC = {
     "schema": ("mncost.report/1",),
@@ -224,6 +224,7 @@ REPORT_DOC = {
                 "bn_fused": BOOL, "act_fused": BOOL, "streamed": BOOL,
                 "param_bytes": INT, "bytes_read": INT, "bytes_written": INT, "arithmetic_intensity": NUM,
                 "latency_ms?": NUM}],
+    "outputs": [STR],
     "totals": {"params": INT, "macs": INT, "flops?": INT, "param_bytes": INT, "activation_bytes": INT,
                "peak_bytes": INT,
                "peak_layer": STR, "largest_tensor_bytes": INT, "largest_tensor_layer": STR, "latency_ms?": NUM},

@@ -9,7 +9,8 @@ from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
 from mncost.ops import OPS, Kind
 from mncost.spec import parse_spec
 
-ROW_ATTRS = {"kernel": "3", "out": "8", "parts": "2", "part": "1", "groups": "2", "size": "2", "factor": "2"}
+ROW_ATTRS = {"kernel": "3", "out": "8", "parts": "2", "part": "1", "groups": "2", "size": "2", "factor": "2",
+             "stop": "4"}
 
 
 def one_op_spec(op: str) -> str:

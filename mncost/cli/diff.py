@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..annotations import Annotations, github
 from ..bundled import bundled_names
 from ..diff import Diff, Metric, absent
@@ -32,6 +31,7 @@ from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import emit
+from .loading import load_graph
 from .options import config_options, make_config, variable_option, variables_of
 from .progress import finish, shows_progress
 
@@ -150,7 +150,7 @@ def evaluate_side(spec: str, config: Config, variables: dict[str, str] | None = 
     """The report of one side; None for a `REV:PATH` whose file does not exist at REV."""
     revision = None if spec in bundled_names() else split_revision(spec)
     if revision is None:
-        return evaluate(load(spec, config.depth_multiplier, variables), config)
+        return evaluate(load_graph(spec, config, variables), config)
     text = read_revision(*revision)
     if text is None:
         return None
@@ -159,8 +159,11 @@ def evaluate_side(spec: str, config: Config, variables: dict[str, str] | None = 
     from ..spec import parse_spec
 
     with collector_paused():
-        graph = build_graph(parse_spec(text, spec, variables), config.depth_multiplier)
+        graph = build_graph(parse_spec(text, spec, variables), config.depth_multiplier, config.depth_rounding)
         check_paper_sizes(graph)
+    from .loading import warn
+
+    warn(graph)
     return evaluate(graph, config)
 
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..errors import ConfigError
 from ..fit import Budget, NoFit, fit, parse_bytes, parse_count, parse_ms
 from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import Format, choose_format, emit, emit_sheet, output_options
+from .loading import load_graph
 from .options import PositiveFloat, config_options, make_config, variable_option, variables_of
 from .progress import finish, shows_progress
 
@@ -78,7 +78,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
         raise click.UsageError("give at least one budget: --max-macs, --max-params, --max-peak-memory or --max-latency")
     if max_latency is not None and config.device is None:
         raise click.UsageError("--max-latency needs --device (a device profile to estimate latency on)")
-    graph = load(spec, config.depth_multiplier, variables_of(settings))
+    graph = load_graph(spec, config, variables_of(settings))
     try:
         result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
     except NoFit:

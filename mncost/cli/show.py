@@ -6,12 +6,12 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..evaluate import evaluate
 from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, input_files, output_options
+from .loading import load_graph
 from .options import config_options, make_config, variable_option, variables_of
 from .progress import shows_progress
 
@@ -37,7 +37,7 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
     if summary and group_by:
         raise click.UsageError("give either --summary or --group-by, not both")
     config = make_config(**options)
-    report = evaluate(load(spec, config.depth_multiplier, variables_of(settings)), config)
+    report = evaluate(load_graph(spec, config, variables_of(settings)), config)
     if chosen is Format.JSON:
         from ..render.json import to_json
 

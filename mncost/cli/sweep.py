@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import load
 from ..conventions import resolution_from_rho
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ..sweep_grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
@@ -17,6 +16,7 @@ from ._group import main
 from .complete import complete_spec
 from .console import width_options
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
+from .loading import load_graph
 from .options import convention_options, make_config, variable_option, variables_of
 from .progress import shows_progress, step
 
@@ -104,7 +104,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
     if size > MAX_GRID and not yes:
         raise click.UsageError(f"the grid has {size:,} points, more than {MAX_GRID:,}; give --yes to run it anyway")
     config = make_config(alpha=1.0, rho=None, resolution=None, **options)
-    graph = load(spec, config.depth_multiplier, variables_of(settings))
+    graph = load_graph(spec, config, variables_of(settings))
     alpha_values = [float(a) for a in alphas.values()]
     if rhos is not None:
         rho_values = rhos.values()

@@ -35,7 +35,7 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
             "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
             "first_layer_trick": conv.first_layer_trick, "device": conv.device,
-            "fusion": str(conv.fusion)}
+            "fusion": str(conv.fusion), "depth_rounding": str(conv.depth_rounding)}
 
 
 def json_value(column: Column, value: Any) -> Any:
@@ -82,6 +82,7 @@ def report_dict(report: Report, group_by: str | None = None, detail: bool = Fals
         "config": config_dict(config),
         "conventions": conventions_dict(conv),
         "layers": layers,
+        "outputs": list(report.outputs),
         "totals": totals,
         "by_type": [
             {"type": t.type, "layers": t.layers, "params": t.params, "macs": t.macs,

@@ -155,6 +155,11 @@ def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventio
             + (f" fusion={k.fusion}" if k.fusion is not Fusion.TFLITE else ""))
 
 
+def output_notes(report: Report) -> tuple[str, ...]:
+    """A line naming the output layers of a network with several (none otherwise)."""
+    return (f"outputs: {', '.join(report.outputs)}",) if len(report.outputs) > 1 else ()
+
+
 def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]:
     k = conventions
     return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
@@ -187,7 +192,7 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
     counting = report.conventions.counting
     spec = report.spec
     notes = config_notes(spec, report.config, report.conventions, report.config.classes,
-                         report.config.depth_multiplier)
+                         report.config.depth_multiplier) + output_notes(report)
     title = f"{spec.name}: {spec.description}"
     context = _report_context(report)
     optional = report.conventions.device is None
@@ -362,7 +367,7 @@ def memory_sheet(table: MemoryTable) -> Sheet:
     )
     top = table.max
     notes = config_notes(report.spec, report.config, report.conventions, report.config.classes,
-                         report.config.depth_multiplier)
+                         report.config.depth_multiplier) + output_notes(report)
     memory = report.memory
     trailer = (f"largest materialized tensor {bytes_text(top.bytes, None)} at {top.h}x{top.w} ({top.layer})\n"
                f"peak live memory {bytes_text(memory.peak_bytes, None)} at {memory.peak_layer}")

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 def describe_config(report: Report) -> str:
     """One line naming the config and every convention the figures depend on."""
     return (f"config: {report.config.describe()}\nconventions: {report.conventions.describe()}"
-            + _memory_conventions(report))
+            + _memory_conventions(report) + _outputs(report))
+
+
+def _outputs(report: Report) -> str:
+    """A line naming the output layers of a network with several (none: no line)."""
+    return "\noutputs: " + ", ".join(report.outputs) if len(report.outputs) > 1 else ""
 
 
 def share_bar(part: int, largest: int, total: int, width: int = 5) -> str:
