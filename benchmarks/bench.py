@@ -15,7 +15,9 @@ Targets (issue 8):
    identical to `evaluate` at sampled grid points.
 3. Scaling: generated 10,000-layer specs load and evaluate in ≤ 2 s, in ≤ 12 × the time of
    1,000-layer ones, with peak RSS ≤ 100 MB and traced memory ≤ 12 × the 1,000-layer one.
-4. Commands linear in the layers (issue 12, `--huge`, about 40 minutes on a loaded 2-core
+4. Search spaces (issue 15): benchmarks/space_bench.py (`space.cost` throughput and against
+   Once-for-All's function with --ofa-python/--ofa-path, `mncost space eval` end to end and its memory).
+5. Commands linear in the layers (issue 12, `--huge`, about 40 minutes on a loaded 2-core
    machine): on a generated stage table of 99,001 layers (inside every limit of the README's
    "Limits"), `show`, `fit`, `formula`, `diff` and a sweep whose first point is invalid each
    take ≤ 12 × their time on the same table at 9,901 layers (whole-process wall time).
@@ -236,7 +238,7 @@ layers:
 
 
 def huge(runs: int) -> None:
-    """Target 4: each command's time at 99,001 layers over its time at 9,901 (≤ 12: linear)."""
+    """Target 5: each command's time at 99,001 layers over its time at 9,901 (≤ 12: linear)."""
     script = shutil.which("mncost", path=str(Path(sys.executable).parent))
     cli = [script] if script else [sys.executable, "-m", "mncost"]
     env = dict(os.environ, COLUMNS="80")
@@ -273,8 +275,10 @@ def huge(runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="repetitions of each start-up command (default 21)")
-    parser.add_argument("--huge", action="store_true", help="also target 4 (99,001 layers; slow)")
-    parser.add_argument("--only-huge", action="store_true", help="only target 4")
+    parser.add_argument("--ofa-python", help="a Python with torch, to time Once-for-All's FLOPs function with")
+    parser.add_argument("--ofa-path", help="a once-for-all source checkout (the folder holding ofa/)")
+    parser.add_argument("--huge", action="store_true", help="also target 5 (99,001 layers; slow)")
+    parser.add_argument("--only-huge", action="store_true", help="only target 5")
     args = parser.parse_args()
     print(f"mncost {mncost.__version__}, Python {sys.version.split()[0]} ({sys.executable}), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
@@ -284,6 +288,9 @@ def main() -> int:
         startup(args.runs)
         sweep_throughput(args.runs)
         scaling(max(3, args.runs // 4))
+        from space_bench import run as space_targets  # benchmarks/space_bench.py (issue 15)
+
+        space_targets(record, args.ofa_python, args.ofa_path)
     if args.huge or args.only_huge:
         huge(1)
     failed = [r for r in ROWS if not r[4]]

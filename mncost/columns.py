@@ -54,10 +54,10 @@ class Column:
     detail: bool = False  # per-layer only with --detail (memory traffic)
     summary: bool = True  # its total is shown as a total (False: only in the per-layer footer)
     total_header: str | None = None  # the header of its total, when it differs (`Model size`)
-    drop: int = 0  # terminal: columns with a higher value are hidden first when the table is too wide
     optional: bool = False  # present only when computed (latency: with --device); None otherwise
     nullable: bool = False  # None (JSON null, an empty cell) where the layer has no such attribute
     human_detail: bool = False  # table, Markdown and LaTeX show it only with --detail; CSV and JSON always
+    group: str | None = None  # per stage or block (--group-by): "sum" or "max" over its layers; None: not shown
 
     @property
     def numeric(self) -> bool:
@@ -75,14 +75,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("input_shape", "Input", Kind.SHAPE, "first input, H×W×C", layer=lambda x: x.input_shape),
     Column("output_shape", "Output", Kind.SHAPE, "output, H×W×C", layer=lambda x: x.output_shape),
     Column("params", "Params", Kind.COUNT, "parameters (weights, declared biases, BN per --bn-params)",
-           layer=lambda x: x.params, total=lambda r: r.totals.params, point=lambda p: p.params, metric="params"),
+           layer=lambda x: x.params, total=lambda r: r.totals.params, point=lambda p: p.params, metric="params",
+           group="sum"),
     Column("macs", "MACs", Kind.ARITH, "multiply-accumulates (FLOPs = 2 × MACs under --count flops)",
-           layer=lambda x: x.macs, total=lambda r: r.totals.macs, point=lambda p: p.macs, metric="macs"),
+           layer=lambda x: x.macs, total=lambda r: r.totals.macs, point=lambda p: p.macs, metric="macs",
+           group="sum"),
     Column("activation_bytes", "Output mem", Kind.BYTES, "output elements × dtype bytes (total: sum over layers)",
            layer=lambda x: x.activation_bytes, total=lambda r: r.totals.activation_bytes,
-           point=lambda p: p.activation_bytes, metric="activation_memory", drop=2),
+           point=lambda p: p.activation_bytes, metric="activation_memory", group="sum"),
     Column("live_bytes", "Live mem", Kind.BYTES, "every tensor alive while the layer runs (total: the peak)",
-           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, drop=3),
+           layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, group="max"),
     Column("kind", "Kind", Kind.TEXT, "the op's kernel class (`ops.Kernel`): conv, depthwise, fc, pool, "
            "elementwise, free", layer=lambda x: x.kind, human_detail=True),
     Column("kernel", "Kernel", Kind.WINDOW, "kernel window H×W (a global pool: its input; none: no window)",
@@ -102,18 +104,18 @@ COLUMNS: tuple[Column, ...] = (
            layer=lambda x: x.act_fused, human_detail=True),
     Column("latency_ms", "Latency", Kind.MS, "estimated milliseconds on the --device profile (docs/latency.md)",
            layer=lambda x: x.latency_ms, total=lambda r: r.totals.latency_ms, point=lambda p: p.latency_ms,
-           metric="latency", optional=True, drop=1),
+           metric="latency", optional=True, group="sum"),
     Column("streamed", "Streamed", Kind.FLAG, "output streamed inside a block, never materialized",
            layer=lambda x: x.streamed, detail=True),
     Column("param_bytes", "Weights", Kind.BYTES, "parameters × weight dtype bytes (total: the model size)",
            layer=lambda x: x.param_bytes, total=lambda r: r.totals.param_bytes, detail=True,
-           total_header="Model size"),
+           total_header="Model size", group="sum"),
     Column("bytes_read", "Read", Kind.BYTES, "inputs × dtype bytes + weight bytes",
            layer=lambda x: x.bytes_read, total=lambda r: sum(x.bytes_read for x in r.layers), detail=True,
-           summary=False),
+           summary=False, group="sum"),
     Column("bytes_written", "Written", Kind.BYTES, "output × dtype bytes",
            layer=lambda x: x.bytes_written, total=lambda r: sum(x.bytes_written for x in r.layers), detail=True,
-           summary=False),
+           summary=False, group="sum"),
     Column("arithmetic_intensity", "MACs/B", Kind.RATIO, "MACs per byte moved (read + written)",
            layer=_intensity, detail=True),
     Column("peak_bytes", "Peak mem", Kind.BYTES, "peak live activation memory of a sequential run",
@@ -143,6 +145,25 @@ POINT_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.point is not N
 METRICS: dict[str, Column] = {c.metric: c for c in COLUMNS if c.metric is not None}
 """The totals `diff` compares and `--fail-on` can put a threshold on, by metric name."""
 
+HIDDEN_FIRST: tuple[str, ...] = (
+    "share", "live_bytes", "arithmetic_intensity", "bytes_read", "bytes_written", "param_bytes",
+    "act_fused", "bn_fused", "bn", "activation", "dilation", "groups", "stride", "kernel", "kind",
+    "largest_tensor_layer", "peak_layer", "largest_tensor_bytes", "activation_bytes", "rho", "input_shape",
+    "type", "source", "padding", "rounding", "classes", "input", "family", "latency_ms", "output_shape",
+    "macs_share", "params_share", "layers", "peak_bytes", "relative", "old", "new_params", "new_macs", "status",
+    "delta_live_bytes",
+)
+"""When a terminal table is wider than the terminal, its columns are hidden in this order until
+it fits (mncost.render.layout): first the per-layer MACs share bar (`share`), then live memory,
+the --detail traffic, ...; the views' own columns (`sweep`'s ρ, `list`'s, `diff`'s old value and
+new figures) are named by their keys too.
+Columns not named here (the layer name, params, MACs, α, the resolution) are never hidden; text
+columns fold instead. `--wide` shows every column."""
+
+GROUP_COLUMNS: tuple[Column, ...] = tuple(c for c in LAYER_COLUMNS if c.group is not None)
+"""The per-layer figures a stage's or block's row adds up (`show --group-by stage|block`): sums,
+and the largest live memory of its layers; `detail` ones only with --detail."""
+
 DIFF_LAYER_COLUMNS: tuple[Column, ...] = tuple(BY_KEY[k] for k in ("params", "macs", "activation_bytes", "live_bytes"))
 """The per-layer figures `diff` compares and shows."""
 
@@ -160,5 +181,5 @@ def flops_of(column: Column) -> Column:
 
     return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
                   "2 × MACs", doubled(column.layer), doubled(column.total), doubled(column.point),
-                  None, column.human, column.detail, column.summary, column.total_header, column.drop,
-                  column.optional, column.nullable, column.human_detail)
+                  None, column.human, column.detail, column.summary, column.total_header,
+                  column.optional, column.nullable, column.human_detail, column.group)

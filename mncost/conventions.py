@@ -109,6 +109,35 @@ class Fusion(StrEnum):
         if self is Fusion.CONV_BN_ACT:
             return True
         return self is Fusion.TFLITE and activation in ("relu", "relu6")
+class DepthRounding(StrEnum):
+    """How a depth multiplier d turns a stage's n blocks into a whole number of blocks.
+
+    Rows of a stage table that share a `stage` value form one stage, scaled as timm's
+    `_scale_stage_depth` does: the stage's total Σn becomes rule(d·Σn) blocks, shared out over its
+    rows from the last to the first, each row max(1, round(n / Σn · what is left)) (Python's
+    round: half to even). A row without a `stage` value is a stage of its own: rule(d·n)."""
+
+    CEIL = "ceil"
+    """ceil(d·n): EfficientNet (torchvision `_efficientnet_conf` adjust_depth; timm depth_trunc='ceil',
+    its default). Any d > 1 adds a block to every stage."""
+    ROUND = "round"
+    """max(1, round(d·n)), half to even: timm depth_trunc='round' (TinyNet, MixNet-M/L), which keeps
+    one-block stages at one block for longer."""
+
+    def stage(self, depth_multiplier: float, repeats: list[int]) -> list[int]:
+        """The scaled repeats of one stage's rows (timm `_scale_stage_depth`)."""
+        total = sum(repeats)
+        if self is DepthRounding.CEIL:
+            left = int(math.ceil(total * depth_multiplier))
+        else:
+            left = max(1, round(total * depth_multiplier))
+        scaled = []
+        for n in reversed(repeats):
+            share = max(1, round(n / total * left)) if total else 0
+            scaled.append(share)
+            total -= n
+            left -= share
+        return scaled[::-1]
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from typing import Any
 
 from .columns import METRICS
 from .conventions import Counting
 from .errors import ConfigError
 from .record import record, replace
 from .report import Cost, LayerCost, Memory, Report
+from .tabular import Tabular
 
 BY_METRIC_OPTIONAL = {name: column.optional for name, column in METRICS.items()}
 
@@ -101,8 +103,10 @@ class LayerDiff:
 
 
 @record
-class Diff:
-    """Two reports compared. Labels name the sides as the user gave them (`v1@alpha=0.75`)."""
+class Diff(Tabular):
+    """Two reports compared. Labels name the sides as the user gave them (`v1@alpha=0.75`).
+    `rows()`: one dict per layer, unchanged ones included; `to_dict()`: the `mncost.diff/1`
+    document (`diff --format json`); `to_pandas()`; Markdown in notebooks."""
 
     old_label: str
     new_label: str
@@ -114,6 +118,23 @@ class Diff:
 
     def total(self, metric: Metric) -> Change:
         return Change(metric_value(self.old, metric), metric_value(self.new, metric))
+
+    def to_dict(self, everything: bool = False) -> dict[str, Any]:
+        """The `mncost.diff/1` JSON document, as `mncost diff --format json [--all]` writes it."""
+        from .render.diff_json import diff_dict
+
+        return diff_dict(self, everything=everything)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.to_dict(everything=True)["layers"])
+
+    def _markdown(self) -> str:
+        from .render.diff_markdown import to_markdown
+
+        return to_markdown(self)
+
+    def _title(self) -> str:
+        return f"mncost diff: {self.old_label} → {self.new_label}"
 
     @property
     def has_latency(self) -> bool:

@@ -14,7 +14,7 @@ from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
 from .graph import GRAPH_INPUT, Graph
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
-from .liveness import plan
+from .liveness import executed_output, plan
 from .ops import OPS, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import Spec
@@ -52,6 +52,9 @@ def resolve(graph: Graph, config: Config) -> Resolved:
     if config.depth_multiplier != graph.depth_multiplier:
         raise ConfigError(f"the graph was built for depth multiplier {graph.depth_multiplier:g}, "
                           f"the config asks for {config.depth_multiplier:g} (load it with that multiplier)")
+    if config.depth_rounding is not graph.depth_rounding:
+        raise ConfigError(f"the graph was built for depth rounding {graph.depth_rounding}, the config asks for "
+                          f"{config.depth_rounding} (load it with that rounding)")
     classes = classes_of(spec, config)
     if not 1 <= classes <= MAX_CHANNELS:
         raise ConfigError(f"classes must be between 1 and {MAX_CHANNELS:,}, got {classes}")
@@ -74,7 +77,8 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
-                       config.memory_model, config.first_layer_trick, _device_name(config), fusion_of(config))
+                       config.memory_model, config.first_layer_trick, _device_name(config), fusion_of(config),
+                       config.depth_rounding)
 
 
 def _device_name(config: Config) -> str | None:
@@ -129,7 +133,19 @@ def evaluate(graph: Graph, config: Config) -> Report:
                   param_bytes=sum(r.param_bytes for r in rows),
                   latency_ms=None if profile is None else sum(r.latency_ms or 0.0 for r in rows))
     info = SpecInfo(spec.name, spec.description, spec.family, spec.source, spec.file)
-    return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows))
+    return Report(info, resolved, conventions, tuple(rows), totals, _memory(rows), output_layers(graph, evaluated))
+
+
+def output_layers(graph: Graph, evaluated: list[Evaluated]) -> tuple[str, ...]:
+    """The executed layer that writes each output (through skipped layers), by name; none for the
+    input image passed through (a network whose every layer is skipped)."""
+    executed = {ev.node.index for ev in evaluated}
+    names = []
+    for output in graph.outputs:
+        index = executed_output(graph, executed, output)
+        if index != GRAPH_INPUT and graph.nodes[index].name not in names:
+            names.append(graph.nodes[index].name)
+    return tuple(names)
 
 
 def walk(graph: Graph, resolved: Resolved, rounding: Rounding) -> list[Evaluated]:

@@ -31,7 +31,7 @@ from typing import Any
 
 from .conventions import Counting, OpsCounted, Rounding
 from .domain import Domain, Unsupported
-from .errors import MncostError
+from .errors import EvaluationError, MncostError
 from .evaluate import resolve, rounding_of
 from .expr import Expr, ExprError, Operations, compile_in
 from .graph import Graph, Node
@@ -351,7 +351,19 @@ class PolyDomain(Domain):
         image = _SHAPE(side, side, Poly.const(self.graph.spec.channels))
         base: dict[str, Any] = dict(self._functions())
         base.update(alpha=Poly.alpha(), classes=Poly.const(self.classes))
-        evaluated = walk(self.graph, self, image, base, alpha0)
+        try:
+            evaluated = walk(self.graph, self, image, base, alpha0)
+        except EvaluationError as exc:
+            if not exc.message.startswith("layer ") or " is larger than its " not in exc.message:
+                raise
+            # The smooth side ρ·base/stride is the real side only where the resolution is a multiple
+            # of the strides so far; a detector's last maps (1x1 at a stride above the base
+            # resolution) make it smaller than a kernel at the base: no polynomial describes them.
+            layer = exc.message.split(":", 1)[0]
+            raise FormulaError(f"{exc.location}: {layer}: its input side has no polynomial form: the formula "
+                               f"takes a side as rho x {self.base} / (the strides so far), which at {self.base} px "
+                               f"is below the kernel (the strides so far do not divide {self.base}); show and "
+                               "sweep count it exactly") from None
         per_bn, ops = self.config.bn_params.per_channel, self.config.ops
         arithmetic, params = Poly(), Poly()
         for ev in evaluated:

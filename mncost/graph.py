@@ -12,17 +12,19 @@ from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
+from .conventions import DepthRounding
 from .errors import ConfigError, Location, SpecError
-from .expr import IN_NAME, Expr
+from .expr import IN_NAME, Expr, builtin_functions
 from .ops import Shape
 from .record import record
-from .spec import MAX_NESTING, BlockRow, Item, OpRow, Spec, StageTable
+from .spec import MAX_NESTING, MAX_REPEAT, BlockRow, Item, OpRow, Spec, StageTable
 
 GRAPH_INPUT = -1
 """Tensor index of the network's input image."""
 MAX_NODES = 100_000
 """Most nodes a spec may expand to."""
-__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph"]
+__all__ = ["GRAPH_INPUT", "MAX_NESTING", "MAX_NODES", "Graph", "Node", "Scope", "build_graph", "unread_nodes",
+           "unread_warnings"]
 
 
 @record
@@ -65,8 +67,10 @@ class Graph:
     spec: Spec
     nodes: tuple[Node, ...]
     scopes: tuple[Scope, ...]
-    output: int
+    output: int  # the last of `outputs`
     depth_multiplier: float
+    outputs: tuple[int, ...] = ()  # tensor index of every output, in the spec's order (the last layer's by default)
+    depth_rounding: DepthRounding = DepthRounding.CEIL
 
 
 def scope_environments(graph: Graph, base: dict[str, Any], input_channels: Callable[[int], Any],
@@ -110,26 +114,68 @@ def scope_environments(graph: Graph, base: dict[str, Any], input_channels: Calla
     return env_at
 
 
-def build_graph(spec: Spec, depth_multiplier: float = 1.0) -> Graph:
-    """Expand `spec` into nodes. Stage rows repeat ceil(depth_multiplier·n) blocks."""
+def build_graph(spec: Spec, depth_multiplier: float = 1.0,
+                depth_rounding: DepthRounding = DepthRounding.CEIL) -> Graph:
+    """Expand `spec` into nodes. Stage rows repeat `depth_rounding`(depth_multiplier·n) blocks
+    (conventions.DepthRounding: per row, or per `stage` of rows as timm does)."""
     if not (isinstance(depth_multiplier, int | float) and math.isfinite(depth_multiplier) and depth_multiplier > 0):
         raise ConfigError(f"depth multiplier must be a finite number > 0, got {depth_multiplier}")
-    _check_size(spec, depth_multiplier)
-    builder = _Builder(spec, depth_multiplier)
+    _check_size(spec, depth_multiplier, depth_rounding)
+    builder = _Builder(spec, depth_multiplier, depth_rounding)
     root = builder.scope(None, "", GRAPH_INPUT, (), (), False)
-    output = builder.items(spec.layers, root, "", GRAPH_INPUT, 0)
-    return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), output, depth_multiplier)
+    top: dict[str, int] = {}
+    last = builder.items(spec.layers, root, "", GRAPH_INPUT, 0, produced=top)
+    outputs = tuple(top[name] for name in spec.outputs) or (last,)
+    return Graph(spec, tuple(builder.nodes), tuple(builder.scopes), outputs[-1], depth_multiplier, outputs,
+                 depth_rounding)
 
 
-def _repeats(depth_multiplier: float, n: int) -> int:
-    """ceil(d·n) blocks for a stage row of n; anything beyond MAX_NODES counts as MAX_NODES + 1."""
-    scaled = depth_multiplier * n
-    if not scaled <= MAX_NODES:  # also inf and nan
-        return MAX_NODES + 1
-    return math.ceil(scaled)
+def unread_nodes(graph: Graph) -> tuple[Node, ...]:
+    """Nodes whose output no node reads and no output is: a dangling branch, still counted.
+
+    Structural (`when` conditions are not evaluated): a node read only by a skipped node is read."""
+    read = {i for node in graph.nodes for i in node.inputs} | set(graph.outputs)
+    return tuple(node for node in graph.nodes if node.index not in read)
 
 
-def _check_size(spec: Spec, depth_multiplier: float) -> None:
+def unread_warnings(graph: Graph) -> tuple[str, ...]:
+    """One `FILE:LINE: ...` message per spec row that makes an unread node (a row of a block
+    template used several times is named once, with its first instance)."""
+    seen: dict[Location, list[Node]] = {}
+    for node in unread_nodes(graph):
+        seen.setdefault(node.location, []).append(node)
+    messages = []
+    for location, nodes in seen.items():
+        more = f" (and {len(nodes) - 1} more instance{'s' if len(nodes) > 2 else ''})" if len(nodes) > 1 else ""
+        messages.append(f"{location}: layer '{nodes[0].name}'{more} ({nodes[0].op}): its output is never read "
+                        f"(not an input of any layer, not in 'outputs'); still counted in the totals")
+    return tuple(messages)
+
+
+def scaled_repeats(rounding: DepthRounding, depth_multiplier: float, repeats: list[int],
+                   stages: list[str | None]) -> list[int]:
+    """The blocks of each stage-table row: consecutive rows with the same `stage` are scaled
+    together (timm), any other row on its own; a row of n = 0 has none. A stage beyond MAX_NODES
+    blocks counts MAX_NODES + 1 for each row."""
+    out = [0] * len(repeats)
+    i = 0
+    while i < len(repeats):
+        j = i + 1
+        while stages[i] is not None and j < len(repeats) and stages[j] == stages[i]:
+            j += 1
+        rows = [k for k in range(i, j) if repeats[k] > 0]
+        ns = [repeats[k] for k in rows]
+        if not depth_multiplier * sum(ns) <= MAX_NODES:  # also inf and nan
+            counts = [MAX_NODES + 1] * len(rows)
+        else:
+            counts = rounding.stage(depth_multiplier, ns) if ns else []
+        for k, count in zip(rows, counts, strict=True):
+            out[k] = count
+        i = j
+    return out
+
+
+def _check_size(spec: Spec, depth_multiplier: float, rounding: DepthRounding) -> None:
     """Count the nodes the spec expands to before building any (a template's count is fixed), so an
     oversized network is refused at once, naming the top-level row that crosses MAX_NODES."""
     per_block: dict[str, int] = {}
@@ -139,7 +185,10 @@ def _check_size(spec: Spec, depth_multiplier: float) -> None:
         for item in items:
             if isinstance(item, StageTable):
                 each = block(item.block)
-                total += sum(_repeats(depth_multiplier, row.repeats) * each for row in item.rows)
+                # a row whose n is an expression counts 0 here (the builder's node limit still holds)
+                counts = scaled_repeats(rounding, depth_multiplier, [r.repeats for r in item.rows],
+                                        [r.stage for r in item.rows])
+                total += sum(counts) * each
             elif isinstance(item, BlockRow):
                 total += block(item.block)
             else:
@@ -159,28 +208,60 @@ def _check_size(spec: Spec, depth_multiplier: float) -> None:
 
 
 class _Builder:
-    def __init__(self, spec: Spec, depth_multiplier: float) -> None:
+    def __init__(self, spec: Spec, depth_multiplier: float, rounding: DepthRounding) -> None:
         self.spec = spec
         self.depth = depth_multiplier
+        self.rounding = rounding
         self.nodes: list[Node] = []
         self.scopes: list[Scope] = []
+        self.fixed: list[dict[str, Any]] = []  # per scope: the arguments known when the network is built
 
     def scope(self, parent: int | None, name: str, input: int, args: tuple[tuple[str, Expr], ...],
               lets: tuple[tuple[str, Expr], ...], streamable: bool, paper: Shape | None = None,
               location: Location | None = None) -> int:
         self.scopes.append(Scope(len(self.scopes), parent, name, input, args, lets, streamable, paper, location))
+        # Arguments that use no config-dependent name (alpha, classes, in, scale, channels) are known
+        # now: a stage table's n may be computed from them.
+        outer = self.fixed[parent] if parent is not None else {}
+        fixed = dict(_FIXED_FUNCTIONS)
+        for arg, value in args:
+            if value.names <= outer.keys():
+                fixed[arg] = value(outer)
+        self.fixed.append(fixed)
         return len(self.scopes) - 1
 
+    def table_repeats(self, table: StageTable, scope: int) -> list[int]:
+        """The blocks of each row of `table`, written in `scope`, under the depth convention."""
+        repeats = []
+        for row in table.rows:
+            n = row.repeats
+            if row.repeats_expr is not None:
+                e = row.repeats_expr
+                missing = sorted(e.names - self.fixed[scope].keys())
+                if missing:
+                    raise SpecError(row.location, f"'n' = '{e.text}' needs {', '.join(repr(m) for m in missing)} "
+                                    f"as a whole number known when the network is built (a number, not an "
+                                    f"expression of alpha, classes or in) in '{self.scopes[scope].name}'")
+                n = e(self.fixed[scope])
+                if isinstance(n, bool) or not isinstance(n, int | float) or n != int(n) or not 0 <= n <= MAX_REPEAT:
+                    raise SpecError(row.location, f"'n' = '{e.text}' is {n!r} in '{self.scopes[scope].name}'; it "
+                                    f"must be a whole number from 0 to {MAX_REPEAT:,}")
+                n = int(n)
+            repeats.append(n)
+        return scaled_repeats(self.rounding, self.depth, repeats, [row.stage for row in table.rows])
+
     def items(self, items: tuple[Item, ...], scope: int, prefix: str, block_input: int, nesting: int,
-              conditions: tuple[Condition, ...] = (), output: str | None = None) -> int:
-        """Add the nodes of `items`; return the tensor index of their output."""
-        produced: dict[str, int] = {"in": block_input}
+              conditions: tuple[Condition, ...] = (), output: str | None = None,
+              produced: dict[str, int] | None = None) -> int:
+        """Add the nodes of `items`; return the tensor index of their output. `produced` (if given)
+        receives the tensor index of each named item."""
+        produced = {} if produced is None else produced
+        produced["in"] = block_input
         current = block_input
         for item in items:
             if isinstance(item, StageTable):
-                for k, row in enumerate(item.rows):
+                for k, (row, repeats) in enumerate(zip(item.rows, self.table_repeats(item, scope), strict=True)):
                     stage = f"{prefix}{item.name}{item.start + k}"
-                    repeats = _repeats(self.depth, row.repeats)
                     for b in range(repeats):
                         args = row.args
                         if row.stride is not None:
@@ -192,6 +273,8 @@ class _Builder:
                     produced[f"{item.name}{item.start + k}"] = current
                 continue
             inputs = tuple(produced[r] for r in item.inputs) if item.inputs else (current,)
+            if isinstance(item, OpRow) and item.like is not None:  # read for its size only (resize)
+                inputs += (GRAPH_INPUT if item.like == "input" else produced[item.like],)
             conds = conditions + (((item.when, scope, inputs[0]),) if item.when is not None else ())
             if isinstance(item, BlockRow):
                 current = self.block(item.block, item.args, prefix + item.name, inputs[0], scope,
@@ -218,6 +301,10 @@ class _Builder:
         self.nodes.append(Node(index, name, row.op, row.attrs, conditions, scope, inputs,
                                row.paper_input, row.paper_in_channels, row.location))
         return index
+
+
+_FIXED_FUNCTIONS = {name: f for name, f in builtin_functions(lambda c: 0).items() if name != "scale"}
+"""The functions an expression in `n` may call (scale() depends on alpha)."""
 
 
 def _one(location: Location) -> Expr:

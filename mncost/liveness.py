@@ -4,7 +4,8 @@ The rules (docs/memory.md):
 
 - Layers run in spec order, one at a time. A tensor is allocated when the layer that writes it
   starts and freed when its last reader finishes; the input image lives from the start and the
-  network's output to the end. A residual's input therefore stays alive until its add.
+  network's outputs (every one a spec names in `outputs`) to the end. A residual's input
+  therefore stays alive until its add.
 - In-place layers (batch norm, activations, dropout, flatten) write into their input's buffer, and
   a skipped (`when`-false) layer passes its first input through: neither adds a tensor.
 - Under `streamed` (V2 paper, section 5.1), the layers of each outermost block instance marked
@@ -40,6 +41,8 @@ class LivePlan:
 def plan(graph: Graph, evaluated: list[Evaluated], width: int, model: MemoryModel = MemoryModel.NAIVE,
          first_layer_trick: bool = False) -> LivePlan:
     """Live bytes per executed layer with activations of `width` bytes per element (see module doc)."""
+    if not evaluated:  # every layer skipped (`when` false): nothing runs, nothing is alive
+        return LivePlan((), ())
     executed = [ev.node for ev in evaluated]
     group = stream_groups(graph, executed, first_layer_trick) if model is MemoryModel.STREAMED else {}
     span: dict[int, tuple[int, int]] = {}  # group -> (first step, last step)
@@ -81,9 +84,10 @@ def plan(graph: Graph, evaluated: list[Evaluated], width: int, model: MemoryMode
             made_in[node.index] = g
         output_of_step.append(tensor_of[node.index])
     if evaluated:
-        final = tensor_of[executed_output(graph, set(by_index))]
-        last[final] = len(evaluated) - 1
-        read_outside.add(final)
+        for output in graph.outputs:  # every output of the network is kept to the end
+            final = tensor_of[executed_output(graph, set(by_index), output)]
+            last[final] = len(evaluated) - 1
+            read_outside.add(final)
     streamed = {t for t, g in made_in.items() if g is not None and t not in read_outside}
 
     delta = [0] * (len(evaluated) + 1)
@@ -121,9 +125,9 @@ def stream_groups(graph: Graph, executed: list[Node], first_layer_trick: bool = 
     return group
 
 
-def executed_output(graph: Graph, executed: set[int]) -> int:
-    """The tensor the network outputs, looking through skipped layers."""
-    index = graph.output
+def executed_output(graph: Graph, executed: set[int], output: int | None = None) -> int:
+    """The tensor the network outputs (or its output `output`), looking through skipped layers."""
+    index = graph.output if output is None else output
     while index != GRAPH_INPUT and index not in executed:
         index = graph.nodes[index].inputs[0]
     return index

@@ -17,6 +17,7 @@ from typing import Any
 from .errors import MncostError
 from .evaluate import Evaluated, resolve, rounding_of, walk
 from .graph import GRAPH_INPUT, Graph
+from .ops import kernel_w, listed, padding_pixels
 from .report import Config
 
 MISSING = "exporting ONNX files needs the onnx package: pip install 'mncost[onnx]'"
@@ -30,16 +31,39 @@ class Weights(StrEnum):
     ZERO = "zero"
 
 
-def _pads(size: int, out: int, kernel: int, stride: int, padding: str | int) -> list[int]:
-    """[begin, end] padding of one side, as mncost.ops.spatial reads `padding`."""
+def _pads(size: int, out: int, kernel: int, stride: int, padding: str | int | tuple[int, int],
+          axis: int = 0) -> list[int]:
+    """[begin, end] padding of one side, as mncost.ops.spatial reads `padding` (`kernel`: the
+    window's extent on that axis, dilation included)."""
     if padding == "same":  # TensorFlow: the total split with the extra pixel at the end
         total = max((out - 1) * stride + kernel - size, 0)
         return [total // 2, total - total // 2]
-    if padding == "valid":
-        return [0, 0]
-    if padding == "half":
-        return [kernel // 2, kernel // 2]
-    return [int(padding), int(padding)]
+    pad = padding_pixels(kernel, padding, axis)
+    return [int(pad or 0), int(pad or 0)]
+
+
+def _window(ev: Evaluated) -> dict[str, Any]:
+    """kernel_shape, strides, dilations and pads of a Conv or pool node for a walked layer."""
+    a, x, out = ev.attrs, ev.inputs[0], ev.output
+    kh, kw, s, dil = a["kernel"], kernel_w(a), a["stride"], a.get("dilation", 1)
+    hp = _pads(x.h, out.h, dil * (kh - 1) + 1, s, a["padding"], 0)
+    wp = _pads(x.w, out.w, dil * (kw - 1) + 1, s, a["padding"], 1)
+    attrs: dict[str, Any] = {"kernel_shape": [kh, kw], "strides": [s, s], "pads": [hp[0], wp[0], hp[1], wp[1]]}
+    if dil != 1:
+        attrs["dilations"] = [dil, dil]
+    return attrs
+
+
+def _pool_ceil_mode(ev: Evaluated, window: dict[str, Any]) -> int:
+    """ONNX opset 17's ceil_mode (plain ceiling division, without PyTorch's rule that drops a last
+    window starting in the right padding) that gives the layer's output on both axes."""
+    x, out, s = ev.inputs[0], ev.output, window["strides"][0]
+    pads, kernel = window["pads"], window["kernel_shape"]
+    sides = [(x.h + pads[0] + pads[2] - kernel[0], out.h), (x.w + pads[1] + pads[3] - kernel[1], out.w)]
+    for mode in ((1, 0) if ev.attrs.get("ceil_mode") else (0, 1)):
+        if all((-(-span // s) if mode else span // s) + 1 == want for span, want in sides):
+            return mode
+    raise MncostError(f"layer '{ev.node.name}': its ceil_mode output size has no ONNX opset {OPSET} form")
 
 
 class _Builder:
@@ -116,20 +140,40 @@ class _Builder:
             return self.node("Mul", [x, gate], node_name, node_name, rank)
         raise MncostError(f"layer '{name}': activation '{act}' cannot be exported")  # pragma: no cover
 
+    def transposed(self, ev: Evaluated, inputs: list[str]) -> str:
+        """ConvTranspose: weights C_in × C_out/groups × kh × kw; TF 'same' as auto_pad SAME_UPPER."""
+        a, name, x = ev.attrs, ev.node.name, ev.inputs[0]
+        kh, kw, dil = a["kernel"], kernel_w(a), a["dilation"]
+        attrs: dict[str, Any] = {"kernel_shape": [kh, kw], "strides": [a["stride"]] * 2, "group": a["groups"]}
+        if a["padding"] == "same":
+            attrs["auto_pad"] = "SAME_UPPER"
+        else:
+            ph = padding_pixels(dil * (kh - 1) + 1, a["padding"], 0) or 0
+            pw = padding_pixels(dil * (kw - 1) + 1, a["padding"], 1) or 0
+            attrs["pads"] = [ph, pw, ph, pw]
+        if dil != 1:
+            attrs["dilations"] = [dil, dil]
+        if a["output_padding"]:
+            attrs["output_padding"] = [a["output_padding"]] * 2
+        weight = self.tensor(f"{name}/weight", [x.c, ev.output.c // a["groups"], kh, kw])
+        args = [self.map4d(inputs[0]), weight] + (
+            [self.tensor(f"{name}/bias", [ev.output.c], "zero")] if a["bias"] else [])
+        out = self.node("ConvTranspose", args, name, name, 4, **attrs)
+        return self.fused(name, out, ev.output.c, a["bn"], a["act"])
+
     def layer(self, ev: Evaluated, inputs: list[str]) -> str:
         node, a, name = ev.node, ev.attrs, ev.node.name
         op = node.op
         if op in ("conv", "pwconv", "dwconv"):
             x, shape = self.map4d(inputs[0]), ev.inputs[0]
-            k, s = a["kernel"], a["stride"]
             groups = shape.c if op == "dwconv" else a["groups"]
-            hp = _pads(shape.h, ev.output.h, k, s, a["padding"])
-            wp = _pads(shape.w, ev.output.w, k, s, a["padding"])
-            weight = self.tensor(f"{name}/weight", [ev.output.c, shape.c // groups, k, k])
+            window = _window(ev)
+            weight = self.tensor(f"{name}/weight", [ev.output.c, shape.c // groups, *window["kernel_shape"]])
             args = [x, weight] + ([self.tensor(f"{name}/bias", [ev.output.c], "zero")] if a["bias"] else [])
-            out = self.node("Conv", args, name, name, 4, kernel_shape=[k, k], strides=[s, s],
-                            pads=[hp[0], wp[0], hp[1], wp[1]], group=groups)
+            out = self.node("Conv", args, name, name, 4, group=groups, **window)
             return self.fused(name, out, ev.output.c, a["bn"], a["act"])
+        if op == "conv_transpose":
+            return self.transposed(ev, inputs)
         if op == "fc":
             x = inputs[0]
             if self.rank[x] != 2:
@@ -148,15 +192,46 @@ class _Builder:
         if op in ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid"):
             return self.activation(name, inputs[0], op, self.rank[inputs[0]])
         if op in ("avgpool", "maxpool"):
-            x, shape = self.map4d(inputs[0]), ev.inputs[0]
-            k, s = a["kernel"], a["stride"]
-            hp = _pads(shape.h, ev.output.h, k, s, a["padding"])
-            wp = _pads(shape.w, ev.output.w, k, s, a["padding"])
-            return self.node("AveragePool" if op == "avgpool" else "MaxPool", [x], name, name, 4,
-                             kernel_shape=[k, k], strides=[s, s], pads=[hp[0], wp[0], hp[1], wp[1]])
+            window = _window(ev)
+            ceil = _pool_ceil_mode(ev, window)
+            return self.node("AveragePool" if op == "avgpool" else "MaxPool", [self.map4d(inputs[0])], name, name,
+                             4, **window, **({"ceil_mode": 1} if ceil else {}))
+        if op == "adaptive_avgpool":
+            src, pooled = ev.inputs[0], ev.output
+            if src.h % pooled.h or src.w % pooled.w:  # equal windows only: ONNX has no adaptive pooling
+                raise MncostError(f"layer '{name}': adaptive_avgpool from {src.h}x{src.w} to {pooled.h}x{pooled.w} "
+                                  "has no ONNX form (ONNX pools with equal windows: the input must be a multiple)")
+            kernel = [src.h // pooled.h, src.w // pooled.w]
+            return self.node("AveragePool", [self.map4d(inputs[0])], name, name, 4, kernel_shape=kernel,
+                             strides=kernel)
+        if op == "resize":
+            # The size is a constant at the export's resolution; PyTorch's F.interpolate exports the
+            # same modes: nearest = floor of the asymmetric source coordinate, bilinear = half_pixel.
+            size = ev.output
+            sizes = self.ints(f"{name}/sizes", [1, size.c, size.h, size.w])
+            modes = {"nearest": {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                                 "nearest_mode": "floor"},
+                     "bilinear": {"mode": "linear", "coordinate_transformation_mode": "half_pixel"}}
+            return self.node("Resize", [self.map4d(inputs[0]), "", "", sizes], name, name, 4, **modes[a["mode"]])
         if op in ("global_avgpool", "global_maxpool"):
             return self.node("GlobalAveragePool" if op == "global_avgpool" else "GlobalMaxPool",
                              [self.map4d(inputs[0])], name, name, 4)
+        if op == "add" and a["channels"] == "first" and any(x != ev.inputs[0] for x in ev.inputs[1:]):
+            # x[:, :C] += y for each narrower y: the first C channels summed, the rest concatenated back
+            y, wide = self.map4d(inputs[0]), ev.inputs[0].c
+            for k, (other, shape) in enumerate(zip(inputs[1:], ev.inputs[1:], strict=True)):
+                step = f"{name}/{k + 1}"
+                if shape.c == wide:
+                    y = self.node("Add", [y, self.map4d(other)], step, step, 4)
+                    continue
+                head, tail = (self.node("Slice", [y, self.ints(f"{step}/{part}_start", [lo]),
+                                                  self.ints(f"{step}/{part}_stop", [hi]),
+                                                  self.ints(f"{step}/{part}_axis", [1])],
+                                        f"{step}/{part}", f"{step}/{part}", 4)
+                              for part, lo, hi in (("head", 0, shape.c), ("tail", shape.c, wide)))
+                added = self.node("Add", [head, self.map4d(other)], f"{step}/add", f"{step}/add", 4)
+                y = self.node("Concat", [added, tail], step if k < len(inputs) - 2 else name, step, 4, axis=1)
+            return y
         if op in ("add", "mul", "concat"):
             xs = [self.map4d(t) for t in inputs]
             if op == "concat":
@@ -169,12 +244,18 @@ class _Builder:
         if op == "flatten":
             return self.node("Flatten", [inputs[0]], name, name, 2, axis=1)
         if op == "split":
-            x = self.map4d(inputs[0])
-            outs = [f"{name}/part{k + 1}" for k in range(a["parts"])]
-            self.nodes.append(self.helper.make_node("Split", [x], outs, name=name, axis=1))
+            x, part_sizes = self.map4d(inputs[0]), listed(a, "sizes")
+            outs = [f"{name}/part{k + 1}" for k in range(len(part_sizes) or a["parts"])]
+            split = [self.ints(f"{name}/sizes", part_sizes)] if part_sizes else []
+            self.nodes.append(self.helper.make_node("Split", [x, *split], outs, name=name, axis=1))
             for out in outs:
                 self.rank[out] = 4
             return str(outs[a["part"] - 1])
+        if op == "slice":
+            x = self.map4d(inputs[0])
+            bounds = [self.ints(f"{name}/{k}", [v]) for k, v in (("start", a.get("start", 0)), ("stop", a["stop"]),
+                                                                  ("axis", 1))]
+            return self.node("Slice", [x, *bounds], name, name, 4)
         if op == "channel_shuffle":
             x, shape, g = self.map4d(inputs[0]), ev.inputs[0], a["groups"]
             grouped = self.ints(f"{name}/grouped_shape", [1, g, shape.c // g, shape.h, shape.w])
@@ -208,16 +289,19 @@ def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM,
 
     for ev in evaluated:
         tensor_of[ev.node.index] = builder.layer(ev, [source(i) for i in ev.node.inputs])
-    output = source(graph.output)
-    final = next(ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output) if evaluated else None
     res = resolved.resolution
-    out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
-        if final is not None else [1, graph.spec.channels, res, res]
+    outputs: list[Any] = []
+    for index in graph.outputs:  # every output the spec names (the last layer by default)
+        output = source(index)
+        final = next((ev for ev in reversed(evaluated) if tensor_of[ev.node.index] == output), None)
+        out_dims = [1, final.output.c] + ([final.output.h, final.output.w] if builder.rank[output] == 4 else []) \
+            if final is not None else [1, graph.spec.channels, res, res]
+        if output not in {o.name for o in outputs}:
+            outputs.append(helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims))
     model_graph = helper.make_graph(
         builder.nodes, graph.spec.name,
         [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT, [1, graph.spec.channels, res, res])],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_dims)],
-        initializer=builder.initializers)
+        outputs, initializer=builder.initializers)
     from . import __version__
 
     model = helper.make_model(model_graph, producer_name="mncost", producer_version=__version__,

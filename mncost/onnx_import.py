@@ -53,7 +53,7 @@ MAX_FUNCTION_NESTING = 8
 
 _LATER = "(not in the spec language yet)"
 REFUSED_LATER = {
-    "Resize": "resize", "Upsample": "resize", "ConvTranspose": "conv_transpose",
+    "Upsample": "resize",
     "LayerNormalization": "layer_norm", "Attention": "attention", "MultiHeadAttention": "attention",
     "Einsum": "einsum",
 }
@@ -376,8 +376,8 @@ class _Importer:
             for t in node.input:
                 if t:
                     self.consumers.setdefault(t, []).append(node)
-        if len(graph.output) != 1:
-            raise SpecError(None, f"{self.shown}: the model must have one output, it has {len(graph.output)}")
+        if not graph.output:
+            raise SpecError(None, f"{self.shown}: the model has no output")
         available = {i.name for i in graph.input} | set(self.consts)
         for node in graph.node:
             for t in node.input:
@@ -400,6 +400,12 @@ class _Importer:
             if id(node) in self.done:
                 continue
             self.visit(node)
+        if len(graph.output) > 1:  # several outputs (a detector's heads): each must be a layer's
+            computed = {row.output for row in self.rows}
+            for output in graph.output:
+                if self.ref(output.name) not in computed:
+                    raise SpecError(None, f"{self.shown}: the output '{output.name}' is not computed by a layer")
+            return
         last = self.ref(graph.output[0].name)
         if not self.rows or self.rows[-1].output != last:
             raise SpecError(None, f"{self.shown}: the output '{graph.output[0].name}' is not computed by the "
@@ -417,37 +423,39 @@ class _Importer:
 
     # -- convolution and fully connected ------------------------------------------------------------
     def window(self, node: Any, kernel: list[int]) -> dict[str, Any]:
-        """kernel, stride, padding of a Conv or pool node (square, undilated)."""
+        """kernel ([kh, kw] when not square), stride, dilation and padding of a Conv or pool node."""
         if len(kernel) != 2:
             raise self.fail(node, f"only 2-D windows are supported, got kernel {kernel}")
-        if kernel[0] != kernel[1]:
-            raise self.fail(node, f"non-square kernel {kernel[0]}x{kernel[1]} is not supported {_LATER}")
         dilations = list(self.attr(node, "dilations", [1, 1]))
-        if any(d != 1 for d in dilations):
-            raise self.fail(node, f"dilation {dilations} is not supported {_LATER}")
+        if dilations[0] != dilations[1]:
+            raise self.fail(node, f"unequal dilations {dilations} are not supported")
         strides = list(self.attr(node, "strides", [1, 1]))
         if strides[0] != strides[1]:
             raise self.fail(node, f"unequal strides {strides} are not supported")
-        k, s = int(kernel[0]), int(strides[0])
+        kh, kw, s, dil = int(kernel[0]), int(kernel[1]), int(strides[0]), int(dilations[0])
         auto = self.attr(node, "auto_pad", b"NOTSET")
         auto = auto.decode() if isinstance(auto, bytes) else str(auto)
-        pads = list(self.attr(node, "pads", [0, 0, 0, 0]))
-        padding: str | int
+        pads = [int(p) for p in self.attr(node, "pads", [0, 0, 0, 0])]
+        padding: str | int | list[int]
         if auto in ("SAME_UPPER", "SAME_LOWER"):
             padding = "same"
         elif auto == "VALID":
             padding = 0
         elif len(set(pads)) == 1:
-            padding = int(pads[0])
+            padding = pads[0]
+        elif pads[0] == pads[2] and pads[1] == pads[3]:
+            padding = [pads[0], pads[1]]  # per axis (PyTorch padding=(ph, pw))
         else:  # asymmetric: TensorFlow's 'same' when the output is ceil(input / stride)
             h, _, _ = self.hwc(node.input[0], node)
             out, _, _ = self.hwc(node.output[0], node)
             if out != math.ceil(h / s):
                 raise self.fail(node, f"asymmetric padding {pads} is not supported")
             padding = "same"
-        attrs: dict[str, Any] = {"kernel": k}
+        attrs: dict[str, Any] = {"kernel": kh if kh == kw else [kh, kw]}
         if s != 1:
             attrs["stride"] = s
+        if dil != 1:
+            attrs["dilation"] = dil
         attrs["padding"] = padding
         return attrs
 
@@ -475,6 +483,60 @@ class _Importer:
         attrs["bn"], attrs["act"] = False, "none"
         out = self.fuse(node.output[0], attrs)
         self.add(node, op, attrs, [x], out)
+
+    def op_ConvTranspose(self, node: Any) -> None:
+        x, w = node.input[0], node.input[1]
+        if x not in self.feature or w in self.feature or w not in self.shapes:
+            raise self.fail(node, "the weights must be a constant tensor")
+        if self.attr(node, "output_shape") is not None:
+            raise self.fail(node, "output_shape is not supported (give pads and output_padding)")
+        weight = self.shape(w, node)  # C_in x C_out/groups x kh x kw
+        group = int(self.attr(node, "group", 1))
+        attrs = self.window(node, list(self.attr(node, "kernel_shape", weight[2:])))
+        if attrs["padding"] == "same" and self.attr(node, "auto_pad", b"NOTSET") in (b"NOTSET", "NOTSET"):
+            raise self.fail(node, "asymmetric padding is not supported")
+        extra = list(self.attr(node, "output_padding", [0, 0]))
+        if extra[0] != extra[1]:
+            raise self.fail(node, f"unequal output_padding {extra} is not supported")
+        attrs["out"] = int(weight[1]) * group
+        if group > 1:
+            attrs["groups"] = group
+        if extra[0]:
+            attrs["output_padding"] = int(extra[0])
+        if len(node.input) > 2 and bool(node.input[2]):
+            attrs["bias"] = True
+        attrs["bn"], attrs["act"] = False, "none"
+        out = self.fuse(node.output[0], attrs)
+        self.add(node, "conv_transpose", attrs, [x], out)
+
+    def op_Resize(self, node: Any) -> None:
+        """nearest or (bi)linear; to an integer factor of the input's sides, else to the size of the
+        latest tensor (or the image) of the output's height and width, read as a second input, else
+        up to the smallest multiple that gives the output's sides."""
+        x = node.input[0]
+        mode = self.attr(node, "mode", b"nearest")
+        mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+        if mode not in ("nearest", "linear"):
+            raise self.fail(node, f"mode '{mode}' is not supported (nearest and linear are)")
+        h, w, c = self.hwc(x, node)
+        oh, ow, oc = self.hwc(node.output[0], node)
+        attrs: dict[str, Any] = {"mode": "bilinear" if mode == "linear" else "nearest"}
+        if oh % h == 0 and ow % w == 0 and oh // h == ow // w and oc == c:
+            attrs["factor"] = oh // h
+            self.add(node, "resize", attrs, [x], node.output[0])
+            return
+        image = self.image
+        candidates = [image] + [row.output for row in self.rows]
+        like = next((t for t in reversed(candidates) if self.hwc(t, node)[:2] == (oh, ow)), None)
+        if like is not None:
+            self.add(node, "resize", attrs, [x, like], node.output[0])
+            return
+        multiple = next((m for m in range(2, max(oh, ow) + 1) if -(-h // m) * m == oh and -(-w // m) * m == ow), None)
+        if multiple is None:
+            raise self.fail(node, f"a resize from {h}x{w} to {oh}x{ow} is neither an integer factor, nor the size "
+                                  "of an earlier tensor, nor the next multiple of a number")
+        attrs["multiple"] = multiple  # timm MobileViT: up to the next multiple of the patch size
+        self.add(node, "resize", attrs, [x], node.output[0])
 
     def fc(self, node: Any, x: str, out: int, bias: bool, result: str) -> None:
         attrs: dict[str, Any] = {"out": out, "bias": bias, "bn": False, "act": "none"}
@@ -508,8 +570,11 @@ class _Importer:
 
     # -- pooling --------------------------------------------------------------------------------------
     def pool(self, node: Any, op: str) -> None:
-        # ceil_mode is checked by the output shapes: it matters only where it changes them.
+        # ceil_mode as PyTorch's; where ONNX's opset differs (a last window starting in the right
+        # padding), the output shapes check catches it.
         attrs = self.window(node, list(self.attr(node, "kernel_shape", [])))
+        if self.attr(node, "ceil_mode", 0):
+            attrs["ceil_mode"] = True
         if len(node.output) > 1 and node.output[1]:
             raise self.fail(node, "the indices output of MaxPool is not supported")
         self.add(node, op, attrs, [node.input[0]], node.output[0])
@@ -667,6 +732,8 @@ class _Importer:
 # -- writing the spec -------------------------------------------------------------------------------
 
 def _scalar(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -687,6 +754,16 @@ def _defaults(rows: list[_Row]) -> dict[str, Any]:
     return {"padding": "half", "bn": common("bn", False), "act": common("act", "none")}
 
 
+def _half(attrs: dict[str, Any]) -> int | list[int] | None:
+    """The padding `half` stands for on a row's window (None without one)."""
+    if "kernel" not in attrs:
+        return None
+    kernel, dil = attrs["kernel"], attrs.get("dilation", 1)
+    kh, kw = kernel if isinstance(kernel, list) else (kernel, kernel)
+    ph, pw = (dil * (kh - 1) + 1) // 2, (dil * (kw - 1) + 1) // 2
+    return ph if ph == pw else [ph, pw]
+
+
 @dataclass
 class Entry:
     """A row as written: its fields (op and the attributes that differ from the defaults), the
@@ -702,7 +779,7 @@ class Entry:
 
 
 def _header(imp: _Importer, meta: dict[str, str], channels: int, resolution: int) -> tuple[list[str], dict[str, Any]]:
-    classes = imp.hwc(imp.model.graph.output[0].name, imp.model.graph.node[-1])[2]
+    classes = imp.hwc(imp.model.graph.output[-1].name, imp.model.graph.node[-1])[2]
     defaults = _defaults(imp.rows)
     lines = [
         f"# Imported by mncost from {meta['file']} (ONNX). Channel counts are the file's, taken as",
@@ -729,8 +806,8 @@ def _entries(imp: _Importer, defaults: dict[str, Any]) -> list[Entry]:
         for key, value in row.attrs.items():
             if key == "padding" and value == "half":
                 continue
-            if key == "padding" and value == row.attrs.get("kernel", 0) // 2:
-                continue  # PyTorch's padding = k // 2
+            if key == "padding" and value == _half(row.attrs):
+                continue  # PyTorch's padding = k // 2 (dilated: d·(k − 1) / 2)
             if key in ("bn", "act") and (row.op != "fc" and value == defaults[key]):
                 continue
             if row.op == "fc" and ((key == "bias" and value) or (key == "bn" and not value)
@@ -842,6 +919,11 @@ def import_onnx(path: str, shown: str | None = None, resolution: int | None = No
     }
     header, defaults = _header(imp, meta, channels, size)
     entries = _entries(imp, defaults)
+    outputs = [imp.ref(o.name) for o in model.graph.output]
+    if len(outputs) > 1:  # the spec names its outputs; blocks are not recovered (an output may be inside one)
+        name_of = {e.output: e.name for e in entries}
+        header = header + ["outputs: [" + ", ".join(_scalar(name_of[t]) for t in outputs) + "]"]
+        blocks = False
     text = "\n".join(header + _flat(entries, image)) + "\n"
     _check_shapes(imp, text, f"{shown} (imported)")
     if blocks:

@@ -4,9 +4,13 @@ Shapes are (H, W, C) like the papers' tables. Conventions (from the V1 paper, eq
   conv:   MACs = H_out·W_out·k²·(C_in/groups)·C_out; weights = k²·(C_in/groups)·C_out
   dwconv: MACs = H_out·W_out·k²·C_out;              weights = k²·C_out (C_out = C_in·multiplier)
   fc:     MACs = C_in·C_out (C_in = H·W·C of its input); weights = C_in·C_out
-Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row (`bn: true`,
-`act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost one MAC per
-output element (pooling: per window element).
+  conv_transpose: MACs = H_in·W_in·kh·kw·(C_in/groups)·C_out; weights as conv
+k² is kh·kw for a non-square kernel (`kernel: [kh, kw]`); dilation changes output sizes, never a
+count. Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row
+(`bn: true`, `act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost
+one MAC per output element (pooling: per window element, adaptive pooling included; resize:
+`RESIZE_TAPS` per output element). Sizes follow PyTorch (Conv2d, ConvTranspose2d, pools with
+ceil_mode, AdaptiveAvgPool2d, F.interpolate): docs/ops-spatial.md.
 """
 
 from __future__ import annotations
@@ -49,8 +53,13 @@ class Kind(StrEnum):
     INT = "int"  # a whole number >= 1 (or an expression giving one)
     BOOL = "bool"
     ACT = "act"  # activation name or none
-    PADDING = "padding"  # same | valid | half | a whole number >= 0
+    PADDING = "padding"  # same | valid | half | a whole number >= 0 | [height, width] pixels
+    CHOICE = "choice"  # one of the attribute's `choices` (a literal, fixed when the spec is read)
+    PIXELS = "pixels"  # a literal whole number >= 0 (conv_transpose's output_padding)
 
+
+LITERAL_KINDS = frozenset({Kind.BOOL, Kind.ACT, Kind.PADDING, Kind.CHOICE, Kind.PIXELS})
+"""Attribute kinds fixed when the spec is read (no expressions, the same under every config)."""
 
 ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid")
 """Activation names usable as ops and as the fused `act:` of conv and fc rows."""
@@ -62,6 +71,11 @@ class Attr:
     default: Any = None  # None: taken from the spec's `defaults` (bn, act, padding)
     required: bool = False
     settable: bool = True  # False: fixed by the op (pwconv's kernel is always 1)
+    same_as: str | None = None  # when not given, the value of this other attribute (kernel_w: kernel)
+    choices: tuple[str, ...] = ()  # the names a Kind.CHOICE attribute accepts
+    many: int = 0  # > 0: a list of up to `many` values, kept as attributes key1, key2, ... (absent: none)
+    optional: bool = False  # absent from a row: the rule sees no such key
+    excludes: tuple[str, ...] = ()  # attributes that may not be given together with this one
 
 
 Attrs = Mapping[str, Any]
@@ -99,6 +113,21 @@ class OpRule:
     fusable: bool = False  # accepts bn / act / bias
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
     kernel: Kernel = Kernel.ELEMENTWISE
+    like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
+    # attributes; without it, one of them must be given
+
+    def attr(self, key: str) -> Attr:
+        """The declaration of an attribute key, including a list's `key1`, `key2`, ... entries."""
+        found = self.attrs.get(key)
+        return found if found is not None else self.attrs[key.rstrip("0123456789")]
+
+
+def listed(a: Attrs, key: str) -> list[Any]:
+    """The values of a list attribute (`key1`, `key2`, ...), in order; [] when absent."""
+    values: list[Any] = []
+    while f"{key}{len(values) + 1}" in a:
+        values.append(a[f"{key}{len(values) + 1}"])
+    return values
 
 
 def _zero(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> int:
@@ -117,30 +146,56 @@ def _affine_per_channel(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs
     return 2 * out.c
 
 
-def padding_pixels(kernel: int, padding: str | int) -> int | None:
-    """Pixels added on each side, or None for TF 'same' (which pads as needed)."""
+def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int = 0) -> int | None:
+    """Pixels added on each side of one axis (0: height, 1: width), or None for TF 'same' (which
+    pads as needed). `kernel` is the effective (dilated) extent of the kernel on that axis."""
+    if isinstance(padding, tuple):
+        return padding[axis]
     if padding == "same":
         return None
     if isinstance(padding, str):
-        return 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2
+        return 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2 (dilated: d·(k−1)/2)
     return padding
 
 
-def spatial(size: Any, kernel: int, stride: int, padding: str | int, d: Domain | None = None) -> Any:
-    """Output side: TF 'same' = ceil(in/stride); explicit p = floor((in + 2p − k)/stride) + 1."""
+def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int, int], d: Domain | None = None,
+            dilation: int = 1, ceil_mode: bool = False, axis: int = 0) -> Any:
+    """Output side: TF 'same' = ceil(in/stride); explicit p: floor((in + 2p − d·(k−1) − 1)/stride) + 1
+    (PyTorch's Conv2d/MaxPool2d rule). With `ceil_mode` (pools), the division rounds up, and a last
+    window that would start beyond the input and its left padding is dropped (PyTorch's rule)."""
     d = EXACT if d is None else d
-    pad = padding_pixels(kernel, padding)
+    extent = dilation * (kernel - 1) + 1
+    pad = padding_pixels(extent, padding, axis)
     if pad is None:
         return d.ceil_div(size, stride)
-    if d.less(size + 2 * pad, kernel):
-        raise OpError(f"kernel {kernel}x{kernel} is larger than its {size}x{size} input (padding {pad})")
-    return d.floor_div(size + (2 * pad - kernel), stride) + 1
+    if d.less(size + 2 * pad, extent):
+        what = (f"kernel {kernel}x{kernel}" if dilation == 1
+                else f"kernel {kernel} dilated by {dilation} ({extent} pixels)")
+        raise OpError(f"{what} is larger than its {size}x{size} input (padding {pad})")
+    if not ceil_mode:
+        return d.floor_div(size + (2 * pad - extent), stride) + 1
+    out = d.ceil_div(size + (2 * pad - extent), stride) + 1
+    if d.less(size + pad, (out - 1) * stride + 1):  # the last window starts at or beyond in + p: dropped
+        out = out - 1
+    return out
+
+
+def kernel_w(a: Attrs) -> Any:
+    """A window's width (`kernel_w`; the height `kernel` when the op has no separate width)."""
+    return a.get("kernel_w", a["kernel"])
 
 
 def _window(d: Domain, inputs: Sequence[Shape], a: Attrs, channels: Any) -> Shape:
-    x = inputs[0]
-    k, s, p = a["kernel"], a["stride"], a["padding"]
-    return Shape(spatial(x.h, k, s, p, d), spatial(x.w, k, s, p, d), channels)
+    """A windowed op's output map: per axis, `spatial` with the axis's kernel and padding."""
+    x, kh, kw = inputs[0], a["kernel"], kernel_w(a)
+    s, p, dil, ceil = a["stride"], a["padding"], a.get("dilation", 1), a.get("ceil_mode", False)
+    if kh != kw:  # name both axes in the message when the window is not square
+        for axis, size, k in ((0, x.h, kh), (1, x.w, kw)):
+            extent = dil * (k - 1) + 1
+            pad = padding_pixels(extent, p, axis)
+            if pad is not None and d.less(size + 2 * pad, extent):
+                raise OpError(f"kernel {kh}x{kw} is larger than its {x.h}x{x.w} input (padding {pad})")
+    return Shape(spatial(x.h, kh, s, p, d, dil, ceil, 0), spatial(x.w, kw, s, p, d, dil, ceil, 1), channels)
 
 
 def _conv_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -153,13 +208,11 @@ def _conv_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _conv_weights(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
-    k = a["kernel"]
-    return k * k * d.floor_div(inputs[0].c, a["groups"]) * out.c + (out.c if a["bias"] else 0)
+    return a["kernel"] * kernel_w(a) * d.floor_div(inputs[0].c, a["groups"]) * out.c + (out.c if a["bias"] else 0)
 
 
 def _conv_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
-    k = a["kernel"]
-    return out.h * out.w * k * k * d.floor_div(inputs[0].c, a["groups"]) * out.c
+    return out.h * out.w * a["kernel"] * kernel_w(a) * d.floor_div(inputs[0].c, a["groups"]) * out.c
 
 
 def _fused_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
@@ -171,13 +224,11 @@ def _dw_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _dw_weights(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
-    k = a["kernel"]
-    return k * k * out.c + (out.c if a["bias"] else 0)
+    return a["kernel"] * kernel_w(a) * out.c + (out.c if a["bias"] else 0)
 
 
 def _dw_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
-    k = a["kernel"]
-    return out.h * out.w * k * k * out.c
+    return out.h * out.w * a["kernel"] * kernel_w(a) * out.c
 
 
 def _fc_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -197,7 +248,72 @@ def _pool_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _pool_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
-    return out.elements * a["kernel"] * a["kernel"]
+    return out.elements * a["kernel"] * kernel_w(a)
+
+
+def _adaptive_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    return Shape(a["size"], a["size_w"], inputs[0].c)
+
+
+def _adaptive_window_sum(d: Domain, size: Any, out: int) -> Any:
+    """Σ over the `out` windows of one axis of their lengths: PyTorch's adaptive pooling window i
+    spans [floor(i·in/out), ceil((i+1)·in/out))."""
+    return d.sum([d.ceil_div((i + 1) * size, out) - d.floor_div(i * size, out) for i in range(out)])
+
+
+def _adaptive_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    x = inputs[0]
+    return _adaptive_window_sum(d, x.h, out.h) * _adaptive_window_sum(d, x.w, out.w) * x.c
+
+
+def _resize_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """To `factor` times the input's sides rounded up to a `multiple` (timm MobileViT: ceil(H/p)·p),
+    or (a second input, `like:`) to that tensor's sides."""
+    x = inputs[0]
+    if len(inputs) == 2:
+        return Shape(inputs[1].h, inputs[1].w, x.c)
+    f, m = a["factor"], a["multiple"]
+    return Shape(d.ceil_div(x.h * f, m) * m, d.ceil_div(x.w * f, m) * m, x.c)
+
+
+RESIZE_TAPS = {"nearest": 0, "bilinear": 4}
+"""MACs per output element of `resize` under `--ops all`: nearest copies one input element (no
+arithmetic); bilinear weighs and sums its 4 nearest input elements."""
+
+
+def _resize_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    if _same_shape(d, inputs[0], out):  # nothing to resize (timm's MobileViT skips the call): no cost
+        return 0
+    return out.elements * RESIZE_TAPS[a["mode"]]
+
+
+def _transpose_side(d: Domain, size: Any, kernel: int, a: Attrs, axis: int) -> Any:
+    """PyTorch's ConvTranspose2d: (in − 1)·s − 2p + d·(k − 1) + output_padding + 1; TF 'same': in·s."""
+    s, dil, extra = a["stride"], a["dilation"], a["output_padding"]
+    if not (extra < s or extra < dil):
+        raise OpError(f"output_padding {extra} must be smaller than the stride ({s}) or the dilation ({dil})")
+    pad = padding_pixels(dil * (kernel - 1) + 1, a["padding"], axis)
+    if pad is None:
+        return size * s + extra
+    side = (size - 1) * s + (dil * (kernel - 1) + extra + 1 - 2 * pad)
+    if d.less(side, 1):
+        raise OpError(f"padding {pad} leaves no output of a {size}x{size} input (kernel {kernel}, stride {s})")
+    return side
+
+
+def _transpose_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    x, groups, out = inputs[0], a["groups"], a["out"]
+    if not d.divides(groups, x.c):
+        raise OpError(f"input channels {x.c} are not divisible by groups={groups}")
+    if not d.divides(groups, out):
+        raise OpError(f"output channels {out} are not divisible by groups={groups}")
+    return Shape(_transpose_side(d, x.h, a["kernel"], a, 0), _transpose_side(d, x.w, kernel_w(a), a, 1), out)
+
+
+def _transpose_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    """Every input element meets every tap once: in_h·in_w·kh·kw·(C_in/groups)·C_out."""
+    x = inputs[0]
+    return x.h * x.w * a["kernel"] * kernel_w(a) * d.floor_div(x.c, a["groups"]) * out.c
 
 
 def _global_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -247,13 +363,58 @@ def _concat_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
 
 
 def _split_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
-    """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2)."""
+    """One of `parts` equal channel groups (ShuffleNet V2's channel split: c -> c/2 + c/2), or of
+    groups of the given `sizes` (MixNet's mixed kernels), which must add up to the input's channels."""
     x, parts, part = inputs[0], a["parts"], a["part"]
+    sizes = listed(a, "sizes")
+    if sizes:
+        if part > len(sizes):
+            raise OpError(f"part {part} does not exist: 'sizes' lists {len(sizes)} parts")
+        total = d.sum(sizes)
+        if not d.equal(total, x.c):
+            raise OpError(f"'sizes' {', '.join(str(v) for v in sizes)} add up to {total}, not to the input's "
+                          f"{x.c} channels")
+        return Shape(x.h, x.w, sizes[part - 1])
     if part > parts:
         raise OpError(f"part {part} does not exist: the input is split into {parts} parts")
     if not d.divides(parts, x.c):
         raise OpError(f"input channels {x.c} do not split into {parts} equal parts")
     return Shape(x.h, x.w, d.floor_div(x.c, parts))
+
+
+def _slice_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """Channels start..stop-1 of the input (`x[:, start:stop]`; without `start`, the first `stop`)."""
+    x, stop = inputs[0], a["stop"]
+    start = a.get("start", 0)
+    if d.less(x.c, stop):
+        raise OpError(f"'stop' = {stop} is beyond the input's {x.c} channels")
+    if not d.less(start, stop):
+        raise OpError(f"'start' = {start} must be below 'stop' = {stop}")
+    return Shape(x.h, x.w, stop - start)
+
+
+def _add_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    """Equal shapes; with `channels: first`, the later inputs are added to the first one's first
+    channels (ReXNet's `x[:, 0:C] += shortcut`) and may be narrower."""
+    first = inputs[0]
+    if a["channels"] == "all":
+        try:
+            return _elementwise_shape(d, inputs, a)
+        except OpError as exc:
+            if all(d.equal(x.h, first.h) and d.equal(x.w, first.w) and not d.less(first.c, x.c) for x in inputs):
+                raise OpError(f"{exc}; to add narrower inputs to the first one's first channels, give "
+                              "channels: first") from None
+            raise
+    for other in inputs[1:]:
+        if not (d.equal(other.h, first.h) and d.equal(other.w, first.w)) or d.less(first.c, other.c):
+            raise OpError(f"with channels: first, every input must have the first one's height and width and "
+                          f"at most its channels, got {_shapes(inputs)}")
+    return first
+
+
+def _add_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    """One addition per element of every input after the first (the channels added)."""
+    return d.sum([x.elements for x in inputs[1:]])
 
 
 def _shuffle_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
@@ -277,10 +438,19 @@ _WINDOW = {
     "stride": Attr(Kind.INT, 1),
     "padding": Attr(Kind.PADDING, None),  # default from the spec's `defaults.padding`
 }
+_KERNEL_W = {"kernel_w": Attr(Kind.INT, same_as="kernel")}  # `kernel: [kh, kw]` sets both
+_SPATIAL = _KERNEL_W | {"dilation": Attr(Kind.INT, 1)}
+_POOL = {"kernel": Attr(Kind.INT, required=True)} | _KERNEL_W | _WINDOW | {"ceil_mode": Attr(Kind.BOOL, False)}
+
+
+def _kernel_text(a: Attrs) -> str:
+    """'3x3', '1x5', '3x3 d2' (dilated by 2)."""
+    dil = a.get("dilation", 1)
+    return f"{a['kernel']}x{kernel_w(a)}" + (f" d{dil}" if dil > 1 else "")
 
 
 def _kernel_label(prefix: str) -> Callable[[Attrs], str]:
-    return lambda a: f"{prefix} {a['kernel']}x{a['kernel']}"
+    return lambda a: f"{prefix} {_kernel_text(a)}"
 
 
 def _fixed_label(text: str) -> Callable[[Attrs], str]:
@@ -288,10 +458,12 @@ def _fixed_label(text: str) -> Callable[[Attrs], str]:
 
 
 def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
+    spatial_attrs = _SPATIAL if kernel.settable else {}
     return OpRule(
         name=name,
         doc=doc,
-        attrs={"kernel": kernel, "out": Attr(Kind.CHANNELS, required=True), "groups": Attr(Kind.INT, 1)}
+        attrs={"kernel": kernel} | spatial_attrs | {"out": Attr(Kind.CHANNELS, required=True),
+                                                    "groups": Attr(Kind.INT, 1)}
         | _WINDOW
         | _FUSED,
         min_inputs=1,
@@ -300,7 +472,7 @@ def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
         weights=_conv_weights,
         macs=_conv_macs,
         extra_macs=_fused_extra,
-        label=lambda a: f"conv {a['kernel']}x{a['kernel']}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
+        label=lambda a: f"conv {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
         fusable=True,
         kernel=Kernel.CONV,
     )
@@ -323,7 +495,8 @@ def _registry() -> dict[str, OpRule]:
         OpRule(
             name="dwconv",
             doc="depthwise k×k convolution: one filter per input channel (times `multiplier`)",
-            attrs={"kernel": Attr(Kind.INT, required=True), "multiplier": Attr(Kind.INT, 1)} | _WINDOW | _FUSED,
+            attrs={"kernel": Attr(Kind.INT, required=True)} | _SPATIAL | {"multiplier": Attr(Kind.INT, 1)}
+            | _WINDOW | _FUSED,
             min_inputs=1, max_inputs=1, shape=_dw_shape, weights=_dw_weights, macs=_dw_macs,
             extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True, kernel=Kernel.DEPTHWISE,
         ),
@@ -338,27 +511,56 @@ def _registry() -> dict[str, OpRule]:
         _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True, kernel=Kernel.FREE),
         *(_simple(act, f"{act} activation", inplace=True) for act in ACTIVATIONS),
         _simple("avgpool", "average pooling over k×k windows", _pool_shape, _pool_extra, kernel=Kernel.POOL,
-                attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
+                attrs=_POOL),
         _simple("maxpool", "max pooling over k×k windows", _pool_shape, _pool_extra, kernel=Kernel.POOL,
-                attrs={"kernel": Attr(Kind.INT, required=True)} | _WINDOW),
+                attrs=_POOL),
+        # PyTorch's AdaptiveAvgPool2d((h, w)): windows [floor(i·in/out), ceil((i+1)·in/out)).
+        _simple("adaptive_avgpool", "average pooling to a fixed output size (`size`, or `size: [h, w]`)",
+                _adaptive_shape, _adaptive_extra, kernel=Kernel.POOL,
+                attrs={"size": Attr(Kind.INT, required=True), "size_w": Attr(Kind.INT, same_as="size")}),
         _simple("global_avgpool", "average over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra,
                 kernel=Kernel.POOL),
         _simple("global_maxpool", "maximum over all positions: HxWxC -> 1x1xC", _global_shape, _global_extra,
                 kernel=Kernel.POOL),
-        _simple("add", "element-wise sum of inputs of equal shape (residual connection)",
-                _elementwise_shape, _elementwise_extra, inputs=(2, 8)),
+        _simple("add", "element-wise sum of inputs of equal shape (residual connection); with `channels: first`, "
+                "later inputs may be narrower and are added to the first one's first channels (ReXNet)",
+                _add_shape, _add_extra, inputs=(2, 8),
+                attrs={"channels": Attr(Kind.CHOICE, "all", choices=("all", "first"))}),
         _simple("mul", "element-wise product; a 1x1xC input broadcasts (squeeze-and-excite gate)",
                 _mul_shape, _elementwise_extra, inputs=(2, 8)),
         _simple("concat", "concatenation along channels of inputs of equal height and width",
                 _concat_shape, _zero, inputs=(2, 8)),
         _simple("flatten", "HxWxC -> 1x1x(H*W*C)", _flatten_shape, _zero, inplace=True, kernel=Kernel.FREE),
         # A view of its input (torch `chunk`): no arithmetic, no new buffer.
-        _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts)",
-                _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True)},
+        _simple("split", "one of `parts` equal channel groups of its input (`part` = 1..parts), or of groups "
+                "of the given `sizes` (a list of channels, scaled by α; they must add up to the input's)",
+                _split_shape, _zero, attrs={"parts": Attr(Kind.INT, 2), "part": Attr(Kind.INT, required=True),
+                                            "sizes": Attr(Kind.CHANNELS, many=16, excludes=("parts",))},
                 inplace=True),
+        # A view of its input (torch `x[:, start:stop]`), as split: no arithmetic, no new buffer.
+        _simple("slice", "channels `start` to `stop` − 1 of its input (without `start`: the first `stop`)",
+                _slice_shape, _zero, attrs={"stop": Attr(Kind.CHANNELS, required=True),
+                                            "start": Attr(Kind.CHANNELS, optional=True)}, inplace=True),
         # Data movement only (a transpose copied into a new tensor): no arithmetic.
         _simple("channel_shuffle", "reorder channels across `groups` (ShuffleNet); shape unchanged",
                 _shuffle_shape, _zero, attrs={"groups": Attr(Kind.INT, required=True)}),
+        # torch.nn.functional.interpolate(mode="nearest" | "bilinear"): no weights.
+        OpRule(name="resize", doc="nearest or bilinear resize by an integer `factor`, up to the next `multiple`, "
+               "or to the size of the tensor named by `like`",
+               attrs={"mode": Attr(Kind.CHOICE, "nearest", choices=tuple(RESIZE_TAPS)),
+                      "factor": Attr(Kind.INT, 1), "multiple": Attr(Kind.INT, 1)},
+               min_inputs=1, max_inputs=2, shape=_resize_shape, weights=_zero, macs=_zero, extra_macs=_resize_extra,
+               label=lambda a: f"resize {a['mode']}", like=("factor", "multiple")),
+        OpRule(
+            name="conv_transpose",
+            doc="transposed k×k convolution (PyTorch ConvTranspose2d: stride, padding, output_padding, dilation)",
+            attrs={"kernel": Attr(Kind.INT, required=True)} | _SPATIAL
+            | {"out": Attr(Kind.CHANNELS, required=True), "groups": Attr(Kind.INT, 1)} | _WINDOW
+            | {"output_padding": Attr(Kind.PIXELS, 0)} | _FUSED,
+            min_inputs=1, max_inputs=1, shape=_transpose_shape, weights=_conv_weights, macs=_transpose_macs,
+            extra_macs=_fused_extra, fusable=True, kernel=Kernel.CONV,
+            label=lambda a: f"conv_t {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
+        ),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True, kernel=Kernel.FREE),
         _simple("softmax", "softmax over channels (no parameters)"),
         # LayerNorm over the channels of each position (ConvNeXt, MobileViT): γ and β per channel,
@@ -373,3 +575,8 @@ def _registry() -> dict[str, OpRule]:
 
 OPS: Mapping[str, OpRule] = _registry()
 """Every primitive op, by the name used in specs' `op:` field."""
+
+LITERAL_ATTRS: Mapping[str, frozenset[str]] = {
+    name: frozenset(key for key, attr in rule.attrs.items() if attr.kind in LITERAL_KINDS)
+    for name, rule in OPS.items()}
+"""Per op, the attributes whose values are literals (the walk reads them without a domain)."""

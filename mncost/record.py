@@ -5,7 +5,9 @@ classes that `mncost show` needs took most of its start-up (issue 8: start-up wi
 `import click, yaml`). A record's methods are shared closures instead, so defining one costs a
 `type()` call. What a record gives: `__init__` (positional or keyword, with defaults), `__eq__`
 and `__hash__` over the fields not marked `field(compare=False)`, `__repr__` over the fields not
-marked `field(repr=False)`, immutability (`dataclasses.FrozenInstanceError`) and `__slots__`.
+marked `field(repr=False)`, immutability (`dataclasses.FrozenInstanceError`) and `__slots__`;
+a `__post_init__` method runs after the fields are set (it may normalise them with
+`object.__setattr__`).
 Type checkers treat it as a frozen dataclass (PEP 681). `replace(obj, **changes)` is
 `dataclasses.replace` for records (and passes real dataclasses on to it); `defaults(cls)` maps
 each field that has a default to it.
@@ -56,7 +58,7 @@ def record(cls: type[T]) -> type[T]:
     for slot in ("__dict__", "__weakref__"):
         namespace.pop(slot, None)
     namespace["__slots__"] = names
-    namespace["__init__"] = _init(cls.__qualname__, names, defaults)
+    namespace["__init__"] = _init(cls.__qualname__, names, defaults, namespace.get("__post_init__"))
     key = _key(compared)
     namespace["__eq__"] = _eq(key)
     namespace["__hash__"] = lambda self: hash(key(self))
@@ -140,7 +142,8 @@ def _repr(qualname: str, names: tuple[str, ...]) -> Callable[[Any], str]:
     return __repr__
 
 
-def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any]) -> Callable[..., None]:
+def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any],
+          post: Callable[[Any], None] | None = None) -> Callable[..., None]:
     count = len(names)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -158,6 +161,8 @@ def _init(qualname: str, names: tuple[str, ...], defaults: dict[str, Any]) -> Ca
                     raise TypeError(f"{qualname}() missing argument '{name}'")
             if kwargs:
                 raise TypeError(f"{qualname}() got unexpected or repeated arguments: {', '.join(sorted(kwargs))}")
+        if post is not None:
+            post(self)
 
     return __init__
 

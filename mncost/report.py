@@ -7,12 +7,14 @@ Numbers are exact integers: parameters, MACs (multiply-accumulates) and bytes. F
 from __future__ import annotations
 
 from dataclasses import field
+from typing import Any
 
-from .conventions import BnParams, Counting, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
 from .structure import Structure, Window
+from .tabular import Tabular
 
 
 @record
@@ -33,7 +35,28 @@ class Config:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
+    depth_rounding: DepthRounding = DepthRounding.CEIL  # how d·n becomes whole blocks; the graph is built for one
     fusion: Fusion | None = None  # BN/activation folding; None: the device profile's, else tflite
+
+    def __post_init__(self) -> None:
+        """Conventions given as their string values (`bn_params="affine"`) become enum members; a
+        value that is not one of them is a ValueError naming the choices."""
+        for name, enum in _CONFIG_ENUMS.items():
+            value = getattr(self, name)
+            if value is None or isinstance(value, enum):
+                continue
+            try:
+                object.__setattr__(self, name, enum(value))
+            except ValueError:
+                choices = ", ".join(repr(m.value) for m in enum)
+                raise ValueError(f"Config {name}={value!r}: must be one of {choices}") from None
+
+
+_CONFIG_ENUMS: dict[str, type[Any]] = {
+    "rounding": Rounding, "counting": Counting, "ops": OpsCounted, "bn_params": BnParams, "dtype": Dtype,
+    "weight_dtype": Dtype, "memory_model": MemoryModel, "fusion": Fusion, "depth_rounding": DepthRounding,
+}
+"""The Config fields that hold a convention (an enum): their string values are accepted too."""
 
 
 @record
@@ -51,11 +74,14 @@ class Conventions:
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # the device profile latency is estimated for (its name)
     fusion: Fusion = Fusion.TFLITE  # which batch norms and activations fold into the conv or fc before them
+    depth_rounding: DepthRounding = DepthRounding.CEIL
 
     def describe(self) -> str:
-        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`)."""
+        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`,
+        and `depth-rounding=` when it is not ceil)."""
         return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
-                f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else ""))
+                f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else "")
+                + (f" depth-rounding={self.depth_rounding}" if self.depth_rounding is not DepthRounding.CEIL else ""))
 
 
 @record
@@ -194,13 +220,32 @@ class SpecInfo:
 
 
 @record
-class Report:
+class Report(Tabular):
+    """One spec evaluated under one config. `rows()`: one dict per layer; `to_dict()`: the
+    `mncost.report/1` document (`show --format json`); `to_pandas()`; Markdown in notebooks."""
+
     spec: SpecInfo
     config: Resolved
     conventions: Conventions
     layers: tuple[LayerCost, ...]
     totals: Cost
     memory: Memory
+    outputs: tuple[str, ...] = ()  # the layers whose output tensors the network outputs, in the spec's order
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mncost.report/1` JSON document, as `mncost show --format json` writes it."""
+        from .render.json import report_dict
+
+        return report_dict(self)
+
+    def _markdown(self) -> str:
+        from .render.markdown import to_markdown
+        from .render.sheet import report_sheet
+
+        return to_markdown(report_sheet(self))
+
+    def _title(self) -> str:
+        return f"{self.spec.name}: {self.spec.description}"
 
     @property
     def arithmetic(self) -> int:

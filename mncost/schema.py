@@ -24,8 +24,8 @@ DOCUMENTS = {"report": "mncost.report/1", "sweep": "mncost.sweep/1", "diff": "mn
              "memory": "mncost.memory/1", "fit": "mncost.fit/1", "formula": "mncost.formula/1"}
 """Schema name -> the `schema` value of the JSON document it describes."""
 
-NAMES = ("spec", *DOCUMENTS)
-"""Every schema `mncost schema NAME` prints."""
+NAMES = ("spec", *DOCUMENTS, "space")
+"""Every schema `mncost schema NAME` prints (`space`: a line of `mncost space ... --format jsonl`)."""
 
 
 class SchemaError(MncostError):
@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -124,6 +124,7 @@ def _shared() -> dict[str, Any]:
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
             "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
             "fusion": _enum(Fusion, "which batch norms and activations fold into the conv or fc before them"),
+            "depth_rounding": _enum(DepthRounding, "how --depth-multiplier rounds a stage's blocks"),
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
                   "description": "[height, width, channels]"},
@@ -186,12 +187,28 @@ def report_schema() -> dict[str, Any]:
                        "params": _count("their parameters"), "macs": _count("their MACs"),
                        "params_share": _number("fraction of all parameters"),
                        "macs_share": _number("fraction of all MACs")}, "one layer type")
+    from .columns import GROUP_COLUMNS
+
+    group_properties, group_optional = _figures(GROUP_COLUMNS, "2 × macs; only under --count flops")
+    group_row = _object({"group": _text("the stage (`stage3`) or block (`stage3.block2`); a layer outside any"),
+                         "layers": _count("how many layers it has"), **group_properties,
+                         "macs_share": _number("fraction of all MACs"),
+                         "params_share": _number("fraction of all parameters")},
+                        "one stage or block: sums of its layers' figures, the largest live memory",
+                        optional=group_optional + tuple(c.key for c in GROUP_COLUMNS if c.detail))
+    groups = _object({"by": {"enum": ["stage", "block"], "description": "the grouping"},
+                      "rows": {"type": "array", "items": group_row, "description": "in order of first layer"}},
+                     "only with --group-by stage|block")
     return _document("report", "mncost show --format json: a per-layer report", {
         "spec": _ref("spec"), "config": _ref("config"), "conventions": _ref("conventions"),
         "layers": {"type": "array", "items": layer, "description": "one object per executed layer, in order"},
+        "outputs": {"type": "array", "items": {"type": "string"},
+                    "description": "the layers whose output tensors the network outputs (the spec's `outputs`, "
+                                   "else the last layer), in the spec's order"},
         "totals": totals,
         "by_type": {"type": "array", "items": by_type, "description": "the breakdown by layer type"},
-    }, defs=_shared())
+        "groups": groups,
+    }, optional=("groups",), defs=_shared())
 
 
 def sweep_schema() -> dict[str, Any]:
@@ -201,6 +218,11 @@ def sweep_schema() -> dict[str, Any]:
     row = _object({"alpha": _number("α"), "resolution": _int("resolution"),
                    "rho": _number("resolution / base resolution"), **properties},
                   "one (α, resolution) point", optional=optional)
+    pivot = _object({"field": {"enum": ["params", "macs", "activation_bytes", "peak_bytes"],
+                               "description": "the pivoted field"},
+                     "values": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}},
+                                "description": "values[i][j] = the field of (alphas[i], resolutions[j])"}},
+                    "only with --pivot (the first field)")
     return _document("sweep", "mncost sweep --format json: an α × resolution grid", {
         "spec": _ref("spec"),
         "config": _object({"classes": _int("number of classes"), "depth_multiplier": _number("depth multiplier"),
@@ -209,12 +231,9 @@ def sweep_schema() -> dict[str, Any]:
         "alphas": {"type": "array", "items": {"type": "number"}, "description": "the α axis"},
         "resolutions": {"type": "array", "items": {"type": "integer"}, "description": "the resolution axis"},
         "rows": {"type": "array", "items": row, "description": "α-major: rows[i × len(resolutions) + j]"},
-        "pivot": _object({"field": {"enum": ["params", "macs", "activation_bytes", "peak_bytes"],
-                                    "description": "the pivoted field"},
-                          "values": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}},
-                                     "description": "values[i][j] = the field of (alphas[i], resolutions[j])"}},
-                         "only with --pivot"),
-    }, optional=("pivot",), defs=_shared())
+        "pivot": pivot,
+        "pivots": {"type": "array", "items": pivot, "description": "every --pivot field, in the order given"},
+    }, optional=("pivot", "pivots"), defs=_shared())
 
 
 def diff_schema() -> dict[str, Any]:
@@ -345,20 +364,39 @@ def spec_schema() -> dict[str, Any]:
     whole_or_expr = {"type": ["integer", "string"], "description": "a whole number or an expression (alpha, classes, "
                                                                    "in, block parameters)"}
     expression = {"type": ["number", "string"], "description": "a number or an expression"}
-    strict_act = {"enum": ["none", *ACTIVATIONS], "description": "an activation or none"}
+    variable = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?\s*$",
+                "description": "a spec variable ($se, $nl[2])"}
+    strict_act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, variable], "description": "an activation, none, "
+                                                                                       "or a variable"}
     act = {"anyOf": [{"enum": ["none", *ACTIVATIONS]}, {"type": "string", "pattern": s._NAME}],
            "description": "an activation, none, or an act parameter of the enclosing block"}
-    padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, {"type": "integer", "minimum": 0,
-                                                                "maximum": s.MAX_PADDING}],
-               "description": "same, valid, half or pixels per side"}
+    pixels = {"type": "integer", "minimum": 0, "maximum": s.MAX_PADDING}
+    padding = {"anyOf": [{"enum": ["same", "valid", "half"]}, pixels,
+                         {"type": "array", "items": pixels, "minItems": 2, "maxItems": 2}],
+               "description": "same, valid, half, pixels per side or [height, width] pixels per side"}
     def layer_schema(act: dict[str, Any], block_row: str, stage_table: str) -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
-                 Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
+                 Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [{"type": "boolean"}, variable]}, Kind.ACT: act,
+                 Kind.PADDING: {"anyOf": [padding, variable]}, Kind.PIXELS: {"anyOf": [pixels, variable]}}
+        pair = {"anyOf": [whole_or_expr, {"type": "array", "items": whole_or_expr, "minItems": 2, "maxItems": 2}],
+                "description": "one value for both axes, [height, width] or HxW"}
         op_rows = []
         for op, rule in OPS.items():
-            settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
+            twins = {attr.same_as for attr in rule.attrs.values() if attr.same_as}
+
+            def one(attr: Any) -> Any:
+                return ({"anyOf": [{"enum": list(attr.choices)}, variable]} if attr.kind is Kind.CHOICE
+                        else kinds[attr.kind])
+
+            settable = {key: pair if key in twins else
+                        {"type": "array", "items": one(attr), "minItems": 1, "maxItems": attr.many} if attr.many
+                        else one(attr)
+                        for key, attr in rule.attrs.items() if attr.settable}
+            if rule.like:
+                settable["like"] = {"type": "string", "description": "a layer (or input) whose height and width "
+                                                                    f"it takes, in place of {', '.join(rule.like)}"}
             properties: dict[str, Any] = {"op": {"const": op}, **common, **settable}
             if op in filters:
                 properties["filter"] = {"type": "string", "description": "the paper's filter shape (3x3x32x64, "
@@ -396,7 +434,8 @@ def spec_schema() -> dict[str, Any]:
         "name": {"$ref": "#/definitions/name"},
         "start": {"type": "integer", "minimum": 0, "maximum": s.MAX_REPEAT, "description": "first stage number"},
         "columns": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
-                    "description": "block parameters, n (repeats), s (first block's stride), input"},
+                    "description": "block parameters, n (repeats), s (first block's stride), input, "
+                                   "stage (rows scaled together by --depth-multiplier)"},
         "rows": {"type": "array", "minItems": 1, "items": {"type": "array"}, "description": "one row per stage"},
     }, "a stage table (V2's t/c/n/s table)", optional=("name", "start"))
     param = {"anyOf": [{"enum": list(s._PARAM_KINDS)},
@@ -424,8 +463,25 @@ def spec_schema() -> dict[str, Any]:
                             "spec-wide defaults", optional=("rounding", "padding", "bn", "act")),
         "blocks": {"type": "object", "propertyNames": {"$ref": "#/definitions/name"}, "additionalProperties": template,
                    "description": "block templates by name"},
+        "variables": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                      "additionalProperties": _object({
+                          "choices": {"type": "array", "minItems": 1,
+                                      "items": {"type": ["boolean", "number", "string"]},
+                                      "description": "the values it may take"},
+                          "slots": {"type": "integer", "minimum": 1, "description": "a list of this many values "
+                                                                                     "(per block slot, per stage)"},
+                          "default": {"description": "a choice (for every slot) or a list of them"},
+                          "description": _text("what it varies")},
+                          "a variable, named in the layers as $NAME or $NAME[SLOT]",
+                          optional=("slots", "default", "description")),
+                      "description": "variables the layers name ($ks[3]); mncost show --set ks=3"},
         "layers": {"$ref": "#/definitions/layers"},
-    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks"))
+        "output": {"type": "string", "description": "the layer whose tensor the network outputs (default: the last)"},
+        "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True,
+                    "description": "top-level layers whose tensors the network outputs (a detector's heads); "
+                                   "all are kept alive to the end"},
+    }, "an mncost architecture spec", optional=("family", "classes", "defaults", "blocks", "variables", "output",
+                                                "outputs"))
     return {"$schema": DRAFT, "title": "mncost spec", **top,
             "definitions": {"name": name, "padding": padding,
                       "layers": {"type": "array", "minItems": 1, "description": "layers in order",
@@ -435,8 +491,30 @@ def spec_schema() -> dict[str, Any]:
                       "block_row": block_row, "stage_table": stage_table}}
 
 
+def space_schema() -> dict[str, Any]:
+    """A line of `mncost space sample|eval|enumerate --format jsonl`: a configuration and its figures."""
+    value = {"type": ["array", "integer", "number", "boolean", "string"],
+             "description": "a variable's value: a list (one per slot) or one choice"}
+    config = {"type": "object", "description": "every variable of the space by name, and r: [resolution] (as "
+                                               "Once-for-All writes its architectures)",
+              "properties": {"r": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                                   "maxItems": 1, "description": "the input resolution"}},
+              "required": ["r"], "additionalProperties": value}
+    return {"$schema": DRAFT, "title": "mncost space line", **_object({
+        "config": config,
+        "params": _count("parameters"),
+        "macs": _count("multiply-accumulates (with --count macs)"),
+        "flops": _count("2 x MACs (with --count flops)"),
+        "peak_bytes": _count("peak live activation memory, bytes (--memory-model)"),
+        "activation_bytes": _count("the sum of every layer's output bytes"),
+        "latency_ms": {"type": "number", "minimum": 0, "description": "estimated latency on the --device profile"},
+    }, "one configuration of a search space with its figures (one JSON Lines line)",
+        optional=("macs", "flops", "latency_ms")),
+        "oneOf": [{"required": ["macs"]}, {"required": ["flops"]}]}
+
+
 BUILDERS = {"spec": spec_schema, "report": report_schema, "sweep": sweep_schema, "diff": diff_schema,
-            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema}
+            "memory": memory_schema, "fit": fit_schema, "formula": formula_schema, "space": space_schema}
 """Schema name -> the function that builds it (the shipped files are their output)."""
 
 

@@ -49,7 +49,7 @@ class Storage(StrEnum):
     """8-bit weights, int32 biases, one float32 scale per weight tensor (2018 quantization-aware models)."""
 
 
-_WEIGHTED = frozenset({"conv", "pwconv", "dwconv", "fc"})
+_WEIGHTED = frozenset({"conv", "pwconv", "dwconv", "fc", "conv_transpose"})
 
 
 @record

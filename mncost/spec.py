@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from .expr import Expr, suggest
 from .gcpause import collector_paused
 from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
 from .limits import MAX_RESOLUTION as MAX_RESOLUTION
-from .ops import ACTIVATIONS, OPS, Kind, Shape
+from .ops import ACTIVATIONS, OPS, Attr, Kind, Shape
 from .record import record
 from .yamlload import MAX_BYTES, LocList, LocMap, load_yaml, read_text
 
@@ -54,7 +55,7 @@ class Defaults:
     """Spec-wide defaults: channel rounding, padding, and BN/activation fused into conv rows."""
 
     rounding: Rounding = Rounding.NONE
-    padding: str | int = "same"
+    padding: str | int | tuple[int, int] = "same"
     bn: bool = False
     act: str = "none"
 
@@ -71,6 +72,7 @@ class OpRow:
     paper_input: Shape | None = field(compare=False)
     paper_in_channels: int | None = field(compare=False)
     location: Location = field(compare=False, repr=False)
+    like: str | None = None  # `like: TENSOR` (resize): a last input read for its size only; `input` is the image
 
 
 @record
@@ -91,10 +93,12 @@ class StageRow:
     """A row of a stage table (V2's t/c/n/s): n blocks (1 without an n column), the first with stride s."""
 
     args: tuple[tuple[str, Expr], ...]
-    repeats: int
+    repeats: int  # n as written (0 when `repeats_expr` gives it)
     stride: Expr | None
     paper_input: Shape | None = field(compare=False)
     location: Location = field(compare=False, repr=False)
+    repeats_expr: Expr | None = None  # n as an expression of the enclosing block's int parameters
+    stage: str | None = None  # rows sharing a `stage` value are scaled together by --depth-multiplier
 
 
 @record
@@ -146,9 +150,12 @@ class Spec:
     blocks: dict[str, BlockTemplate]
     layers: tuple[Item, ...]
     file: str = field(compare=False)
+    outputs: tuple[str, ...] = ()  # top-level layer names the network outputs; () = its last layer
+    outputs_location: Location | None = field(default=None, compare=False, repr=False)
 
 
-_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers")
+_TOP_KEYS = ("name", "description", "family", "source", "input", "classes", "defaults", "blocks", "layers",
+             "output", "outputs")
 _TOP_REQUIRED = ("name", "description", "source", "input", "layers")
 _ROW_KEYS = ("name", "op", "when", "inputs", "input", "filter")
 _BLOCK_ROW_KEYS = ("name", "block", "when", "inputs", "input")
@@ -157,10 +164,11 @@ _TEMPLATE_KEYS = ("description", "params", "let", "ops", "output", "streamable")
 _PARAM_KINDS = ("int", "channels", "number", "bool", "act")
 
 
-def load_spec(path: str | Path, display: str | None = None) -> Spec:
-    """Read and validate a spec file. `display` is the name used in messages (default: path)."""
+def load_spec(path: str | Path, display: str | None = None, variables: Mapping[str, Any] | None = None) -> Spec:
+    """Read and validate a spec file. `display` is the name used in messages (default: path);
+    `variables` binds the spec's variables (mncost.variables; unset ones take their defaults)."""
     shown = display or str(path)
-    return parse_spec(read_text(shown, read_file(str(path), shown)), shown)
+    return parse_spec(read_text(shown, read_file(str(path), shown)), shown, variables)
 
 
 def read_file(path: str, shown: str) -> bytes:
@@ -187,13 +195,23 @@ def read_file(path: str, shown: str) -> bytes:
 
 
 @collector_paused()
-def parse_spec(text: str, file: str) -> Spec:
+def parse_spec(text: str, file: str, variables: Mapping[str, Any] | None = None) -> Spec:
     """Validate the text of a spec; `file` is the name used in messages."""
     doc = load_yaml(text, file)
     if doc is None:
         raise SpecError(Location(file, 1), "empty file (expected a spec mapping with 'name', 'layers', ...)")
     if not isinstance(doc, LocMap):
         raise SpecError(Location(file, 1), f"a spec must be a mapping, got {_kind(doc)}")
+    return parse_document(doc, file, variables)
+
+
+def parse_document(doc: LocMap, file: str, variables: Mapping[str, Any] | None = None) -> Spec:
+    """Validate a spec's YAML document, its variables (if it declares any) bound to `variables` or
+    their defaults (mncost.variables)."""
+    if "variables" in doc or variables:
+        from .variables import bind
+
+        doc = bind(doc, variables, file)
     return _Parser(file).spec(doc)
 
 
@@ -304,6 +322,7 @@ class _Parser:
         self.defaults_value = defaults
         blocks = self.blocks(doc.get("blocks"), doc.loc("blocks"))
         layers = self.items(doc["layers"], doc.loc("layers"), GLOBAL_NAMES, "'layers'")
+        outputs, outputs_location = self.outputs(doc, layers)
         return Spec(
             name=self.text(doc, "name", "the spec"),
             description=self.text(doc, "description", "the spec"),
@@ -316,7 +335,33 @@ class _Parser:
             blocks=blocks,
             layers=layers,
             file=self.file,
+            outputs=outputs,
+            outputs_location=outputs_location,
         )
+
+    def outputs(self, doc: LocMap, layers: tuple[Item, ...]) -> tuple[tuple[str, ...], Location | None]:
+        """`output: name` or `outputs: [name, ...]`: top-level layers whose tensors the network
+        outputs (a detector's feature maps and heads); neither: the last layer."""
+        if "output" in doc and "outputs" in doc:
+            raise SpecError(doc.key_loc("outputs"), "give either 'output' or 'outputs', not both")
+        key = "outputs" if "outputs" in doc else "output"
+        if key not in doc:
+            return (), None
+        value, where = doc[key], doc.loc(key)
+        names = [value] if key == "output" and isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            what = "a layer name" if key == "output" else "a non-empty list of layer names"
+            raise SpecError(where, f"'{key}' must be {what}, got {_kind(value)}")
+        known = [n for item in layers for n in (
+            [f"{item.name}{item.start + k}" for k in range(len(item.rows))] if isinstance(item, StageTable)
+            else [item.name])]
+        for n in names:
+            if n not in known:
+                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{suggest(n, known)}")
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise SpecError(where, f"'{key}' lists '{twice}' twice")
+        return tuple(names), where
 
     def defaults(self, node: Any, where: Location) -> Defaults:
         if node is None:
@@ -337,13 +382,16 @@ class _Parser:
             act=self.act(node.get("act", "none"), node.loc("act")),
         )
 
-    def padding(self, value: Any, where: Location) -> str | int:
+    def padding(self, value: Any, where: Location) -> str | int | tuple[int, int]:
         if value in ("same", "valid", "half"):
             return str(value)
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PADDING:
             return value
-        raise SpecError(where, f"'padding' must be same, valid, half or a whole number from 0 to {MAX_PADDING:,}, "
-                        f"got {_kind(value)}")
+        if (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                and 0 <= v <= MAX_PADDING for v in value)):
+            return (value[0], value[1])  # [height, width] pixels per side (PyTorch padding=(ph, pw))
+        raise SpecError(where, f"'padding' must be same, valid, half, a whole number from 0 to {MAX_PADDING:,} "
+                        f"or [height, width] of them, got {_kind(value)}")
 
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
@@ -393,7 +441,7 @@ class _Parser:
                                 f"{', '.join(_PARAM_KINDS)}, got {_kind(kind)}")
             if kind == "act" and (pname in ACTIVATIONS or pname == "none"):
                 raise SpecError(raw.key_loc(pname), f"act parameter '{pname}' would hide the activation of that name")
-            dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname)
+            dexpr = None if default is None else self.typed(default, kind, dloc, GLOBAL_NAMES, pname, param=True)
             params.append(Param(pname, kind, dexpr))
         return tuple(params)
 
@@ -537,9 +585,10 @@ class _Parser:
             raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
         rule = OPS[op]
         settable = tuple(k for k, a in rule.attrs.items() if a.settable)
-        self.keys(raw, _ROW_KEYS + settable, f"a '{op}' layer")
+        self.keys(raw, _ROW_KEYS + settable + (("like",) if rule.like else ()), f"a '{op}' layer")
         name, when, inputs, paper = self.common(raw, known, seen)
-        n_inputs = len(inputs) if inputs is not None else 1
+        like = self.like(raw, op, rule.like, seen) if rule.like else None
+        n_inputs = (len(inputs) if inputs is not None else 1) + (like is not None)
         if not rule.min_inputs <= n_inputs <= rule.max_inputs:
             want = rule.min_inputs if rule.min_inputs == rule.max_inputs else f"{rule.min_inputs} to {rule.max_inputs}"
             raise SpecError(raw.loc("inputs") if inputs else raw.location,
@@ -548,16 +597,72 @@ class _Parser:
         paper_in = None
         if "filter" in raw:
             paper_in = self.filter(raw, op, values)
+        self.pairs(rule.attrs, values)
+        given = [key for key in rule.like if key in values]
+        if rule.like and not given and n_inputs < 2:
+            raise SpecError(raw.location, f"'{op}' layer '{name}' needs {_either(rule.like)} or 'like' (a tensor "
+                                          "whose size it takes)")
+        if given and n_inputs == 2 and like is None:
+            raise SpecError(raw.loc(given[0]), f"give either '{given[0]}' or a second input, not both")
         attrs: list[tuple[str, Expr]] = []
+        built: dict[str, Expr] = {}
         for key, attr in rule.attrs.items():
+            for other in attr.excludes:
+                if key in values and other in values:
+                    raise SpecError(values[key][1], f"give either '{other}' or '{key}', not both")
+            if attr.many and key in values:
+                attrs.extend(self.listed(key, attr, values[key], known))
+                continue
+            if attr.many or (attr.optional and key not in values):
+                continue
             if key in values:
                 value, loc = values[key]
             elif attr.required:
                 raise SpecError(raw.location, f"'{op}' layer '{name}' is missing required key '{key}'")
+            elif attr.same_as is not None:
+                built[key] = built[attr.same_as]  # kernel_w: the kernel's height unless given
+                attrs.append((key, built[key]))
+                continue
             else:
                 value, loc = self.default(key, attr.default), raw.location
-            attrs.append((key, self.attr(value, attr.kind, loc, known, key)))
-        return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location)
+            built[key] = self.attr(value, attr, loc, known, key)
+            attrs.append((key, built[key]))
+        return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location, like)
+
+    def like(self, raw: LocMap, op: str, replaces: tuple[str, ...], seen: set[str]) -> str | None:
+        """`like: TENSOR`: an earlier layer of this scope, `in`, or `input` (the network's input image)."""
+        if "like" not in raw:
+            return None
+        value, loc = raw["like"], raw.loc("like")
+        for key in replaces:
+            if key in raw:
+                raise SpecError(loc, f"give either '{key}' or 'like', not both")
+        if not isinstance(value, str) or (value not in seen and value not in ("in", "input")):
+            hint = suggest(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
+            raise SpecError(loc, f"'like' must name an earlier layer in this scope, in or input, got "
+                                 f"{_kind(value)}{hint}")
+        return value
+
+    def pairs(self, attrs: Mapping[str, Attr], values: dict[str, tuple[Any, Location]]) -> None:
+        """`kernel: [1, 5]` or `kernel: 1x5` (and `size: [h, w]`) set an attribute and its `_w` twin."""
+        for key, attr in attrs.items():
+            base = attr.same_as
+            if base is None or base not in values or key in values:
+                continue
+            value, loc = values[base]
+            if isinstance(value, str) and (m := re.match(_KERNEL, value)):
+                value = [int(m[1]), int(m[2])]
+            if isinstance(value, list):
+                if len(value) != 2:
+                    raise SpecError(loc, f"'{base}' must be one value or two ([height, width]), got {len(value)}")
+                values[base], values[key] = (value[0], loc), (value[1], loc)
+
+    def listed(self, key: str, attr: Any, given: tuple[Any, Location], known: frozenset[str]) -> list[tuple[str, Expr]]:
+        """A list attribute (`sizes: [a, b, c]`) as the attributes key1, key2, ..."""
+        value, loc = given
+        if not isinstance(value, list) or not 1 <= len(value) <= attr.many:
+            raise SpecError(loc, f"'{key}' must be a list of 1 to {attr.many} values, got {_kind(value)}")
+        return [(f"{key}{i + 1}", self.attr(item, attr, loc, known, key)) for i, item in enumerate(value)]
 
     def default(self, key: str, value: Any) -> Any:
         if value is not None:
@@ -574,17 +679,15 @@ class _Parser:
         conv, dw, fc = re.match(_CONV_FILTER, text), re.match(_DW_FILTER, text), re.match(_FC_FILTER, text)
         if op in ("conv", "pwconv") and conv:
             k1, k2, cin, cout = (int(g) for g in conv.groups())
-            self.square(k1, k2, loc)
-            if op == "pwconv" and k1 != 1:
+            if op == "pwconv" and (k1, k2) != (1, 1):
                 raise SpecError(loc, f"a pwconv filter must be 1x1, got {k1}x{k2}")
             if op == "conv":
-                values["kernel"] = (k1, loc)
+                values["kernel"] = (k1 if k1 == k2 else [k1, k2], loc)
             values["out"] = (cout, loc)
             return cin
         if op == "dwconv" and dw:
             k1, k2, cin = (int(g) for g in dw.groups())
-            self.square(k1, k2, loc)
-            values["kernel"] = (k1, loc)
+            values["kernel"] = (k1 if k1 == k2 else [k1, k2], loc)
             return cin
         if op == "fc" and fc:
             cin, cout = int(fc[1]), int(fc[2])
@@ -599,7 +702,15 @@ class _Parser:
         if k1 != k2:
             raise SpecError(loc, f"only square kernels are supported, got {k1}x{k2}")
 
-    def attr(self, value: Any, kind: Kind, where: Location, known: frozenset[str], key: str) -> Expr:
+    def attr(self, value: Any, attr: Attr, where: Location, known: frozenset[str], key: str) -> Expr:
+        kind = attr.kind
+        if kind is Kind.CHOICE:
+            if value not in attr.choices:
+                hint = suggest(value, attr.choices) if isinstance(value, str) else ""
+                raise SpecError(where, f"'{key}' must be one of {', '.join(attr.choices)}, got {_kind(value)}{hint}")
+            return expr.Expr(str(value), frozenset(), _const(str(value)), where)
+        if kind is Kind.PIXELS:
+            return expr.Expr(str(value), frozenset(), _const(self.whole(value, where, key, 0, MAX_PADDING)), where)
         if kind is Kind.BOOL:
             if not isinstance(value, bool):
                 raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
@@ -608,6 +719,7 @@ class _Parser:
             return self.activation(value, where)
         if kind is Kind.PADDING:
             return expr.Expr(str(value), frozenset(), _const(self.padding(value, where)), where)
+
         if key == "kernel" and isinstance(value, str) and (m := re.match(_KERNEL, value)):
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])
@@ -619,8 +731,10 @@ class _Parser:
             return expr.Expr(value, frozenset({value}), lambda env: env[value], where)
         return expr.Expr(str(value), frozenset(), _const(self.act(value, where)), where)
 
-    def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str) -> Expr:
-        """A literal or expression for a parameter of the given kind."""
+    def typed(self, value: Any, kind: str, where: Location, known: frozenset[str], key: str,
+              param: bool = False) -> Expr:
+        """A literal or expression for a parameter of the given kind. A block parameter (`param`)
+        of kind int may be 0 (channels and op attributes start at 1)."""
         if kind == "act":
             return self.activation(value, where)
         if isinstance(value, str):
@@ -633,7 +747,7 @@ class _Parser:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise SpecError(where, f"'{key}' must be a number, got {_kind(value)}{_bool_hint(value)}")
             return expr.constant(value, where)
-        number = self.whole(value, where, key)
+        number = self.whole(value, where, key, 0 if param and kind == "int" else 1)
         return expr.scaled(number, where) if kind == "channels" else expr.constant(number, where)
 
     def expression(self, value: Any, where: Location, known: frozenset[str], key: str) -> Expr:
@@ -684,7 +798,7 @@ class _Parser:
         for p in params:
             if p.name in given:
                 value, loc = given[p.name]
-                args.append((p.name, self.typed(value, p.kind, loc, known, p.name)))
+                args.append((p.name, self.typed(value, p.kind, loc, known, p.name, param=True)))
             elif p.default is not None:
                 args.append((p.name, p.default))
             else:
@@ -702,9 +816,13 @@ class _Parser:
         if not isinstance(columns, LocList) or not all(isinstance(c, str) for c in columns):
             raise SpecError(raw.loc("columns"), f"'columns' must be a list of names, got {_kind(columns)}")
         for col in columns:
-            if col not in ("n", "s", "input") and col not in pnames:
+            if col not in ("n", "s", "input", "stage") and col not in pnames:
                 raise SpecError(raw.loc("columns"), f"column '{col}' is not a parameter of block '{template}'"
-                                f"{suggest(col, pnames + ['n', 's', 'input'])} (special columns: n, s, input)")
+                                f"{suggest(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
+                                "input, stage)")
+        if "stage" in pnames and "stage" in columns:
+            raise SpecError(raw.loc("columns"), f"column 'stage' is special; block '{template}' may not have a "
+                            "parameter 'stage' used as a column")
         if len(set(columns)) != len(columns):
             raise SpecError(raw.loc("columns"), "'columns' lists a name twice")
         if "s" in columns and "s" not in pnames:
@@ -720,15 +838,47 @@ class _Parser:
                 raise SpecError(loc, f"a row must list {len(columns)} values ({', '.join(columns)}), got {got}")
             cells = dict(zip(columns, row, strict=True))
             # Without an 'n' column every row is one block (V3's tables list block by block).
-            repeats = self.whole(cells["n"], loc, "n", 1, MAX_REPEAT) if "n" in cells else 1
+            repeats, repeats_expr = self.repeats(cells["n"], loc) if "n" in cells else (1, None)
+            stage = self.stage(cells["stage"], loc) if "stage" in cells else None
             paper = parse_shape(cells["input"], loc) if "input" in cells else None
             given = {c: (v, loc) for c, v in cells.items() if c in pnames}
             stride = self.typed(cells["s"], "int", loc, known, "s") if "s" in cells else None
             given.pop("s", None)
             kinds = [p for p in params if p.name != "s" or stride is None]
             args = self.args(tuple(kinds), given, loc, known, f"row {i + 1} of table '{name}'")
-            rows.append(StageRow(args, repeats, stride, paper, loc))
+            rows.append(StageRow(args, repeats, stride, paper, loc, repeats_expr, stage))
         return StageTable(name, template, start, tuple(rows), raw.location)
+
+    def repeats(self, value: Any, where: Location) -> tuple[int, Expr | None]:
+        """A row's n: a whole number from 0 (no block) to MAX_REPEAT, or an expression of the
+        enclosing block's int parameters (evaluated when the network is built)."""
+        if not isinstance(value, str):
+            return self.whole(value, where, "n", 0, MAX_REPEAT), None
+        ints = {p.name for p in self.params[self.block] if p.kind == "int"} if self.block else set()
+        place = f"int parameters of block '{self.block}' ({', '.join(sorted(ints)) or 'none'})" if self.block \
+            else "no names at the top level (n is fixed when the network is built)"
+        try:
+            parsed = expr.parse(value, ints, where)
+        except SpecError as exc:
+            unknown = re.search(r"unknown name '([A-Za-z_][A-Za-z0-9_]*)'", exc.message)
+            if unknown is None:
+                raise
+            raise SpecError(where, f"'n' = '{value}' uses '{unknown[1]}'; an expression in 'n' may use {place}") \
+                from None
+        if "scale" in parsed.names:
+            raise SpecError(where, f"'n' = '{value}' uses scale(), which depends on alpha; an expression in 'n' "
+                            f"may use {place}")
+        return 0, parsed
+
+    def stage(self, value: Any, where: Location) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise SpecError(where, f"'stage' must be a number or a name, got {_kind(value)}")
+        return str(value)
+
+
+def _either(keys: tuple[str, ...]) -> str:
+    """("factor", "multiple") -> "'factor', 'multiple'" (a message then adds "or 'like'")."""
+    return ", ".join(f"'{k}'" for k in keys)
 
 
 @lru_cache(maxsize=256)

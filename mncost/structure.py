@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .conventions import Fusion
-from .ops import ACTIVATIONS, OPS, Kernel
+from .ops import ACTIVATIONS, OPS, Kernel, kernel_w
 from .record import record
 
 if TYPE_CHECKING:
@@ -61,7 +61,9 @@ def _kernel_of(ev: Evaluated) -> Window | None:
     a = ev.attrs
     if "kernel" in a:
         k = a["kernel"]
-        return Window(int(k[0]), int(k[1])) if isinstance(k, tuple | list) else Window(int(k), int(k))
+        if isinstance(k, tuple | list):
+            return Window(int(k[0]), int(k[1]))
+        return Window(int(k), int(kernel_w(a)))  # `kernel: [kh, kw]` sets kernel and kernel_w (mncost.ops)
     if ev.node.op.startswith("global_"):
         return Window(ev.inputs[0].h, ev.inputs[0].w)
     return None

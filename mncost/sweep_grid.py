@@ -8,15 +8,22 @@ floats would drift: 0.1 + 0.2 != 0.3).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from . import sweep as sweep_module
 from .errors import ConfigError
 from .evaluate import classes_of, conventions_of
 from .graph import Graph
 from .record import record, replace
 from .report import Config, Conventions, SpecInfo
+from .sweep import SweepRow
+from .tabular import Tabular
+
+sweep_module = importlib.import_module(f"{__package__}.sweep")
+"""The fast sweep engine, read at each call (tests replace its `sweep`); `from . import sweep`
+would give the package's `mncost.sweep` function instead."""
 
 MAX_GRID = 10_000
 """Largest number of grid points `mncost sweep` runs without `--yes`."""
@@ -97,8 +104,11 @@ def unique(values: Sequence[object], what: str) -> None:
 
 
 @record
-class SweepResult:
-    """A sweep's rows (α-major) and what they were computed under."""
+class SweepResult(Tabular):
+    """A sweep's rows (α-major) and what they were computed under. `rows()`: one dict per point;
+    `to_dict()`: the `mncost.sweep/1` document; `to_pandas()`; Markdown in notebooks."""
+
+    _ROWS = "rows"
 
     spec: SpecInfo
     conventions: Conventions
@@ -107,12 +117,27 @@ class SweepResult:
     base_resolution: int
     alphas: tuple[float, ...]
     resolutions: tuple[int, ...]
-    rows: tuple[sweep_module.SweepRow, ...]
+    points: tuple[SweepRow, ...]  # one per (α, resolution), α-major (`rows()`: as dicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mncost.sweep/1` JSON document, as `mncost sweep --format json` writes it."""
+        from .render.json import sweep_dict
+
+        return sweep_dict(self)
+
+    def _markdown(self) -> str:
+        from .render.markdown import to_markdown
+        from .render.sheet import sweep_sheet
+
+        return to_markdown(sweep_sheet(self))
+
+    def _title(self) -> str:
+        return f"{self.spec.name}: {self.spec.description}"
 
     def pivot(self, field: str) -> list[list[int]]:
         """`field` of each row laid out as α rows × resolution columns (as in the papers)."""
         n = len(self.resolutions)
-        values = [getattr(row, field) for row in self.rows]
+        values = [getattr(row, field) for row in self.points]
         return [values[i * n:(i + 1) * n] for i in range(len(self.alphas))]
 
 
@@ -121,18 +146,18 @@ def run_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int],
     frame = run_sweep_frame(graph, alphas, resolutions, config)
     sweep_module.validate(graph, alphas, resolutions, replace(config, rho=None, resolution=None))
     rows = sweep_module.sweep(graph, list(alphas), list(resolutions), replace(config, rho=None, resolution=None))
-    return dataclasses.replace(frame, rows=tuple(rows))
+    return dataclasses.replace(frame, points=tuple(rows))
 
 
 def stream_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int],
-                 config: Config) -> tuple[SweepResult, Iterator[sweep_module.SweepRow]]:
+                 config: Config) -> tuple[SweepResult, Iterator[SweepRow]]:
     """A sweep's frame (a SweepResult without rows, for the renderers' headers) and its rows,
     computed one α at a time as they are consumed, so memory does not grow with the grid."""
     frame = run_sweep_frame(graph, alphas, resolutions, config)
     point_config = replace(config, rho=None, resolution=None)
     sweep_module.validate(graph, alphas, resolutions, point_config)
 
-    def rows() -> Iterator[sweep_module.SweepRow]:
+    def rows() -> Iterator[SweepRow]:
         for alpha in alphas:
             yield from sweep_module.sweep(graph, [alpha], list(resolutions), point_config)
 

@@ -19,7 +19,7 @@ from .errors import EvaluationError
 from .expr import ExprError, builtin_functions
 from .graph import GRAPH_INPUT, Graph, Node, scope_environments
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
-from .ops import OPS, Kind, OpError, Shape
+from .ops import LITERAL_ATTRS, OPS, Kind, OpError, Shape
 from .record import record
 
 
@@ -46,15 +46,20 @@ def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha
             continue
         env = env_at(node.scope, node.inputs[0])
         domain.enter(node)
-        kinds = OPS[node.op].attrs
+        rule = OPS[node.op]
+        literal = LITERAL_ATTRS[node.op]
         attrs = {}
+        before: Any = None  # the attribute before: its expression and value
+        before_value: Any = None
         for key, value in node.attrs:
-            kind = kinds[key].kind
-            if kind is Kind.BOOL or kind is Kind.ACT or kind is Kind.PADDING:
-                attrs[key] = value(env)  # literals, fixed when the spec was read
+            if key in literal:
+                before_value = attrs[key] = value(env)  # literals, fixed when the spec was read
+            elif value is before:  # kernel_w read from kernel (Attr.same_as): the same value
+                attrs[key] = before_value
             else:
-                attrs[key] = domain.whole(key, kind is Kind.CHANNELS, domain.value(value, env), node,
-                                          value.location, alpha)
+                before_value = attrs[key] = domain.whole(key, rule.attr(key).kind is Kind.CHANNELS,
+                                                         domain.value(value, env), node, value.location, alpha)
+            before = value
         inputs = tuple(shapes[i] for i in node.inputs)
         try:
             output = OPS[node.op].shape(domain, inputs, attrs)

@@ -124,14 +124,14 @@ def _checked_json(render: Callable[..., str]) -> Callable[..., str]:
     return wrapper
 
 
-def _checked_spec(parse: Callable[[str, str], Spec]) -> Callable[[str, str], Spec]:
+def _checked_spec(parse: Callable[..., Spec]) -> Callable[..., Spec]:
     import functools
 
     import yaml
 
     @functools.wraps(parse)
-    def wrapper(text: str, file: str) -> Spec:
-        spec = parse(text, file)  # raises for a bad spec: only accepted specs are checked
+    def wrapper(text: str, file: str, variables: Any = None) -> Spec:
+        spec = parse(text, file, variables)  # raises for a bad spec: only accepted specs are checked
         if text not in _SEEN:
             check_against_schema("spec", yaml.safe_load(text))
             _SEEN.add(text)

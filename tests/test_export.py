@@ -210,7 +210,7 @@ CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"), "o
                "bn_params": ("none", "affine", "all"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
                "first_layer_trick": BOOL, "device": (None,),
-               "fusion": ("none", "conv-bn", "tflite", "conv-bn-act")}
+               "fusion": ("none", "conv-bn", "tflite", "conv-bn-act"), "depth_rounding": ("ceil", "round")}
 SPEC = {"name": STR, "description": STR, "family": STR, "source": STR, "file": STR}
 REPORT_DOC = {
     "schema": ("mncost.report/1",),
@@ -224,10 +224,15 @@ REPORT_DOC = {
                 "bn_fused": BOOL, "act_fused": BOOL, "streamed": BOOL,
                 "param_bytes": INT, "bytes_read": INT, "bytes_written": INT, "arithmetic_intensity": NUM,
                 "latency_ms?": NUM}],
+    "outputs": [STR],
     "totals": {"params": INT, "macs": INT, "flops?": INT, "param_bytes": INT, "activation_bytes": INT,
                "peak_bytes": INT,
                "peak_layer": STR, "largest_tensor_bytes": INT, "largest_tensor_layer": STR, "latency_ms?": NUM},
     "by_type": [{"type": STR, "layers": INT, "params": INT, "macs": INT, "params_share": NUM, "macs_share": NUM}],
+    "groups?": {"by": ("stage", "block"),
+                "rows": [{"group": STR, "layers": INT, "params": INT, "macs": INT, "flops?": INT,
+                          "activation_bytes": INT, "live_bytes": INT, "latency_ms?": NUM, "param_bytes?": INT,
+                          "bytes_read?": INT, "bytes_written?": INT, "macs_share": NUM, "params_share": NUM}]},
 }
 SWEEP_DOC = {
     "schema": ("mncost.sweep/1",),
@@ -239,6 +244,7 @@ SWEEP_DOC = {
     "rows": [{"alpha": NUM, "resolution": INT, "rho": NUM, "params": INT, "macs": INT, "flops?": INT,
               "activation_bytes": INT, "peak_bytes": INT, "latency_ms?": NUM}],
     "pivot?": {"field": ("params", "macs", "activation_bytes", "peak_bytes"), "values": [[INT]]},
+    "pivots?": [{"field": ("params", "macs", "activation_bytes", "peak_bytes"), "values": [[INT]]}],
 }
 
 
@@ -287,6 +293,7 @@ def field_paths(description: object, prefix: str = "") -> list[str]:
 @pytest.mark.parametrize("args", [
     ["show", "v1"], ["show", *HALF_160], ["show", "v2", "--count", "flops", "--ops", "all", "--bn-params", "all"],
     ["show", "v2", "--summary"], ["show", "v1", "--group-by", "op", "--dtype", "int8", "-d", "2"],
+    ["show", "v2", "--group-by", "stage", "--count", "flops"], ["show", "v3-large", "--group-by", "block", "--detail"],
 ])
 def test_report_json_matches_description(runner, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(out(runner, *args, "-f", "json"))
@@ -297,15 +304,17 @@ def test_report_json_matches_description(runner, args: list[str]) -> None:  # ty
 @pytest.mark.parametrize("args", [
     ["sweep", *PAPER_GRID], ["sweep", "v2", "-a", "0.35:1.4:0.35", "--rho", "0.5:1:0.25", "--count", "flops"],
     ["sweep", *PAPER_GRID, "--pivot", "macs"], ["sweep", "v2", "--pivot", "peak_bytes", "--dtype", "fp16"],
+    ["sweep", *PAPER_GRID, "--pivot", "macs,params", "--pivot", "peak_bytes"],
 ])
 def test_sweep_json_matches_description(runner, args: list[str]) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(out(runner, *args, "-f", "json"))
     check(doc, SWEEP_DOC)
     assert len(doc["rows"]) == len(doc["alphas"]) * len(doc["resolutions"])
     if "pivot" in doc:
-        field = doc["pivot"]["field"]
-        flat = [v for row in doc["pivot"]["values"] for v in row]
-        assert flat == [row[field] for row in doc["rows"]]
+        assert doc["pivot"] == doc["pivots"][0]
+        for pivot in doc["pivots"]:
+            flat = [v for row in pivot["values"] for v in row]
+            assert flat == [row[pivot["field"]] for row in doc["rows"]]
 
 
 def test_docs_document_every_json_field() -> None:

@@ -145,7 +145,7 @@ def test_an_unknown_name_outside_blocks_gets_no_block_hint(here: Path, runner: C
     (["shwo", "v1"], "Error: No such command 'shwo'; did you mean 'show'? (see 'mncost --help')"),
     (["sweeep"], "Error: No such command 'sweeep'; did you mean 'sweep'? (see 'mncost --help')"),
     (["xyz"], "Error: No such command 'xyz' (commands: bench, calibrate, check, devices, diff, export, fit, formula, "
-              "import, init, latency, list, memory, plot, schema, show, size, sweep) (see 'mncost --help')"),
+              "import, init, latency, list, memory, plot, schema, show, size, space, sweep) (see 'mncost --help')"),
     (["show", "v22"], "; did you mean 'v2'?"),
     (["show", "v3-lage"], "; did you mean 'v3-large'?"),
 ])
@@ -181,7 +181,7 @@ def test_spec_arguments_complete_bundled_names_and_files(runner: CliRunner, word
 
 
 def test_commands_and_schema_names_complete(runner: CliRunner) -> None:
-    assert complete(runner, "mncost s") == ["plain,schema", "plain,show", "plain,size", "plain,sweep"]
+    assert complete(runner, "mncost s") == ["plain,schema", "plain,show", "plain,size", "plain,space", "plain,sweep"]
     assert complete(runner, "mncost schema r") == ["plain,report"]
 
 

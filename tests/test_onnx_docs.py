@@ -44,7 +44,7 @@ def examples() -> list[tuple[str, str]]:
 def _models(folder: Path) -> None:
     shutil.copy(HERE / "onnx" / "torchvision-mobilenet_v2.onnx", folder / "mobilenet_v2.onnx")
     scales = numpy_helper.from_array(__import__("numpy").array([1, 1, 2, 2], dtype="float32"), "scales")
-    up = helper.make_graph([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up")], "up",
+    up = helper.make_graph([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="cubic")], "up",
                            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializer=[scales])
     weight = numpy_helper.from_array(__import__("numpy").zeros((8, 3, 3, 3), dtype="float32"), "w")

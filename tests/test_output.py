@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import mncost.output
-import mncost.sweep
 from mncost.cli import main
 from mncost.output import OutputError, write_atomic
+from mncost.sweep_grid import sweep_module
 
 OLD = "old content\n"
 
@@ -108,14 +108,14 @@ def test_cli_failure_leaves_target(runner, tmp_path: Path, args: list[str], exis
 
 
 def test_cli_ctrl_c_during_sweep(runner, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    real = mncost.sweep.sweep
+    real = sweep_module.sweep
     calls = []
 
     def interrupted_sweep(graph, alphas, resolutions, config):  # type: ignore[no-untyped-def]
         calls.append(real(graph, alphas[:1], resolutions[:1], config))  # some work done, then Ctrl-C
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mncost.sweep, "sweep", interrupted_sweep)
+    monkeypatch.setattr(sweep_module, "sweep", interrupted_sweep)
     result = run(runner, target, "sweep", "v1", "-a", "0.25:1:0.25", "--resolution", "128:224:32", "-f", "csv")
     assert calls
     assert result.exit_code == 130

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from mncost.cli import main
-from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from mncost.conventions import BnParams, Counting, DepthRounding, Dtype, OpsCounted, Rounding
 from mncost.ops import OPS
 
 from .conftest import cli_runner
 from .docs import DOCS, README, ROOT, page
 
-OWN_TESTS = {"docs/onnx.md": "tests/test_onnx_docs.py", "docs/latency.md": "tests/test_latency_docs.py"}
+OWN_TESTS = {"docs/onnx.md": "tests/test_onnx_docs.py", "docs/latency.md": "tests/test_latency_docs.py",
+             "docs/spaces.md": "tests/test_spaces_docs.py"}
 """Pages whose examples need fixtures (ONNX files, measurements): their own test module runs them."""
 
 
@@ -36,7 +37,8 @@ def test_every_op_is_documented(op: str) -> None:
     assert any(f"`{op}`" in line.split(" | ", 1)[0] for line in table)  # the first cell of an op-table row
 
 
-@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, Dtype) for m in enum])
+@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, Dtype, DepthRounding)
+                                    for m in enum])
 def test_every_convention_is_documented(member: object) -> None:
     assert f"`{member}`" in page("conventions") or f" {member} " in page("conventions")
 

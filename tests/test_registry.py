@@ -9,12 +9,13 @@ from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
 from mncost.ops import OPS, Kind
 from mncost.spec import parse_spec
 
-ROW_ATTRS = {"kernel": "3", "out": "8", "parts": "2", "part": "1", "groups": "2"}
+ROW_ATTRS = {"kernel": "3", "out": "8", "parts": "2", "part": "1", "groups": "2", "size": "2", "factor": "2",
+             "stop": "4"}
 
 
 def one_op_spec(op: str) -> str:
     rule = OPS[op]
-    attrs = "".join(f", {k}: {ROW_ATTRS[k]}" for k, a in rule.attrs.items() if a.required)
+    attrs = "".join(f", {k}: {ROW_ATTRS[k]}" for k, a in rule.attrs.items() if a.required or k in rule.like[:1])
     inputs = ", inputs: [a, b]" if rule.min_inputs > 1 else ""
     return ("name: t\ndescription: t\nsource: t\ninput: {resolution: 16, channels: 8}\nlayers:\n"
             "  - {name: a, op: conv, kernel: 1, out: 8}\n  - {name: b, op: conv, kernel: 1, out: 8}\n"
@@ -28,7 +29,7 @@ def test_every_op_evaluates_under_every_ops_convention(op: str) -> None:
         row = evaluate(graph, Config(ops=ops, bn_params=BnParams.ALL)).layers[-1]
         assert row.name == "x" and row.op == op
         assert row.params >= 0 and row.macs >= 0 and row.activation_bytes == row.output_shape.elements * 4
-        if ops is OpsCounted.CONV_FC and op not in ("conv", "pwconv", "dwconv", "fc"):
+        if ops is OpsCounted.CONV_FC and op not in ("conv", "pwconv", "dwconv", "fc", "conv_transpose"):
             assert row.macs == 0  # the papers count only conv and fully connected layers
     assert all(a.kind in Kind for a in OPS[op].attrs.values())
 

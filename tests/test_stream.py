@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import mncost.sweep
 from mncost import Config, load
 from mncost.cli import main
 from mncost.render.units import Units
-from mncost.sweep_grid import run_sweep
+from mncost.sweep_grid import run_sweep, sweep_module
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["sweep", "v1", "-a", "1,0.75,0.5", "--resolution", "224,160"]
@@ -26,7 +25,7 @@ def test_csv_rows_are_the_sweep_rows(runner) -> None:  # type: ignore[no-untyped
     result = runner.invoke(main, [*ARGS, "-f", "csv"])
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    expected = run_sweep(load("v1"), [1.0, 0.75, 0.5], [224, 160], Config()).rows
+    expected = run_sweep(load("v1"), [1.0, 0.75, 0.5], [224, 160], Config()).points
     assert [(float(r["alpha"]), int(r["resolution"]), int(r["params"]), int(r["macs"]), int(r["peak_bytes"]))
             for r in rows] == [(e.alpha, e.resolution, e.params, e.macs, e.peak_bytes) for e in expected]
     assert rows[0]["macs"] == "568740352"  # V1 paper, Table 8: 569 M mult-adds at 1.0 MobileNet-224
@@ -62,7 +61,7 @@ def test_jsonl_is_chosen_by_the_suffix(runner, tmp_path: Path) -> None:  # type:
 
 def test_rows_are_written_before_the_sweep_ends(runner, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """The engine is called one α at a time, and each α's rows are out before the next is computed."""
-    real = mncost.sweep.sweep
+    real = sweep_module.sweep
     seen: list[int] = []
 
     def one_alpha(graph, alphas, resolutions, config):  # type: ignore[no-untyped-def]
@@ -72,7 +71,7 @@ def test_rows_are_written_before_the_sweep_ends(runner, monkeypatch: pytest.Monk
 
     out = io.StringIO()
     written = lambda: out.getvalue().count("\n")  # noqa: E731
-    monkeypatch.setattr(mncost.sweep, "sweep", one_alpha)
+    monkeypatch.setattr(sweep_module, "sweep", one_alpha)
     monkeypatch.setattr("sys.stdout", out)
     from mncost.cli.emit import emit_lines
     from mncost.cli.sweep import _first_computed

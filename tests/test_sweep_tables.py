@@ -22,8 +22,8 @@ from mncost.sweep_grid import run_sweep
 
 def grid(spec: str, alphas: list[float], resolutions: list[int], **config: object) -> dict[tuple[float, int], SweepRow]:
     result = run_sweep(load(spec), alphas, resolutions, Config(**config))  # type: ignore[arg-type]
-    assert [(r.alpha, r.resolution) for r in result.rows] == [(a, s) for a in alphas for s in resolutions]
-    return {(r.alpha, r.resolution): r for r in result.rows}
+    assert [(r.alpha, r.resolution) for r in result.points] == [(a, s) for a in alphas for s in resolutions]
+    return {(r.alpha, r.resolution): r for r in result.points}
 
 
 def millions(n: int, rounding: str) -> int:
@@ -148,7 +148,7 @@ def test_tf_slim_v2_readme_all_22_rows() -> None:
 def test_sweep_rows_equal_single_evaluations() -> None:
     graph = load("v2")
     config = Config(classes=1001)
-    for row in run_sweep(graph, [0.35, 1.4], [96, 224], config).rows:
+    for row in run_sweep(graph, [0.35, 1.4], [96, 224], config).points:
         report = evaluate(graph, replace(config, alpha=row.alpha, resolution=row.resolution))
         assert (row.params, row.macs, row.activation_bytes, row.peak_bytes) == (
             report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes)

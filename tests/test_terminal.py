@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from mncost import Config, evaluate, load
 from mncost.bundled import specs_dir
@@ -151,17 +150,14 @@ def test_diff_at_80_columns_cuts_no_figure(width: int) -> None:
     """README: a narrow terminal folds a column, it never cuts a figure (V1 vs V2 used to show
     399 '…' at 80 columns)."""
     result = diff(evaluate(load("v1"), Config()), evaluate(load("v2"), Config()), "v1", "v2")
-    console = Console(width=width, force_terminal=True, color_system=None, highlight=False)
-    with console.capture() as capture:
-        console.print(to_diff_table(result))
-    text = capture.get()
+    text = to_diff_table(result, width=width).plain
     assert "…" not in text
     assert max(map(len, text.splitlines())) <= width
     lines = text.splitlines()
     for figure in figures_of(result):  # each figure whole on one line
         assert any(re.search(rf"(?<![\d,]){re.escape(figure)}(?![\d,])", line) for line in lines), figure
-    left_out = "(Output left out to fit the terminal: see --format markdown)" in text
-    assert left_out == (width == 80)
+    left_out = "(hidden: Output, Params, MACs; --wide shows every column, --format markdown every figure)"
+    assert (left_out in text.replace("\n  ", " ")) == (width == 80)  # each layer's change is still shown
     assert ("112x112x32" in text) == (width == 120)
 
 
@@ -176,11 +172,12 @@ def test_layer_names_with_a_line_break_are_refused(tmp_path: Path) -> None:
 
 def test_diff_at_40_columns_folds_but_never_cuts() -> None:
     result = diff(evaluate(load("v1"), Config()), evaluate(load("v2"), Config()), "v1", "v2")
-    console = Console(width=40, force_terminal=True, color_system=None, highlight=False)
-    with console.capture() as capture:
-        console.print(to_diff_table(result))
-    text = capture.get()
+    text = to_diff_table(result, width=40).plain
     assert "…" not in text and max(map(len, text.splitlines())) <= 40
+    lines = text.splitlines()
+    for figure in figures_of(result):  # hidden or whole, never split
+        assert figure not in text or any(re.search(rf"(?<![\d,]){re.escape(figure)}(?![\d,])", line)
+                                         for line in lines), figure
 
 
 # -- Ctrl-C while starting up ------------------------------------------------------------------

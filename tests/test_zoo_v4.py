@@ -48,6 +48,11 @@ CASES = [
     ("mobilenet-v4-conv-small", "mobilenetv4_conv_small_035", 0.35, 1.0),  # timm channel_multiplier=0.35
     ("mobilenet-v4-conv-medium", "mobilenetv4_conv_medium", 1.0, 1.0),
     ("mobilenet-v4-conv-large", "mobilenetv4_conv_large", 1.0, 1.0),
+    # torchvision 0.28.0 lraspp_mobilenet_v3_large(weights=None, weights_backbone=None) and
+    # deeplabv3_mobilenet_v3_large(weights=None, weights_backbone=None) (aux_loss=None: no aux head),
+    # at 520 and 320 px; their resizes are F.interpolate calls (no module, no count)
+    ("lraspp-v3-large", "lraspp_mobilenet_v3_large", 1.0, 1.0),
+    ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large", 1.0, 1.0),
 ]
 
 @functools.cache
@@ -184,9 +189,16 @@ def test_fixtures_are_self_consistent() -> None:
             assert sum(p for _, _, p in doc["layers"]) == t["params"], path.name
 
 
-# Draft specs (tests/draft_specs/, not bundled) that today's language already evaluates exactly.
+# Draft specs (tests/draft_specs/, not bundled) and the bundled detection specs.
 DRAFTS = Path(__file__).parent / "draft_specs"
+SPECS = Path(__file__).parent.parent / "specs"
 DRAFT_RUNS = [("ssdlite-v3-large", "ssdlite320_mobilenet_v3_large", i) for i in range(2)]
+
+
+def spec_path(spec: str) -> Path:
+    """A bundled spec's file, else the draft's."""
+    bundled = SPECS / f"{spec}.yaml"
+    return bundled if bundled.exists() else DRAFTS / f"{spec}.yaml"
 
 
 @pytest.mark.parametrize(("spec", "ref", "i"), DRAFT_RUNS,
@@ -196,7 +208,7 @@ def test_draft_matches_the_framework(spec: str, ref: str, i: int) -> None:
     # model.head(list(model.backbone(x).values())) on a 320 (and a 256) px input.
     doc = fixture(ref)
     run = doc["runs"][i]
-    graph = load(str(DRAFTS / f"{spec}.yaml"))
+    graph = load(str(spec_path(spec)))
     affine = evaluate(graph, Config(resolution=run["resolution"], bn_params=BnParams.AFFINE))
     assert affine.totals.params == run["totals"]["params"]
     assert affine.totals.macs == run["totals"]["conv_macs"] + run["totals"]["linear_macs"]
@@ -209,7 +221,7 @@ def test_ssdlite_matches_torchvision_weights_meta() -> None:
     # torchvision 0.28.0 SSDLite320_MobileNet_V3_Large_Weights.COCO_V1.meta: num_params 3,440,060,
     # _ops 0.583 (conv MACs at 320 px); the weights were trained with the reduced tail.
     meta = fixture("ssdlite320_mobilenet_v3_large")["weights_meta"]["COCO_V1"]
-    r = evaluate(load(str(DRAFTS / "ssdlite-v3-large.yaml")), Config(bn_params=BnParams.AFFINE))
+    r = evaluate(load("ssdlite-v3-large"), Config(bn_params=BnParams.AFFINE))
     assert r.totals.params == meta["num_params"] == 3_440_060
     assert shown(r.totals.macs, 1e9, 3) == meta["_ops"] == 0.583
 
@@ -229,7 +241,7 @@ FULL_TAIL = {
 def tf_layout(spec: str, *, reduced: bool) -> str:
     """An SSDLite draft (torchvision's layout) in the V3 paper's (TF Object Detection API) layout:
     3 anchors on the first feature map instead of 6; `reduced=False` restores the full last stage."""
-    text = (DRAFTS / f"{spec}.yaml").read_text(encoding="utf-8")
+    text = spec_path(spec).read_text(encoding="utf-8")
     for kind, per_anchor in (("reg0", "4"), ("cls0", "classes")):
         old = f'{{name: {kind},    op: conv, kernel: 1, out: "6 * {per_anchor}"'
         assert old in text
@@ -267,12 +279,23 @@ def test_v2_paper_ssdlite_tables() -> None:
     # SSDLite layers alone (extra layers + predictors, 80 classes) "2.1 M, 0.35 B". Params are
     # reproduced with 81 classes; MAdds are not (0.73 B and 0.17 B): the paper's MAdds are higher than
     # any count of this layout (pinned here as ratios).
-    r = evaluate(load(str(DRAFTS / "ssdlite-v2.yaml")), Config())
+    r = evaluate(load("ssdlite-v2"), Config())
     ssdlite = [row for row in r.layers if row.name.startswith(("extra", "box", "cls"))]
     assert shown(r.totals.params, 1e6, 1) == 4.3
     assert shown(sum(row.params for row in ssdlite), 1e6, 1) == 2.1
     assert round(r.totals.macs / 0.8e9, 3) == 0.918
     assert round(sum(row.macs for row in ssdlite) / 0.35e9, 3) == 0.49
+
+
+@pytest.mark.parametrize(("classes", "params_shown", "macs_shown"), [(81, 4.3, 0.79), (91, 4.4, 0.80)])
+def test_v3_paper_table_6_v2_row(classes: int, params_shown: float, macs_shown: float) -> None:
+    # V3 paper Table 6 (SSDLite on COCO, 320 x 320): "V2: 4.3 M params, 0.80 B MAdds" (the V2 paper's
+    # Table 6 has the same detector at 300 px: 4.3 M / 0.8 B). specs/ssdlite-v2.yaml at 320 px, BN not
+    # counted: with 81 classes (the V2 paper's) the params round to 4.3 but the MAdds to 0.79; with 91
+    # (the V3 rows') the MAdds round to 0.80 but the params to 4.4: not reproduced under one convention.
+    t = evaluate(load("ssdlite-v2"), Config(resolution=320, classes=classes)).totals
+    assert (shown(t.params, 1e6, 1), shown(t.macs, 1e9, 2)) == (params_shown, macs_shown)
+    assert (params_shown == 4.3) != (macs_shown == 0.80)
 
 
 def stand_in(text: str) -> str:
@@ -284,7 +307,6 @@ def stand_in(text: str) -> str:
     out is exactly the new ops' own cost: LayerNorm and LayerScale parameters, the matmul MACs."""
     text = text.replace("op: layer_norm", "op: bn").replace("op: layer_scale", "op: bn")
     text = text.replace("act: gelu", "act: silu").replace("op: gelu", "op: silu")
-    text = re.sub(r" dilation: \w+,", "", text)   # a dilated conv padded by its dilation costs what the plain one does
     matmul = r"\{name: (\w+), +op: matmul, inputs: \[(\w+), \w+\][^}]*\}"
     text = re.sub(matmul, r"{name: \1, op: dropout, inputs: [\2]}", text)
     return re.sub(r"op: softmax, axis: \w+", "op: softmax", text)
@@ -330,25 +352,6 @@ def test_draft_with_stand_ins_matches_the_framework(tmp_path: Path, spec: str, r
     new_params = sum(p for _, kind, p in doc["layers"] if kind in NEW_OP_MODULES)
     assert r.totals.params == t["params"] - 2 * t["bn_channels"] - new_params
     assert r.totals.macs == t["conv_macs"] + t["linear_macs"]
-
-
-@pytest.mark.parametrize(("spec", "ref"), [("lraspp-v3-large", "lraspp_mobilenet_v3_large"),
-                                          ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large")])
-@pytest.mark.parametrize("i", [0, 1])
-def test_segmentation_draft_backbones(tmp_path: Path, spec: str, ref: str, i: int) -> None:
-    # The dilated V3-Large backbone of the segmentation drafts (everything up to the head, whose
-    # resizes have no stand-in today) against torchvision 0.28.0 (weights=None, weights_backbone=None)
-    # at 520 and 320 px: every conv of `backbone.*`, in execution order.
-    doc = fixture(ref)
-    run = doc["runs"][i]
-    text = (DRAFTS / f"{spec}.yaml").read_text(encoding="utf-8")
-    path = tmp_path / f"{spec}.yaml"
-    path.write_text(stand_in(text[:text.index("  # head;")]), encoding="utf-8")
-    r = evaluate(load(str(path)), Config(resolution=run["resolution"]))
-    theirs = [row for row in framework_rows(doc, run) if row[0].startswith("backbone.")]
-    ours = [(row.name, (row.output_shape.h, row.output_shape.w, row.output_shape.c), row.params, row.macs)
-            for row in r.layers if row.op in COMPUTING]
-    assert [x[1:] for x in ours] == [x[1:] for x in theirs]
 
 
 @pytest.mark.parametrize(("meta_of", "weights", "counted"), [

@@ -18,7 +18,7 @@ COMMANDS = {"show": "show", "list": "listing", "sweep": "sweep", "diff": "diff",
             "formula": "formula", "fit": "fit", "plot": "plot", "check": "check",
             "schema": "schema", "init": "init",
             "devices": "latency", "calibrate": "latency", "latency": "latency", "size": "size",
-            "import": "import_", "export": "export", "bench": "bench"}
+            "import": "import_", "export": "export", "bench": "bench", "space": "space"}
 """Command name -> module of mncost.cli that defines it (imported only when the command runs)."""
 
 

@@ -37,6 +37,7 @@ def bench(spec: str, threads: int, warmup: int, runs: int, csv_path: str | None,
     from .. import load
     from ..bench import measurement_rows, time_model
     from ..evaluate import evaluate
+    from .loading import load_graph
 
     config = model_config(**options)
     if csv_path is not None:
@@ -51,7 +52,7 @@ def bench(spec: str, threads: int, warmup: int, runs: int, csv_path: str | None,
         report = evaluate(load(spec), config)  # the import has checked the file
         model: bytes | str = spec
     else:
-        report = evaluate(load(spec, config.depth_multiplier), config)
+        report = evaluate(load_graph(spec, config), config)
         model = export_bytes(spec, config, "random", 0)
     timing = time_model(model, threads, warmup, runs)
     low, high = timing.quartiles

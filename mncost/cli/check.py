@@ -11,7 +11,6 @@ import os
 
 import click
 
-from .. import load
 from ..annotations import Annotations, github
 from ..errors import MncostError, SpecError
 from ..evaluate import evaluate
@@ -22,6 +21,7 @@ from ..thresholds import Check, Threshold, check
 from ._group import main
 from .complete import complete_spec
 from .diff import ThresholdType, compare, evaluate_side, spec_annotation, threshold_annotation
+from .loading import load_graph
 
 
 def revision_side(rev: str, spec: str) -> str:
@@ -51,7 +51,7 @@ def check_specs(ctx: click.Context, /, specs: tuple[str, ...], against: str | No
     invalid = exceeded = 0
     for spec in specs:
         try:
-            report = evaluate(load(spec), Config())
+            report = evaluate(load_graph(spec, Config()), Config())
             findings: tuple[Check, ...] = ()
             result = None
             if against is not None:

@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..annotations import Annotations, github
 from ..bundled import bundled_names
 from ..diff import Diff, Metric, absent
@@ -30,8 +29,10 @@ from ..report import Config, Report
 from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshold
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import emit
-from .options import config_options, make_config
+from .loading import load_graph
+from .options import config_options, make_config, variable_option, variables_of
 from .progress import finish, shows_progress
 
 SHARED_ONLY = {"counting": "--count"}
@@ -95,14 +96,26 @@ def side_options(ctx: click.Context, argument: str, text: str, shared: dict[str,
     seen: set[str] = set()
     if not settings:
         raise fail(f"nothing after '@' (expected KEY=VALUE[,KEY=VALUE...] with KEY one of: {spelled})")
+    variables: dict[str, str] = {}
+    last_variable: str | None = None
     for item in settings.split(","):
         key, eq, value = item.partition("=")
+        if not eq and last_variable is not None and item.strip():  # the next value of a list: ks=3,5,7
+            variables[last_variable] += f",{item.strip()}"
+            continue
+        last_variable = None
+        if eq and key.strip() in _variable_names(spec):
+            variables[key.strip()] = value.strip()
+            last_variable = key.strip()
+            continue
         key = key.strip().replace("_", "-")
         if not eq or not key:
             raise fail(f"'{item}' is not KEY=VALUE (KEY one of: {spelled})")
         param = settable.get(key)
         if param is None:
-            raise fail(f"unknown setting '{key}' (expected one of: {spelled})")
+            names = _variable_names(spec)
+            also = f", or a variable of the spec ({', '.join(names)})" if names else ""
+            raise fail(f"unknown setting '{key}' (expected one of: {spelled}{also})")
         name = str(param.name)
         if name in SHARED_ONLY:
             raise fail(f"'{key}' applies to both sides: give {SHARED_ONLY[name]} once")
@@ -117,14 +130,27 @@ def side_options(ctx: click.Context, argument: str, text: str, shared: dict[str,
             options["resolution" if name == "rho" else "rho"] = None
     if {"rho", "resolution"} <= seen:
         raise fail("give either rho or resolution, not both")
+    options["settings"] = tuple(options.get("settings", ())) + tuple(f"{k}={v}" for k, v in variables.items())
     return spec, options
 
 
-def evaluate_side(spec: str, config: Config) -> Report | None:
+def _variable_names(spec: str) -> tuple[str, ...]:
+    """The variables a side's spec declares (a bundled name or a file; none for REV:PATH)."""
+    from ..bundled import locate
+    from ..variables import declared_names
+
+    try:
+        path, shown = locate(spec)
+    except SpecError:
+        return ()
+    return declared_names(path, shown) if Path(path).is_file() else ()
+
+
+def evaluate_side(spec: str, config: Config, variables: dict[str, str] | None = None) -> Report | None:
     """The report of one side; None for a `REV:PATH` whose file does not exist at REV."""
     revision = None if spec in bundled_names() else split_revision(spec)
     if revision is None:
-        return evaluate(load(spec, config.depth_multiplier), config)
+        return evaluate(load_graph(spec, config, variables), config)
     text = read_revision(*revision)
     if text is None:
         return None
@@ -133,8 +159,11 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     from ..spec import parse_spec
 
     with collector_paused():
-        graph = build_graph(parse_spec(text, spec), config.depth_multiplier)
+        graph = build_graph(parse_spec(text, spec, variables), config.depth_multiplier, config.depth_rounding)
         check_paper_sizes(graph)
+    from .loading import warn
+
+    warn(graph)
     return evaluate(graph, config)
 
 
@@ -195,6 +224,7 @@ def spec_annotation(exc: SpecError) -> str:
 @click.argument("old", shell_complete=complete_spec)
 @click.argument("new", shell_complete=complete_spec)
 @config_options
+@variable_option
 @click.option("--fail-on", "fail_on", type=ThresholdType(), multiple=True, metavar="EXPR",
               help="Exit 1 when a total changes by more than this, e.g. 'macs>+5%', 'params>+100k', "
                    "'peak_memory>+0'. Repeatable.")
@@ -209,6 +239,7 @@ def spec_annotation(exc: SpecError) -> str:
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.pass_context
+@width_options
 @shows_progress("mncost diff {old} {new}")
 def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ...], everything: bool, fmt: str,
          old_label: str | None, new_label: str | None, annotations: str | None, **options: Any) -> None:
@@ -223,8 +254,9 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
     old_spec, old_options = side_options(ctx, "OLD", old, options)
     new_spec, new_options = side_options(ctx, "NEW", new, options)
     try:
-        old_report = evaluate_side(old_spec, make_config(**old_options))
-        new_report = evaluate_side(new_spec, make_config(**new_options))
+        old_vars, new_vars = variables_of(old_options.pop("settings")), variables_of(new_options.pop("settings"))
+        old_report = evaluate_side(old_spec, make_config(**old_options), old_vars)
+        new_report = evaluate_side(new_spec, make_config(**new_options), new_vars)
     except SpecError as exc:
         if annotations:
             finish()
@@ -242,9 +274,9 @@ def diff(ctx: click.Context, /, old: str, new: str, fail_on: tuple[Threshold, ..
         emit(to_markdown(result, checks, everything), None)
     else:
         from ..render.diff_table import to_diff_table
-        from .console import print_renderable
+        from .console import layout_width, print_renderable
 
-        print_renderable(to_diff_table(result, checks, everything))
+        print_renderable(to_diff_table(result, checks, everything, layout_width()))
     exceeded = [c for c in checks if c.exceeded]
     lines = []
     for c in exceeded:

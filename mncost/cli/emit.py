@@ -38,6 +38,32 @@ STREAMED = (Format.CSV, Format.JSONL)
 """Formats written row by row as they are computed (`sweep`)."""
 
 
+_LATEX = "mncost.latex"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"{_LATEX}.{param.name}"] = value
+    return value
+
+
+def _label(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        from ..render.latex import LABEL_FORBIDDEN  # only when given (it imports every sheet)
+
+        forbidden = bool(set(value) & LABEL_FORBIDDEN)
+    if value is not None and (not value or forbidden):
+        raise click.BadParameter(f"{value!r}: a label may not be empty or hold spaces or any of {{ }} \\ % # ~ ^ & $")
+    ctx.meta[f"{_LATEX}.{param.name}"] = value
+    return value
+
+
+def latex_options() -> tuple[str | None, str | None]:
+    """--caption and --label of the running command (None: not given)."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return meta.get(f"{_LATEX}.caption"), meta.get(f"{_LATEX}.label")
+
+
 def output_options(func: F, streamed: bool = False) -> F:
     """--format, -o and --units; `streamed` adds the jsonl format (for `sweep`)."""
     formats = [f.value for f in Format if streamed or f is not Format.JSONL]
@@ -50,6 +76,11 @@ def output_options(func: F, streamed: bool = False) -> F:
         click.option("--units", type=click.Choice([u.value for u in Units]), default=None,
                      help="raw = exact integers; k|M|G = ×10^3/10^6/10^9. Default: human-readable "
                           "(table, markdown, latex), exact (csv, json)."),
+        click.option("--caption", metavar="TEXT", default=None, expose_value=False, callback=_remember,
+                     help="LaTeX: the table's caption (default: the spec and config; the conventions are "
+                          "footnote rows)."),
+        click.option("--label", metavar="KEY", default=None, expose_value=False, callback=_label,
+                     help="LaTeX: \\label{KEY} for \\ref."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -84,6 +115,8 @@ def choose_format(fmt: str | None, output: str | None, units: str | None, inputs
             chosen = Format.JSON
     else:
         chosen = Format.TABLE
+    if chosen is not Format.LATEX and any(v is not None for v in latex_options()):
+        raise click.UsageError(f"--caption and --label apply to --format latex, not {chosen.value}")
     if chosen in (Format.JSON, Format.JSONL) and units is not None:
         raise click.UsageError(f"--units does not apply to --format {chosen.value} (JSON always holds exact integers)")
     return chosen, Units(units) if units else None, output_target(output, inputs)
@@ -117,9 +150,9 @@ def emit_renderable(renderable: Any, output: str | None) -> None:
     """A rich renderable: to stdout via print_renderable (a pipe gets the natural width, no figure
     folded); to FILE as plain text at its natural width without trailing blanks."""
     if output is None:
-        from .console import print_renderable
+        from .console import layout_width, print_renderable
 
-        print_renderable(renderable)
+        print_renderable(renderable, layout_width())
     else:
         from ..render.table import to_text
 
@@ -130,8 +163,9 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
     """Render a sheet as table, csv, markdown or latex, then print or write it."""
     if chosen is Format.TABLE:
         from ..render.table import sheet_table
+        from .console import layout_width
 
-        emit_renderable(sheet_table(sheet, units), output)
+        emit_renderable(sheet_table(sheet, units, layout_width(output is not None)), output)
     elif chosen is Format.CSV:
         from ..render.csv import to_csv
 
@@ -143,7 +177,8 @@ def emit_sheet(chosen: Format, sheet: Sheet, units: Units | None, output: str | 
     elif chosen is Format.LATEX:
         from ..render.latex import to_latex
 
-        emit(to_latex(sheet, units), output)
+        caption, label = latex_options()
+        emit(to_latex(sheet, units, caption, label), output)
     else:
         raise AssertionError(f"not a sheet format: {chosen}")
 

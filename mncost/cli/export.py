@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import load
 from ..conventions import Rounding
 from ..report import Config
 from ._group import main
+from .loading import load_graph
 from .options import PositiveFloat, make_config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +52,7 @@ def model_config(alpha: float, rho: float | None, resolution: int | None, roundi
 def export_bytes(spec: str, config: Config, weights: str, seed: int) -> bytes:
     from ..onnx_export import Weights, export_onnx
 
-    return export_onnx(load(spec, config.depth_multiplier), config, Weights(weights), seed)
+    return export_onnx(load_graph(spec, config), config, Weights(weights), seed)
 
 
 @main.command(name="export", short_help="Write a spec as a runnable ONNX model.")

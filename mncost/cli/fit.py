@@ -6,13 +6,14 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..errors import ConfigError
 from ..fit import Budget, NoFit, fit, parse_bytes, parse_count, parse_ms
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import Format, choose_format, emit, emit_sheet, output_options
-from .options import PositiveFloat, config_options, make_config
+from .loading import load_graph
+from .options import PositiveFloat, config_options, make_config, variable_option, variables_of
 from .progress import finish, shows_progress
 
 
@@ -40,6 +41,7 @@ def _parsed(parse: Any) -> Any:
 @main.command(name="fit")
 @click.argument("spec", shell_complete=complete_spec)
 @config_options
+@variable_option
 @click.option("--max-macs", callback=_parsed(parse_count), metavar="COUNT",
               help="Arithmetic budget, e.g. 150M (k, M, G = 10^3, 10^6, 10^9; FLOPs under --count flops).")
 @click.option("--max-params", callback=_parsed(parse_count), metavar="COUNT", help="Parameter budget, e.g. 2M.")
@@ -57,11 +59,13 @@ def _parsed(parse: Any) -> Any:
 @click.option("--resolution-step", type=click.IntRange(min=1), default=1, show_default=True,
               help="Search only resolutions that are multiples of this (e.g. 32).")
 @output_options
+@width_options
 @shows_progress("mncost fit {spec}: searching")
 def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_peak_memory: int | None,
                 max_latency: float | None, vary: str,
                 alpha_max: float, min_resolution: int, max_resolution: int | None, resolution_step: int,
-                fmt: str | None, output: str | None, units: str | None, **options: Any) -> None:
+                fmt: str | None, output: str | None, units: str | None, settings: tuple[str, ...],
+                **options: Any) -> None:
     """The largest width multiplier and/or resolution of SPEC whose evaluated cost fits every budget.
 
     Exact under the spec's channel rounding: every distinct network between α = 0 and --alpha-max
@@ -74,7 +78,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
         raise click.UsageError("give at least one budget: --max-macs, --max-params, --max-peak-memory or --max-latency")
     if max_latency is not None and config.device is None:
         raise click.UsageError("--max-latency needs --device (a device profile to estimate latency on)")
-    graph = load(spec, config.depth_multiplier)
+    graph = load_graph(spec, config, variables_of(settings))
     try:
         result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
     except NoFit:

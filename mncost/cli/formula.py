@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..formula import formula
 from ._group import main
 from .complete import complete_spec
 from .emit import emit, output_target
+from .loading import load_graph
 from .options import config_options, make_config
 from .progress import shows_progress
 
@@ -37,6 +37,6 @@ def formula_command(spec: str, fmt: str, output: str | None, **options: Any) -> 
     if config.device is not None:
         raise click.UsageError("formula gives MACs and params only; for latency on a --device use "
                                "'mncost sweep' or 'mncost show'")
-    result = formula(load(spec, config.depth_multiplier), config)
+    result = formula(load_graph(spec, config), config)
     render = {"text": to_text, "latex": to_latex, "json": to_json}[fmt]
     emit(render(result), output)

@@ -113,12 +113,12 @@ def latency(spec: str, summary: bool, **options: Any) -> None:
     """Estimated per-layer and total latency of SPEC on a --device profile (milliseconds), with each
     layer's kernel class. Bytes moved are counted at the profile's precision (--dtype does not change
     them). `mncost show --device` gives the same figures as a column beside every other one."""
-    from .. import load
     from ..latency import latency as estimate
     from ..latency import layer_features
     from ..profiles import load_profile
     from ..record import replace
     from ..report import Config
+    from .loading import load_graph
 
     device = options.pop("device")
     if device is None:
@@ -126,7 +126,7 @@ def latency(spec: str, summary: bool, **options: Any) -> None:
     profile = load_profile(device)
     config: Config = make_config(**options)
     config = replace(config, dtype=profile.precision, fusion=config.fusion or profile.fusion)
-    features = layer_features(load(spec, config.depth_multiplier), config)
+    features = layer_features(load_graph(spec, config), config)
     result = estimate(features, profile)
     if not summary:
         width = max([len(f.name) for f in features] + [5])

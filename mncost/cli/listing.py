@@ -7,10 +7,12 @@ import click
 from ..bundled import bundled_names, locate
 from ..spec import load_spec
 from ._group import main
+from .console import width_options
 
 
 @main.command(name="list")
 @click.option("--paths", is_flag=True, help="Print each bundled spec's name and file path instead (one per line).")
+@width_options
 def list_specs(paths: bool) -> None:
     """The bundled specs with their family, default conventions, description and source."""
     if paths:
@@ -19,22 +21,21 @@ def list_specs(paths: bool) -> None:
         for name in names:
             click.echo(f"{name:<{width}}  {locate(name)[0]}")
         return
-    from rich import box
-    from rich.table import Table
+    from ..columns import Kind
+    from ..render.sheet import Column, Sheet
+    from ..render.table import sheet_table
+    from .console import layout_width, print_renderable
 
-    from .console import print_renderable
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Name", no_wrap=True)
-    table.add_column("Family", no_wrap=True)
-    table.add_column("Input", justify="right", no_wrap=True)
-    table.add_column("Classes", justify="right", no_wrap=True)
-    table.add_column("Rounding", no_wrap=True)
-    table.add_column("Padding", no_wrap=True)
-    table.add_column("Description", overflow="fold")
-    table.add_column("Source", overflow="fold")
-    for name in bundled_names():
-        spec = load_spec(*locate(name))
-        table.add_row(name, spec.family, str(spec.resolution), str(spec.classes), str(spec.defaults.rounding),
-                      str(spec.defaults.padding), spec.description, spec.source)
-    print_renderable(table)
+    columns = (
+        Column("name", "Name", Kind.TEXT, lambda s: s[0]),
+        Column("family", "Family", Kind.TEXT, lambda s: s[1].family),
+        Column("input", "Input", Kind.INT, lambda s: s[1].resolution),
+        Column("classes", "Classes", Kind.INT, lambda s: s[1].classes),
+        Column("rounding", "Rounding", Kind.TEXT, lambda s: str(s[1].defaults.rounding)),
+        Column("padding", "Padding", Kind.TEXT, lambda s: str(s[1].defaults.padding)),
+        Column("description", "Description", Kind.TEXT, lambda s: s[1].description),
+        Column("source", "Source", Kind.TEXT, lambda s: s[1].source),
+    )
+    specs = [(name, load_spec(*locate(name))) for name in bundled_names()]
+    sheet = Sheet("", (), (), columns, tuple(tuple(c.get(s) for c in columns) for s in specs))
+    print_renderable(sheet_table(sheet, width=layout_width()))

@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..memory import memory_table
 from ._group import main
 from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, output_options
+from .loading import load_graph
 from .options import config_options, make_config
 from .progress import shows_progress
 
@@ -28,7 +28,7 @@ def memory(spec: str, fmt: str | None, output: str | None, units: str | None, **
     """
     chosen, unit, output = choose_format(fmt, output, units)
     config = make_config(**options)
-    table = memory_table(load(spec, config.depth_multiplier), config)
+    table = memory_table(load_graph(spec, config), config)
     if chosen is Format.JSON:
         from ..render.json import memory_to_json
 

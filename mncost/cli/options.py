@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..conventions import BnParams, Counting, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+from ..conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,7 +63,11 @@ def convention_options(func: F) -> F:
         click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
                      help="Activation storage type for byte counts."),
         click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
-                     help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks."),
+                     help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks (see --depth-rounding)."),
+        click.option("--depth-rounding", type=_choice(DepthRounding), default="ceil", show_default=True,
+                     help="How d·n becomes whole blocks: ceil (EfficientNet, timm's default) or round (timm "
+                     "depth_trunc='round': max(1, round(d·n)), half to even); rows sharing a 'stage' value scale "
+                     "together as in timm."),
         click.option("--weight-dtype", type=_choice(Dtype), default=None,
                      help="Parameter storage type for the model size and traffic (e.g. int8 as with TensorFlow "
                      "Lite quantization). Default: the same as --dtype."),
@@ -90,7 +94,7 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                 classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
                 depth_multiplier: float = 1.0, weight_dtype: str | None = None,
                 memory_model: str = "naive", first_layer_trick: bool = False, device: str | None = None,
-                fusion: str | None = None) -> Config:
+                fusion: str | None = None, depth_rounding: str = "ceil") -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
@@ -98,4 +102,22 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
                   memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
-                  fusion=Fusion(fusion) if fusion else None)
+                  fusion=Fusion(fusion) if fusion else None, depth_rounding=DepthRounding(depth_rounding))
+
+
+def variable_option(func: F) -> F:
+    """`--set NAME=VALUE` (repeatable): a value for one of the spec's variables (mncost.variables)."""
+    return click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+                        help="Bind a spec variable: a choice, or for a slotted variable one choice for every slot "
+                        "or a comma list (--set ks=3,5,7,...). Repeatable; unset variables take their default.")(func)
+
+
+def variables_of(settings: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`NAME=VALUE` settings by name (a later one replaces an earlier one)."""
+    found = {}
+    for item in settings:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise click.UsageError(f"--set '{item}' is not NAME=VALUE (e.g. --set ks=3 or --set d=2,3,4,4,4)")
+        found[name.strip()] = value.strip()
+    return found

@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
-from .. import load
 from ..errors import MncostError
 from ..evaluate import evaluate
 from ..record import replace
 from ._group import main
 from .complete import complete_spec
+from .loading import load_graph
 from .options import config_options, make_config
 
 MISSING = "mncost plot needs matplotlib: pip install 'mncost[plot]'"
@@ -77,7 +77,7 @@ def plot(spec: str, output: Path, sweep: bool, alphas: list[float] | None, resol
     except ImportError:
         raise MncostError(MISSING) from None
     config = make_config(alpha=1.0, resolution=None, **options)
-    graph = load(spec, config.depth_multiplier)
+    graph = load_graph(spec, config)
     if sweep:
         from ..sweep import sweep as run_sweep
 

@@ -17,11 +17,13 @@ def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 @click.option("--path", "show_path", is_flag=True, help="Print the schema file's path instead of its content.")
 def schema_command(name: str | None, show_path: bool) -> None:
     """Print the JSON Schema NAME: spec (the spec format, for editors), or a JSON document's:
-    report, sweep, diff, memory, fit, formula (or their ids, e.g. mncost.report/1).
+    report, sweep, diff, memory, fit, formula (or their ids, e.g. mncost.report/1); space (a line
+    of `mncost space ... --format jsonl`).
     Without NAME, list them."""
     if name is None:
         for short in NAMES:
-            what = "the spec format (YAML)" if short == "spec" else f"{DOCUMENTS[short]} documents"
+            what = ("the spec format (YAML)" if short == "spec" else "mncost space lines (JSON Lines)"
+                    if short == "space" else f"{DOCUMENTS[short]} documents")
             click.echo(f"{short:8} {what}: {schema_file(short)}" if show_path else f"{short:8} {what}")
         return
     resolve(name)

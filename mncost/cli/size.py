@@ -16,11 +16,11 @@ from .options import config_options, make_config
 def size(spec: str, **options: Any) -> None:
     """Model size of SPEC as deployed: batch norm folded into one bias per channel, stored as fp32, fp16 or
     TensorFlow Lite 8-bit; exact bytes, MB = 10^6 bytes, MiB = 2^20 bytes."""
-    from .. import load
     from ..size import MB, MIB, folded_params, sizes, torch_state_dict_bytes
+    from .loading import load_graph
 
     config = make_config(**options)
-    graph = load(spec, config.depth_multiplier)
+    graph = load_graph(spec, config)
     folded = folded_params(graph, config)
     click.echo(f"folded parameters: {folded.params:,} ({folded.weights:,} weights + {folded.biases:,} biases)")
     click.echo(f"  in {folded.layers} conv/fc layers with {folded.channels:,} output channels")

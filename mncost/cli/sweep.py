@@ -9,14 +9,15 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import load
 from ..conventions import resolution_from_rho
 from ..render.sheet import PIVOT_FIELDS, pivot_sheet, sweep_sheet
 from ..sweep_grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, unique
 from ._group import main
 from .complete import complete_spec
+from .console import width_options
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
-from .options import convention_options, make_config
+from .loading import load_graph
+from .options import convention_options, make_config, variable_option, variables_of
 from .progress import shows_progress, step
 
 MAX_POINTS = 10**15
@@ -50,6 +51,24 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
             self.fail(str(exc), param, ctx)
 
 
+def _pivot_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--pivot macs,params --pivot peak_bytes` -> ("macs", "params", "peak_bytes"), each a pivot field once."""
+    fields = [f.strip() for value in values for f in value.split(",")]
+    for field in fields:
+        if field not in PIVOT_FIELDS:
+            raise click.BadParameter(f"{field!r} is not one of {', '.join(PIVOT_FIELDS)}")
+    if len(set(fields)) < len(fields):
+        raise click.BadParameter("a field is given twice")
+    return tuple(fields)
+
+
+def _complete_pivot(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Complete the last field of a comma list: `macs,pa` -> `macs,params`."""
+    done, _, last = incomplete.rpartition(",")
+    prefix = f"{done}," if done else ""
+    return [prefix + field for field in PIVOT_FIELDS if field.startswith(last)]
+
+
 @main.command()
 @click.argument("spec", shell_complete=complete_spec)
 @click.option("--alpha", "-a", "alphas", type=AxisParam("alpha"), default="1", show_default=True,
@@ -59,13 +78,18 @@ class AxisParam(click.ParamType):  # type: ignore[type-arg]  # generic only in c
 @click.option("--rho", "-r", "rhos", type=AxisParam("rho"), default=None,
               help="Resolution multipliers ρ instead of --resolution: resolution = round(base × ρ).")
 @convention_options
+@variable_option
 @partial(output_options, streamed=True)
-@click.option("--pivot", type=click.Choice(list(PIVOT_FIELDS)), default=None,
-              help="Lay one value out as α rows × resolution columns, as the papers do.")
+@click.option("--pivot", metavar="FIELD[,FIELD...]", multiple=True, callback=_pivot_fields,
+              shell_complete=_complete_pivot,
+              help=f"Lay values out as α rows × resolution columns, as the papers do ({', '.join(PIVOT_FIELDS)}); "
+                   "several (macs,params) sit side by side. Repeatable.")
 @click.option("--yes", "-y", is_flag=True, help=f"Run a grid larger than {MAX_GRID:,} points.")
+@width_options
 @shows_progress("mncost sweep {spec}")
 def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, fmt: str | None,
-          output: str | None, units: str | None, pivot: str | None, yes: bool, **options: Any) -> None:
+          output: str | None, units: str | None, pivot: tuple[str, ...], yes: bool, settings: tuple[str, ...],
+          **options: Any) -> None:
     """Totals of SPEC for every (α, resolution): params, MACs, activation and peak memory."""
     chosen, unit, output = choose_format(fmt, output, units, input_files(spec), streamed=True)
     if rhos is not None and resolutions is not None:
@@ -80,7 +104,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
     if size > MAX_GRID and not yes:
         raise click.UsageError(f"the grid has {size:,} points, more than {MAX_GRID:,}; give --yes to run it anyway")
     config = make_config(alpha=1.0, rho=None, resolution=None, **options)
-    graph = load(spec, config.depth_multiplier)
+    graph = load_graph(spec, config, variables_of(settings))
     alpha_values = [float(a) for a in alphas.values()]
     if rhos is not None:
         rho_values = rhos.values()
@@ -113,7 +137,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
             emit_lines(jsonl_lines(sheet, _first_computed(rows)), output)
         return
     result = run_sweep(graph, alpha_values, grid, config)
-    step(f"mncost sweep {spec}: writing {len(result.rows):,} rows as {chosen}")
+    step(f"mncost sweep {spec}: writing {len(result.points):,} rows as {chosen}")
     if chosen is Format.JSON:
         from ..render.json import sweep_to_json
 

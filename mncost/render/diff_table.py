@@ -1,16 +1,11 @@
 """The terminal view of a diff: both sides' configs, a totals table, thresholds, changed layers.
 
 Narrower than the Markdown view: each layer shows its new value and the change (the Markdown and
-JSON outputs also give the layer type and output bytes)."""
+JSON outputs also give the layer type and output bytes). Laid out as plain text for the
+terminal's width (mncost.render.layout), like every other table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
 from ..diff import Diff, LayerDiff
@@ -27,6 +22,8 @@ from .deltas import (
     signed,
     value_text,
 )
+from .layout import Cells, hidden_note, lay_out, render, wrap_prose
+from .table import NAME_FOLD
 
 
 def _now(layer: LayerDiff, field: str, factor: int = 1) -> str:
@@ -34,102 +31,55 @@ def _now(layer: LayerDiff, field: str, factor: int = 1) -> str:
     return f"{getattr(layer.new, field) * factor:,}" if layer.new else ABSENT
 
 
-MIN_TEXT = 8
-"""Narrowest a folding text column (a layer name, a shape) is made before a layout is given up."""
+def _table(text: Text, columns: list[Cells], width: int | None) -> None:
+    """A table laid out for `width` (mncost.render.layout): header, rule, rows and the note
+    naming what was hidden."""
+    layout = lay_out(columns, width, gap=3)
+    header, rows, _ = render(layout)
+    text.append("\n" + header + "\n", style="bold")
+    text.append(" " + "─" * (layout.total() - 1) + "\n" + "".join(row + "\n" for row in rows) + "\n")
+    if (note := hidden_note(layout, width)) is not None:
+        text.append(wrap_prose(note.removesuffix(")") + ", --format markdown every figure)", width) + "\n")
 
 
-def _header(header: str, cells: list[str]) -> str:
-    """A header longer than its column's figures takes two lines ('Δ Live' over 'bytes')."""
-    widest = max(map(len, cells), default=0)
-    if len(header) <= widest or " " not in header:
-        return header
-    return "\n".join(header.rsplit(" ", 1))
-
-
-class _Fitted:
-    """A table laid out for the width it is printed at: every figure column as wide as its widest
-    figure, the text columns folding in what is left. Layouts are tried in order: the normal
-    one; the same with the columns two characters apart instead of three, no edge and headers on
-    two lines; that
-    without the columns in `optional` (the output shape, said in a caption); and, when even
-    that does not fit, every column folds. No cell is ever cut with '…'."""
-
-    def __init__(self, headers: Sequence[str], kinds: str, rows: Sequence[Sequence[str]],
-                 optional: tuple[str, ...] = ()) -> None:
-        self.kinds, self.rows, self.optional = kinds, rows, optional  # kinds: t text, s shape, w word, f figure
-        self.names = list(headers)
-        self.split = [_header(h, [row[i] for row in rows]) if kinds[i] in "fw" else h for i, h in enumerate(headers)]
-
-    def _headers(self, compact: bool) -> list[str]:
-        return self.split if compact else self.names
-
-    def _width(self, i: int, compact: bool) -> int:
-        """The width of a figure or word column: its widest header line or cell."""
-        headers = self._headers(compact)
-        return max([len(line) for line in headers[i].splitlines()] + [len(row[i]) for row in self.rows])
-
-    def _needed(self, keep: list[int], compact: bool) -> int:
-        widths = [self._width(i, compact) if self.kinds[i] in "fw" else MIN_TEXT for i in keep]
-        return sum(widths) + (2 * (len(keep) - 1) if compact else 3 * (len(keep) - 1) + 2)
-
-    def table(self, width: int) -> Table:
-        every = list(range(len(self.names)))
-        shorter = [i for i in every if self.names[i] not in self.optional]
-        layouts = [(every, False), (every, True)] + ([(shorter, True)] if shorter != every else [])
-        for keep, compact in layouts:
-            if self._needed(keep, compact) <= width:
-                return self._build(keep, True, compact)
-        return self._build(every, False, False)
-
-    def _build(self, keep: list[int], whole: bool, compact: bool) -> Table:
-        left_out = [self.names[i] for i in range(len(self.names)) if i not in keep]
-        caption = f"({', '.join(left_out)} left out to fit the terminal: see --format markdown)" if left_out else None
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=not compact, collapse_padding=compact,
-                      caption=caption, caption_justify="left")
-        headers = self._headers(compact)
-        for i in keep:
-            kind = self.kinds[i]
-            fixed = whole and kind in "fw"  # its width is known: rich need not measure every cell
-            table.add_column(headers[i], justify="left" if kind in "tw" else "right", overflow="fold",
-                             no_wrap=fixed, width=self._width(i, compact) if fixed else None)
-        for row in self.rows:
-            table.add_row(*(row[i] for i in keep))
-        return table
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.table(options.max_width)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        whole: Table = self._build(list(range(len(self.names))), True, False)
-        return Measurement.get(console, options, whole)
-
-
-def to_diff_table(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False) -> Group:
-    total_rows: list[tuple[str, ...]] = []
-    for metric in diff.totals:
-        change = shown_total(metric, diff)
-        total_rows.append((metric_label(metric, diff), value_text(change.old), value_text(change.new),
-                           signed(change.delta),
-                     percent(change)))
-    totals = _Fitted(("Total", diff.old_label, diff.new_label, "Change", "Relative"), "tffff", total_rows)
-    parts: list[RenderableType] = [
-        Text(f"mncost diff: {diff.old_label} → {diff.new_label}", style="bold"),
-        Text("\n".join(f"{heading}: {text}" for heading, text in describe_sides(diff))),
-        totals,
-    ]
+def to_diff_table(diff: Diff, checks: tuple[Check, ...] = (), everything: bool = False,
+                  width: int | None = None) -> Text:
+    """The terminal diff laid out for `width` columns (None: natural width): columns are hidden in
+    the declared order (mncost.columns.HIDDEN_FIRST) and names fold; no figure is ever split."""
+    text = Text(no_wrap=True, overflow="ignore")
+    text.append(wrap_prose(f"mncost diff: {diff.old_label} → {diff.new_label}", width) + "\n", style="bold")
+    text.append(wrap_prose("\n".join(f"{heading}: {t}" for heading, t in describe_sides(diff)), width) + "\n")
+    changes = [shown_total(metric, diff) for metric in diff.totals]
+    _table(text, [
+        Cells("name", "Total", False, [metric_label(m, diff) for m in diff.totals], fold=NAME_FOLD),
+        Cells("old", diff.old_label, True, [value_text(c.old) for c in changes], fold=0),
+        Cells("new", diff.new_label, True, [value_text(c.new) for c in changes]),
+        Cells("change", "Change", True, [signed(c.delta) for c in changes]),
+        Cells("relative", "Relative", True, [percent(c) for c in changes]),
+    ], width)
     if checks:
         exceeded = sum(c.exceeded for c in checks)
-        parts.append(Text(f"Thresholds: {exceeded} of {len(checks)} exceeded", style="bold"))
-        parts += [Text(check_line(c), style="red" if c.exceeded else "green") for c in checks]
-    parts.append(Text(layer_summary(diff, everything), style="bold"))
+        text.append(f"Thresholds: {exceeded} of {len(checks)} exceeded\n", style="bold")
+        for c in checks:
+            text.append(wrap_prose(check_line(c), width) + "\n", style="red" if c.exceeded else "green")
+    text.append(wrap_prose(layer_summary(diff, everything), width) + "\n", style="bold")
     shown = diff.shown(everything)
     if shown:
         factor = 2 if diff.flops else 1
         arithmetic = "FLOPs" if diff.flops else "MACs"
-        rows = [(layer.name, str(layer.status), shape_cell(layer),
-                 _now(layer, "params"), signed(layer.change("params").delta),
-                 _now(layer, "macs", factor), signed(layer.change("macs").delta * factor),
-                 signed(layer.change("live_bytes").delta)) for layer in shown]
-        headers = ("Layer", "Status", "Output", "Params", "Δ Params", arithmetic, f"Δ {arithmetic}", "Δ Live bytes")
-        parts.append(_Fitted(headers, "twsfffff", rows, optional=("Output",)))
-    return Group(*parts)
+        _table(text, [
+            Cells("name", "Layer", False, [layer.name for layer in shown], fold=NAME_FOLD),
+            Cells("status", "Status", False, [str(layer.status) for layer in shown]),
+            Cells("output_shape", "Output", True, [shape_cell(layer) for layer in shown]),
+            Cells("new_params", "Params", True, [_now(layer, "params") for layer in shown]),
+            Cells("delta_params", "Δ Params", True, [signed(layer.change("params").delta) for layer in shown]),
+            Cells("new_macs", arithmetic, True, [_now(layer, "macs", factor) for layer in shown]),
+            Cells("delta_macs", f"Δ {arithmetic}", True,
+                  [signed(layer.change("macs").delta * factor) for layer in shown]),
+            Cells("delta_live_bytes", "Δ Live bytes", True,
+                  [signed(layer.change("live_bytes").delta) for layer in shown]),
+        ], width)
+    text.rstrip()
+    if shown:
+        text.append("\n")  # the blank line rich's tables ended with
+    return text

@@ -155,6 +155,11 @@ def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventio
             + (f" fusion={k.fusion}" if k.fusion is not Fusion.TFLITE else ""))
 
 
+def output_notes(report: Report) -> tuple[str, ...]:
+    """A line naming the output layers of a network with several (none otherwise)."""
+    return (f"outputs: {', '.join(report.outputs)}",) if len(report.outputs) > 1 else ()
+
+
 def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]:
     k = conventions
     return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
@@ -177,6 +182,8 @@ class View(StrEnum):
     LAYERS = "layers"
     SUMMARY = "summary"
     BY_TYPE = "by-type"
+    BY_STAGE = "by-stage"
+    BY_BLOCK = "by-block"
 
 
 def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False, detail: bool = False) -> Sheet:
@@ -185,7 +192,7 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
     counting = report.conventions.counting
     spec = report.spec
     notes = config_notes(spec, report.config, report.conventions, report.config.classes,
-                         report.config.depth_multiplier)
+                         report.config.depth_multiplier) + output_notes(report)
     title = f"{spec.name}: {spec.description}"
     context = _report_context(report)
     optional = report.conventions.device is None
@@ -199,6 +206,8 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                           1.0 if report.totals.params else 0.0, 1.0 if report.totals.macs else 0.0)
         return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
                      tuple(c.get(total) for c in columns), row_label="type")
+    if view in (View.BY_STAGE, View.BY_BLOCK):
+        return _group_sheet(report, view, machine, detail, title, notes, context)
     columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional)
                                  if detail or not (c.detail or (c.human_detail and not machine))), counting, machine)
     footer: dict[str, Any] = {c.key: c.total(report) for c in declared.LAYER_COLUMNS if c.total is not None}
@@ -212,6 +221,43 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                f"(sum of all layer outputs {bytes_text(report.totals.activation_bytes, None)})")
     return Sheet(title, notes, context, columns, tuple(tuple(c.get(layer) for c in columns) for layer in report.layers),
                  tuple(footer.get(c.key) for c in columns), trailer=trailer, index=True)
+
+
+def group_columns(report: Report, detail: bool = False) -> tuple[declared.Column, ...]:
+    """The declared figures a stage's or block's row shows (mncost.columns.GROUP_COLUMNS)."""
+    return tuple(c for c in declared.present(declared.GROUP_COLUMNS, report) if detail or not c.detail)
+
+
+def _item(key: Any) -> Callable[[Any], Any]:
+    return lambda row: row[key]
+
+
+def _group_sheet(report: Report, view: View, machine: bool, detail: bool, title: str, notes: tuple[str, ...],
+                 context: tuple[tuple[str, Any], ...]) -> Sheet:
+    """One row per stage or block: its layer count, the declared group figures, its MACs and
+    params shares; the footer is the whole network's."""
+    from ..groups import Level, group_value, grouped
+
+    level = Level.STAGE if view is View.BY_STAGE else Level.BLOCK
+    figures = group_columns(report, detail)
+    total_macs, total_params = report.totals.macs or 1, report.totals.params or 1
+
+    def row(name: str, layers: tuple[Any, ...]) -> dict[str, Any]:
+        values = {c.key: group_value(c, layers) for c in figures}
+        return {"group": name, "layers": len(layers), **values, "flops": 2 * values["macs"],
+                "macs_share": values["macs"] / total_macs, "params_share": values["params"] / total_params}
+
+    header = level.value.capitalize()
+    base = (Column("group", header, Kind.TEXT, lambda r: r["group"]),
+            Column("layers", "Layers", Kind.INT, lambda r: r["layers"]),
+            *(Column(c.key, c.header, c.kind, _item(c.key), c.human, c.detail) for c in figures),
+            Column("macs_share", f"{_MACS.header} share", Kind.SHARE, lambda r: r["macs_share"]),
+            Column("params_share", f"{_PARAMS.header} share", Kind.SHARE, lambda r: r["params_share"]))
+    columns = for_counting(base, report.conventions.counting, machine)
+    rows = [row(name, layers) for name, layers in grouped(report, level)]
+    total = row("Total", report.layers)  # live memory: the largest of any layer, the peak
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in rows),
+                 tuple(c.get(total) for c in columns), row_label=level.value)
 
 
 # -- value formatting -------------------------------------------------------------------------
@@ -280,23 +326,33 @@ def sweep_sheet(result: SweepResult, machine: bool = False) -> Sheet:
     title, notes, context = _sweep_frame(result)
     columns = for_counting(_present(SWEEP_COLUMNS, result.conventions.device is None), result.conventions.counting,
                            machine)
-    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.rows),
+    return Sheet(title, notes, context, columns, tuple(tuple(c.get(r) for c in columns) for r in result.points),
                  row_label="point")
 
 
-def pivot_sheet(result: SweepResult, field: str) -> Sheet:
-    """`field` as α rows × resolution columns, like the papers' tables (FLOPs under --count flops)."""
+def pivot_sheet(result: SweepResult, fields: str | Sequence[str]) -> Sheet:
+    """Each of `fields` as α rows × resolution columns, like the papers' tables (FLOPs under
+    --count flops); several fields sit side by side, one group of resolution columns each."""
     title, notes, context = _sweep_frame(result)
-    value = PIVOT_FIELDS[field]
-    flops = value.kind is Kind.ARITH and result.conventions.counting is Counting.FLOPS
-    factor = 2 if flops else 1
-    key = "flops" if flops else value.key
-    header = value.header.replace("MACs", "FLOPs") if flops else value.header
-    columns = [Column("alpha", "α", Kind.NUMBER, lambda a: a)]
-    columns += [Column(f"{key}_{r}", str(r), value.kind, lambda a: a) for r in result.resolutions]
-    rows = tuple((alpha, *(factor * v for v in values))
-                 for alpha, values in zip(result.alphas, result.pivot(field), strict=True))
-    notes = (f"{header} by width multiplier α (rows) and input resolution (columns)", *notes)
+    chosen = [fields] if isinstance(fields, str) else list(fields)
+    flops_counting = result.conventions.counting is Counting.FLOPS
+    columns = [Column("alpha", "α", Kind.NUMBER, lambda row: row[0])]
+    grids: list[list[list[int]]] = []
+    headers: list[str] = []
+    for field in chosen:
+        value = PIVOT_FIELDS[field]
+        flops = value.kind is Kind.ARITH and flops_counting
+        factor = 2 if flops else 1
+        key = "flops" if flops else value.key
+        header = value.header.replace("MACs", "FLOPs") if flops else value.header
+        headers.append(header)
+        offset = 1 + len(result.resolutions) * len(grids)
+        columns += [Column(f"{key}_{r}", str(r) if len(chosen) == 1 else f"{header} {r}", value.kind,
+                           _item(offset + j)) for j, r in enumerate(result.resolutions)]
+        grids.append([[factor * v for v in values] for values in result.pivot(field)])
+    rows = tuple((alpha, *(v for grid in grids for v in grid[i])) for i, alpha in enumerate(result.alphas))
+    what = headers[0] if len(headers) == 1 else ", ".join(headers[:-1]) + f" and {headers[-1]}"
+    notes = (f"{what} by width multiplier α (rows) and input resolution (columns)", *notes)
     return Sheet(title, notes, context, tuple(columns), rows, row_label="alpha")
 
 
@@ -311,7 +367,7 @@ def memory_sheet(table: MemoryTable) -> Sheet:
     )
     top = table.max
     notes = config_notes(report.spec, report.config, report.conventions, report.config.classes,
-                         report.config.depth_multiplier)
+                         report.config.depth_multiplier) + output_notes(report)
     memory = report.memory
     trailer = (f"largest materialized tensor {bytes_text(top.bytes, None)} at {top.h}x{top.w} ({top.layer})\n"
                f"peak live memory {bytes_text(memory.peak_bytes, None)} at {memory.peak_layer}")

@@ -1,9 +1,10 @@
 """The terminal views: a report's per-layer table, `mncost memory`'s table, and any sheet.
 
-The per-layer table is laid out here as plain aligned text and only styled with rich (bold title,
-header, totals and summary): rich's own table layout measures and wraps every cell, which took
-longer than all of mncost's arithmetic and imports together. Columns are as wide as their content,
-so no figure is ever cut, in a terminal or a pipe.
+The per-layer table and every sheet are laid out as plain aligned text (mncost.render.layout) and
+only styled with rich (bold title, header, totals and summary): rich's own table layout measures
+and wraps every cell, which took longer than all of mncost's arithmetic and imports together.
+At their natural width (a pipe, a file) columns are as wide as their content; for a terminal's
+width, columns are hidden in the declared order and names fold, and no figure is ever cut.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .. import columns as declared
 from ..columns import Kind
 from ..conventions import Counting, Fusion, MemoryModel
 from ..report import Report
+from .layout import Cells, hidden_note, lay_out, render, wrap_prose
 from .units import Units, human, human_bytes, scaled
 
 if TYPE_CHECKING:
@@ -29,7 +31,12 @@ if TYPE_CHECKING:
 def describe_config(report: Report) -> str:
     """One line naming the config and every convention the figures depend on."""
     return (f"config: {report.config.describe()}\nconventions: {report.conventions.describe()}"
-            + _memory_conventions(report))
+            + _memory_conventions(report) + _outputs(report))
+
+
+def _outputs(report: Report) -> str:
+    """A line naming the output layers of a network with several (none: no line)."""
+    return "\noutputs: " + ", ".join(report.outputs) if len(report.outputs) > 1 else ""
 
 
 def share_bar(part: int, largest: int, total: int, width: int = 5) -> str:
@@ -52,9 +59,6 @@ def _memory_conventions(report: Report) -> str:
     return "\nmemory: " + " ".join(parts) if parts else ""
 
 
-Column = tuple[str, bool, list[str], str]  # header, right-aligned?, cells, footer
-
-
 def _cell(column: declared.Column, value: Any) -> str:
     """A declared figure in the terminal table: exact counts with separators, human bytes."""
     if value is None:
@@ -70,16 +74,24 @@ def _cell(column: declared.Column, value: Any) -> str:
     return str(value)
 
 
-def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], str]:
-    """Header line, one line per layer, and the totals line, columns aligned. The columns are the
-    declared per-layer figures (mncost.columns) that people see, then the MACs share as a bar."""
+NAME_FOLD = 12
+"""Narrowest a layer name is folded to when a table must fit a narrow terminal."""
+PROSE_FOLD = 36
+"""Narrowest a prose column (`list`'s description and source) is wrapped to."""
+PROSE = frozenset({"description", "source"})
+
+
+def layer_columns(report: Report, detail: bool = False) -> list[Cells]:
+    """The per-layer table's columns: #, the declared per-layer figures (mncost.columns) that
+    people see, then the MACs share as a bar."""
     flops = report.conventions.counting is Counting.FLOPS
     layers = report.layers
     largest = max((layer.macs for layer in layers), default=0)
-    columns: list[Column] = [("#", True, [str(i) for i in range(1, len(layers) + 1)], "")]
+    columns = [Cells("#", "#", True, [str(i) for i in range(1, len(layers) + 1)])]
     for c in declared.present(declared.LAYER_COLUMNS, report):
         if not c.human or ((c.detail or c.human_detail) and not detail) or c.kind is Kind.FLAG or c.layer is None:
             continue  # a streamed output is marked with '*' instead of a column
+        key = c.key
         if flops and c.kind is Kind.ARITH:
             c = declared.flops_of(c)
         get: Any = c.layer
@@ -87,22 +99,23 @@ def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], s
         if c.key == "activation_bytes":
             cells = [cell + (" *" if x.streamed else "") for cell, x in zip(cells, layers, strict=True)]
         footer = "Total" if c.key == "name" else "" if c.total is None else _cell(c, c.total(report))
-        columns.append((c.header, c.numeric, cells, footer))
-    # the share of the MACs, as a bar: which layers are expensive
-    columns.append(("Share", False, [share_bar(x.macs, largest, report.totals.macs) for x in layers], ""))
-    widths = [max(len(header), len(footer), *map(len, cells)) for header, _, cells, footer in columns]
-
-    def line(values: list[str]) -> str:
-        return " " + "  ".join(v.rjust(w) if right else v.ljust(w)
-                               for v, w, (_, right, _, _) in zip(values, widths, columns, strict=True)).rstrip()
-
-    rows = [line([cells[i] for _, _, cells, _ in columns]) for i in range(len(layers))]
-    return line([c[0] for c in columns]), rows, line([c[3] for c in columns])
+        columns.append(Cells(key, c.header, c.numeric, cells, footer, NAME_FOLD if key == "name" else 0))
+    columns.append(Cells("share", "Share", False, [share_bar(x.macs, largest, report.totals.macs) for x in layers]))
+    return columns
 
 
-def to_table(report: Report, detail: bool = False) -> Text:
+def table_lines(report: Report, detail: bool = False, width: int | None = None
+                ) -> tuple[str, list[str], str, str | None]:
+    """Header line, one line per layer, the totals line (columns aligned) and the note naming
+    the columns hidden to fit `width` (None: natural width, nothing hidden)."""
+    layout = lay_out(layer_columns(report, detail), width)
+    header, rows, totals = render(layout)
+    return header, rows, totals, hidden_note(layout, width)
+
+
+def to_table(report: Report, detail: bool = False, width: int | None = None) -> Text:
     """Title, config lines, per-layer table with totals, and a two-line summary (arithmetic and
-    model size; peak memory), as styled text.
+    model size; peak memory), as styled text, laid out for `width` columns (None: natural width).
 
     `detail` adds the memory traffic columns: parameter bytes, bytes read and written, and the
     arithmetic intensity in MACs per byte moved.
@@ -110,8 +123,8 @@ def to_table(report: Report, detail: bool = False) -> Text:
     flops = report.conventions.counting is Counting.FLOPS
     unit = "FLOPs" if flops else "MACs"
     spec, memory = report.spec, report.memory
-    header, rows, totals = table_lines(report, detail)
-    rule = " " + "─" * (len(header) - 1)
+    header, rows, totals, note = table_lines(report, detail, width)
+    rule = " " + "─" * (max(map(len, header.split("\n"))) - 1)
     summary = (f"{human(report.arithmetic)} {unit}, {human(report.totals.params)} params, "
                f"model size {human_bytes(report.totals.param_bytes)} ({report.conventions.weight_dtype} weights)\n"
                f"peak live memory {human_bytes(memory.peak_bytes)} at {memory.peak_layer} "
@@ -120,14 +133,17 @@ def to_table(report: Report, detail: bool = False) -> Text:
         summary += (f"\nlatency {report.totals.latency_ms:.4g} ms on {report.conventions.device} "
                     "(estimated: docs/latency.md)")
     text = Text(no_wrap=True, overflow="ignore")
-    text.append(f"{spec.name}: {spec.description}\n", style="bold")
-    text.append(f"{describe_config(report)}\n\n")
+    text.append(wrap_prose(f"{spec.name}: {spec.description}", width) + "\n", style="bold")
+    text.append(wrap_prose(describe_config(report), width) + "\n\n")
     text.append(f"{header}\n", style="bold")
     text.append("\n".join([rule, *rows, rule]) + "\n")
     text.append(f"{totals}\n\n", style="bold")
+    if note:
+        text.append(wrap_prose(note, width) + "\n")
     if any(layer.streamed for layer in report.layers):
-        text.append("* streamed inside a streamable block: never materialized (--memory-model streamed)\n")
-    text.append(summary, style="bold")
+        text.append(wrap_prose("* streamed inside a streamable block: never materialized (--memory-model streamed)",
+                               width) + "\n")
+    text.append(wrap_prose(summary, width), style="bold")
     return text
 
 
@@ -158,27 +174,47 @@ def memory_to_table(table: MemoryTable) -> Group:
     )
 
 
-def sheet_table(sheet: Sheet, units: Units | None = None) -> Group:
-    """Any sheet (summary, by type, sweep, pivot; layers under --units) as a rich renderable.
-    Counts are exact with thousands separators unless --units says otherwise, as in `to_table`."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-
+def sheet_table(sheet: Sheet, units: Units | None = None, width: int | None = None) -> Text:
+    """Any sheet (summary, by type, sweep, pivot, fit; layers under --units) as styled text laid
+    out for `width` columns (None: natural width). Counts are exact with thousands separators
+    unless --units says otherwise, as in `to_table`."""
     from .sheet import people
 
     headers, body, footer = people(sheet, units, exact_counts=True)
-    table = Table(box=box.SIMPLE_HEAD, show_footer=footer is not None, pad_edge=False)
-    for i, (title, right) in enumerate(headers):
-        # fold rather than cut: a narrow terminal wraps a figure, it never drops digits
-        table.add_column(title, justify="right" if right else "left", footer=footer[i] if footer else "",
-                         overflow="fold")
-    for row in body:
-        table.add_row(*row)
-    parts: list[Text | Table] = [Text(sheet.title, style="bold"), Text("\n".join(sheet.notes)), table]
+    keys = ["#"] * sheet.index + [c.key for c in sheet.columns if c.human]
+    columns = [Cells(key, title, right, [row[i] for row in body], footer[i] if footer else "",
+                     0 if right else PROSE_FOLD if key in PROSE else NAME_FOLD, key in PROSE)
+               for i, (key, (title, right)) in enumerate(zip(keys, headers, strict=True))]
+    layout = lay_out(columns, width, gap=3)
+    if len(body) == 1 and footer is None and (layout.hidden or layout.total() < _total_natural(columns)):
+        # one row (--summary) too wide for the terminal: one line per figure instead
+        columns = [Cells("figure", "", False, [c.header for c in columns]),
+                   Cells("value", "", True, [c.cells[0] for c in columns])]
+        layout = lay_out(columns, width, gap=3)
+    header, rows, totals = render(layout)
+    text = Text(no_wrap=True, overflow="ignore")
+    if sheet.title:
+        text.append(wrap_prose(sheet.title, width) + "\n", style="bold")
+    if sheet.notes:
+        text.append(wrap_prose("\n".join(sheet.notes), width) + "\n")
+    text.append("\n")
+    if any(c.header for c in layout.columns):
+        text.append(header + "\n", style="bold")
+        text.append(" " + "─" * (layout.total() - 1) + "\n")
+    text.append("".join(row + "\n" for row in rows))
+    if footer is not None:
+        text.append("\n" + totals + "\n", style="bold")
+    text.append("\n")
+    if (note := hidden_note(layout, width)) is not None:
+        text.append(wrap_prose(note, width) + "\n")
     if sheet.trailer:
-        parts.append(Text(sheet.trailer, style="bold"))
-    return Group(*parts)
+        text.append(wrap_prose(sheet.trailer, width) + "\n", style="bold")
+    text.rstrip()
+    return text
+
+
+def _total_natural(columns: list[Cells]) -> int:
+    return sum(c.natural() for c in columns) + 3 * (len(columns) - 1) + 1
 
 
 def to_text(renderable: Group | Text) -> str:

@@ -1,0 +1,161 @@
+"""Search-space targets (issue 15), measured in one run; `benchmarks/bench.py` runs them too.
+
+    python benchmarks/space_bench.py [--ofa-python PYTHON] [--ofa-path DIR]
+
+1. `space.cost` throughput in-process on ofa-mbv3: ≥ 100,000 configurations per second of CPU
+   time (one core), and ≥ 10 × Once-for-All's own `MBv3LatencyTable.count_flops_given_config`
+   timed beside it (in a subprocess of PYTHON, with the once-for-all source DIR on its path;
+   skipped when not given). OFA's function is timed on net configs built beforehand by
+   `get_active_net_config()`, so the ratio leaves out OFA's own set_active_subnet step (favouring OFA).
+   Both are warm: the configurations are costed once before the timed pass.
+   OFA's whole query (`Mbv3FLOPsModel.get_efficiency`: set_active_subnet, get_active_net_config,
+   count) is timed too and reported beside it.
+2. `mncost space eval ofa-mbv3 --configs FILE` over 100,000 configurations, end to end as a process
+   (start-up, reading, writing JSONL to a file): ≤ 2 s.
+3. Peak memory of `mncost space eval` over 1,000,000 configurations: ≤ 200 MB, and flat (the
+   1,000,000-line run's peak RSS ≤ 1.5 × the 100,000-line one's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mncost.space import load_space
+
+Record = Callable[[str, str, str, float, bool], None]
+
+OFA_TIMER = """
+import copy, random, sys, time
+sys.path.insert(0, sys.argv[1])
+from ofa.imagenet_classification.elastic_nn.networks import OFAMobileNetV3
+from ofa.nas.efficiency_predictor.latency_lookup_table import MBv3LatencyTable
+net = OFAMobileNetV3(width_mult=1.0, ks_list=[3, 5, 7], expand_ratio_list=[3, 4, 6], depth_list=[2, 3, 4])
+random.seed(0)
+configs = []
+for _ in range(500):
+    net.sample_active_subnet()
+    configs.append((copy.deepcopy(net.get_active_net_config()), random.choice([160, 176, 192, 208, 224])))
+for c, r in configs:
+    MBv3LatencyTable.count_flops_given_config(c, r)
+n, start = 0, time.process_time()
+while time.process_time() - start < 3:
+    for c, r in configs:
+        MBv3LatencyTable.count_flops_given_config(c, r)
+    n += len(configs)
+bare = n / (time.process_time() - start)
+from ofa.nas.efficiency_predictor import Mbv3FLOPsModel
+model, archs = Mbv3FLOPsModel(net), []
+for _ in range(200):
+    a = net.sample_active_subnet()
+    archs.append({"ks": a["ks"], "e": a["e"], "d": a["d"], "image_size": random.choice([160, 176, 192, 208, 224])})
+n, start = 0, time.process_time()
+while time.process_time() - start < 3:
+    for a in archs:
+        model.get_efficiency(a)
+    n += len(archs)
+print(bare, n / (time.process_time() - start))
+"""
+
+
+def _print(target: str, measured: str, limit: str, ratio: float, ok: bool) -> None:
+    print(f"| {target} | {measured} | {limit} | {ratio:.2f} | {'PASS' if ok else 'FAIL'} |", flush=True)
+
+
+def throughput(record: Record, ofa_python: str | None, ofa_path: str | None, count: int = 100_000) -> None:
+    space = load_space("ofa-mbv3")
+    rng = random.Random(0)
+    configs = [space.sample(rng) for _ in range(count)]
+    start = time.process_time()
+    for config in configs:
+        space.cost(config)
+    cold = time.process_time() - start
+    start = time.process_time()
+    for config in configs:
+        space.cost(config)
+    rate = count / (time.process_time() - start)
+    record("space.cost: ofa-mbv3, in-process, CPU time", f"{rate:,.0f} configs/s warm ({count:,} configs; the "
+           f"first pass, filling the cache: {cold:.2f} s)", "≥ 100,000 /s", rate / 100_000, rate >= 100_000)
+    if ofa_python and ofa_path:
+        out = subprocess.run([ofa_python, "-c", OFA_TIMER, ofa_path], capture_output=True, text=True, check=True)
+        ofa, query = (float(x) for x in out.stdout.split()[-2:])
+        ratio = rate / ofa
+        record("space.cost vs OFA count_flops_given_config on prebuilt net configs (CPU time, same run)",
+               f"{rate:,.0f} /s vs {ofa:,.0f} /s (OFA's whole query, Mbv3FLOPsModel.get_efficiency: "
+               f"{query:,.0f} /s, {rate / query:,.0f} ×)", "≥ 10 ×", ratio, ratio >= 10)
+
+
+def _cli() -> list[str]:
+    script = shutil.which("mncost", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "mncost"]
+
+
+def _configs_file(folder: Path, count: int) -> Path:
+    space = load_space("ofa-mbv3")
+    rng = random.Random(1)
+    path = folder / f"configs-{count}.jsonl"
+    with path.open("w") as handle:
+        for _ in range(count):
+            handle.write(json.dumps(space.sample(rng)) + "\n")
+    return path
+
+
+_PROBE = ("import resource, subprocess, sys, time; start = time.perf_counter(); subprocess.run(sys.argv[1:], "
+          "check=True, stdout=subprocess.DEVNULL); print(time.perf_counter() - start, "
+          "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def _run(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a command, run under a fresh process (whose children's
+    peak is the command's own)."""
+    out = subprocess.run([sys.executable, "-c", _PROBE, *command], capture_output=True, text=True, check=True)
+    seconds, rss = out.stdout.split()
+    return float(seconds), int(rss) / 1024
+
+
+def end_to_end(record: Record) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small, big = _configs_file(folder, 100_000), _configs_file(folder, 1_000_000)
+        command = [*_cli(), "space", "eval", "ofa-mbv3", "-o", str(folder / "out.jsonl"), "--configs"]
+        seconds, small_rss = _run([*command, str(small)])
+        record("`mncost space eval` 100,000 ofa-mbv3 configs, end to end", f"{seconds:.2f} s (peak RSS "
+               f"{small_rss:.0f} MB)", "≤ 2 s", seconds / 2, seconds <= 2)
+        big_seconds, big_rss = _run([*command, str(big)])
+        record("`mncost space eval` 1,000,000 configs: peak RSS", f"{big_rss:.0f} MB ({big_seconds:.1f} s) vs "
+               f"{small_rss:.0f} MB for 100,000", "≤ 200 MB, ≤ 1.5 × the 100,000 run", big_rss / 200,
+               big_rss <= 200 and big_rss <= 1.5 * small_rss)
+
+
+def run(record: Record, ofa_python: str | None = None, ofa_path: str | None = None) -> None:
+    throughput(record, ofa_python, ofa_path)
+    end_to_end(record)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ofa-python", help="a Python with torch to time OFA's function with")
+    parser.add_argument("--ofa-path", help="a once-for-all source checkout (the folder holding ofa/)")
+    args = parser.parse_args()
+    rows: list[bool] = []
+
+    def record(*row: object) -> None:
+        _print(*row)  # type: ignore[arg-type]
+        rows.append(bool(row[4]))
+
+    print("| Target | Measured | Limit | Ratio | Result |")
+    print("|---|---|---|---|---|")
+    run(record, args.ofa_python, args.ofa_path)
+    return 0 if all(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""`mncost space`: count, sample, evaluate, enumerate and list the layer keys of a search space."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import click
+
+from ..conventions import Counting
+from ..errors import MncostError
+from ..fit import parse_bytes, parse_count
+from ._group import main
+from .options import _choice, make_config
+
+MAX_ENUMERATE = 100_000
+"""Most configurations `enumerate` writes without --yes."""
+
+FIGURES = ("params", "macs", "peak_bytes", "activation_bytes")
+
+
+def _conventions(func: Any) -> Any:
+    from ..conventions import BnParams, Dtype, MemoryModel
+
+    options = [
+        click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
+                     help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
+        click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
+                     help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
+        click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
+                     help="Activation storage type for byte counts."),
+        click.option("--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
+                     help="Peak memory: naive or streamed (see mncost show --help)."),
+        click.option("--device", default=None, metavar="NAME|FILE",
+                     help="Add latency_ms: the estimated latency on a device profile (mncost devices; "
+                     "docs/latency.md), the sum of the network's layers."),
+        click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+                     help="Output format. Default: from the -o suffix (.csv, .jsonl), else jsonl."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+                     help="Write to FILE (atomically: all or nothing) instead of standard output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _space(name: str, options: dict[str, Any]) -> Any:
+    from ..space import load_space
+
+    config = make_config(alpha=1.0, rho=None, resolution=None, rounding=None, classes=None, ops="conv-fc",
+                         bn_params=options["bn_params"], dtype=options["dtype"], counting=options["counting"],
+                         memory_model=options["memory_model"], device=options.get("device"))
+    if config.device is not None:
+        from ..profiles import profile_for
+
+        profile_for(config.device)  # a bad profile is an error before anything is computed
+    return load_space(name, config)
+
+
+def _format(fmt: str | None, output: str | None) -> str:
+    if fmt:
+        return fmt
+    return "csv" if output and output.lower().endswith(".csv") else "jsonl"
+
+
+def _rows(space: Any, configs: Iterable[Any], counting: str, where: str | None = None) -> Iterator[dict[str, Any]]:
+    """Each configuration with its figures; `configs` yields (line number, configuration) when
+    `where` names the file they come from (a bad one is an error naming its line)."""
+    from ..space import ConfigurationError
+
+    arithmetic = "flops" if counting == Counting.FLOPS.value else "macs"
+    factor = 2 if arithmetic == "flops" else 1
+    for item in configs:
+        if where is None:
+            config = item
+            cost = space.cost(config)
+        else:
+            number, config = item
+            try:
+                cost = space.cost(config)
+            except ConfigurationError as exc:
+                raise MncostError(f"{where}:{number}: {exc}") from None
+        row = {"config": config, "params": cost.params, arithmetic: cost.macs * factor,
+               "peak_bytes": cost.peak_bytes, "activation_bytes": cost.activation_bytes}
+        if cost.latency_ms is not None:
+            row["latency_ms"] = cost.latency_ms
+        yield row
+
+
+def _lines(rows: Iterator[dict[str, Any]], fmt: str, keys: list[str]) -> Iterator[str]:
+    if fmt == "jsonl":
+        for row in rows:
+            yield json.dumps(row, separators=(", ", ": ")) + "\n"
+        return
+    first = next(rows, None)
+    if first is None:
+        return
+    header = [*keys, *(k for k in first if k != "config")]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in [first] if first is not None else []:
+        writer.writerow(_csv_cells(row, keys))
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(_csv_cells(row, keys))
+        yield buffer.getvalue()
+
+
+def _csv_cells(row: dict[str, Any], keys: list[str]) -> list[Any]:
+    config = row.get("config", row)
+    cells = [" ".join(map(str, v)) if isinstance(v, list) else v for v in (config[k] for k in keys)]
+    return cells + [v for k, v in row.items() if k != "config"]
+
+
+def _emit(lines: Iterable[str], output: str | None) -> None:
+    from .emit import emit_lines
+
+    emit_lines(lines, output)
+
+
+def _first_computed(lines: Iterator[str]) -> Iterator[str]:
+    """Compute the first line before anything is written: a failure at once leaves no file."""
+    import itertools
+
+    first = next(lines, None)
+    return iter(()) if first is None else itertools.chain([first], lines)
+
+
+@main.group()
+def space() -> None:
+    """Search spaces: a spec with variables and the choices a search draws from (e.g. ofa-mbv3)."""
+
+
+@space.command()
+@click.argument("name")
+def count(name: str) -> None:
+    """The exact number of distinct sub-networks of the space NAME, and with its resolutions."""
+    from ..space import load_space
+
+    s = load_space(name)
+    click.echo(f"{s.file.name}: {s.count():,} sub-networks; {s.count(True):,} with the {len(s.resolutions)} "
+               f"resolutions ({', '.join(map(str, s.resolutions))})")
+
+
+@space.command()
+@click.argument("name")
+@click.option("-n", "number", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many configurations.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (the same seed, the same draws).")
+@click.option("--max-macs", metavar="COUNT", default=None, help="Only configurations within this MAC budget (300M).")
+@click.option("--max-params", metavar="COUNT", default=None, help="Only configurations within this parameter budget.")
+@click.option("--max-peak-memory", metavar="BYTES", default=None, help="Only configurations within this peak memory.")
+@click.option("--max-draws", type=click.IntRange(min=1), default=10_000_000, show_default=True,
+              help="Give up after this many draws.")
+@_conventions
+def sample(name: str, number: int, seed: int, max_macs: str | None, max_params: str | None,
+           max_peak_memory: str | None, max_draws: int, fmt: str | None, output: str | None,
+           **options: Any) -> None:
+    """N configurations drawn uniformly (every slot and the resolution independently, as OFA's
+    sampler), with their figures; with budgets only those within them (stderr says how many draws)."""
+    try:
+        budgets = (parse_count(max_macs) if max_macs else None, parse_count(max_params) if max_params else None,
+                   parse_bytes(max_peak_memory) if max_peak_memory else None)
+    except MncostError as exc:
+        raise click.UsageError(str(exc)) from None
+    s = _space(name, options)
+    rng = random.Random(seed)
+    draws = [0]
+
+    def kept() -> Iterator[dict[str, Any]]:
+        found = 0
+        while found < number:
+            if draws[0] >= max_draws:
+                raise MncostError(f"{found:,} of {number:,} configurations within the budget after {draws[0]:,} "
+                                  f"draws (--max-draws); nothing written")
+            draws[0] += 1
+            config = s.sample(rng)
+            cost = s.cost(config)
+            if ((budgets[0] is None or cost.macs <= budgets[0]) and (budgets[1] is None or cost.params <= budgets[1])
+                    and (budgets[2] is None or cost.peak_bytes <= budgets[2])):
+                found += 1
+                yield config
+
+    fmt = _format(fmt, output)
+    lines = list(_lines(_rows(s, kept(), options["counting"]), fmt, [*s.variables, "r"]))
+    _emit(lines, output)
+    click.echo(f"{number:,} configurations in {draws[0]:,} draws", err=True)
+
+
+@space.command(name="eval")
+@click.argument("name")
+@click.option("--configs", "configs", type=click.Path(dir_okay=False, allow_dash=True), required=True,
+              help="A JSONL file (one configuration object a line) or a CSV file with a header naming the "
+                   "variables and r (list cells as space-separated numbers).")
+@_conventions
+def eval_command(name: str, configs: str, fmt: str | None, output: str | None, **options: Any) -> None:
+    """The figures of every configuration in --configs FILE, in input order, streamed."""
+    s = _space(name, options)
+    fmt = _format(fmt, output)
+    reader = _read_configs(configs, s)
+    _emit(_first_computed(_lines(_rows(s, reader, options["counting"], configs), fmt, [*s.variables, "r"])),
+          output)
+
+
+def _read_configs(path: str, s: Any) -> Iterator[tuple[int, Any]]:
+    """(line number, configuration) of every non-blank line; the configuration is checked when costed."""
+    from ..space import ConfigurationError
+
+    handle = click.open_file(path, encoding="utf-8")
+    is_csv = path.lower().endswith(".csv")
+    with handle:
+        header: list[str] | None = None
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                if is_csv:
+                    cells = next(csv.reader([line]))
+                    if header is None:
+                        header = [c.strip() for c in cells]
+                        continue
+                    if len(cells) != len(header):
+                        raise ConfigurationError(f"{len(cells)} cells, the header names {len(header)}")
+                    wanted = set(s.variables) | {"r"}  # figure columns (sample's output) are left out
+                    config: Any = {k: _cell(v) for k, v in zip(header, cells, strict=True) if k in wanted}
+                else:
+                    try:
+                        config = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ConfigurationError(f"not JSON ({exc.msg})") from None
+                    if isinstance(config, dict) and "config" in config and isinstance(config["config"], dict):
+                        config = config["config"]  # a line of sample's output
+            except ConfigurationError as exc:
+                raise MncostError(f"{path}:{number}: {exc}") from None
+            yield number, config
+
+
+def _cell(text: str) -> Any:
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    parts = text.split()
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        return text
+    return values
+
+
+@space.command(name="enumerate")
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help=f"Enumerate a space larger than {MAX_ENUMERATE:,} configurations.")
+@_conventions
+def enumerate_command(name: str, yes: bool, fmt: str | None, output: str | None, **options: Any) -> None:
+    """Every distinct sub-network at every resolution, with its figures (small spaces)."""
+    s = _space(name, options)
+    size = s.count(True)
+    if size > MAX_ENUMERATE and not yes:
+        raise click.UsageError(f"the space has {size:,} configurations, more than {MAX_ENUMERATE:,}; give --yes to "
+                               f"enumerate it anyway")
+    fmt = _format(fmt, output)
+    _emit(_first_computed(_lines(_rows(s, s.enumerate(), options["counting"]), fmt, [*s.variables, "r"])), output)
+
+
+def _lut_cell(value: Any) -> Any:
+    """A CSV cell of a layer key: a shape as `80 80 16`, several inputs as `80 80 16; 80 80 16`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return "; ".join(" ".join(map(str, shape)) for shape in value)
+        return " ".join(map(str, value))
+    return value
+
+
+@space.command(name="lut-keys")
+@click.argument("name")
+@_conventions
+def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> None:
+    """The distinct layer configurations (op, input and output shapes, kernel, stride, ...) in the
+    whole space: the list to time on a device for a latency lookup table."""
+    s = _space(name, options)
+    keys = s.lut_keys()
+    fmt = _format(fmt, output)
+    if fmt == "jsonl":
+        lines = [json.dumps(k, separators=(", ", ": ")) + "\n" for k in keys]
+    else:
+        columns = list(dict.fromkeys(c for k in keys for c in k))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for k in keys:
+            writer.writerow([_lut_cell(k.get(c, "")) for c in columns])
+        lines = [buffer.getvalue()]
+    _emit(lines, output)
+    click.echo(f"{len(keys):,} distinct layer configurations", err=True)

@@ -1,0 +1,604 @@
+"""Search spaces: a spec with variables, the choices a search draws from, and a fast exact cost function.
+
+A space file (YAML) names a spec and lists the choices of its variables and the resolutions::
+
+    name: ofa-mbv3
+    description: ...
+    source: ...
+    spec: ofa-mbv3                 # a bundled spec, or a file relative to this one
+    resolutions: [160, 176, 192, 208, 224]
+    choices: {ks: [3, 5, 7], e: [3, 4, 6], d: [2, 3, 4]}   # optional: subsets of the declared choices
+    depth: {d: [ks, e]}            # stage i of d runs the first d[i] of its share of ks's and e's slots
+
+A configuration is a mapping of every variable to its value(s) and `r` to `[resolution]`, as
+Once-for-All writes its architectures: `{"ks": [20 ints], "e": [20 ints], "d": [5 ints], "r": [224]}`.
+Slots beyond a stage's depth are ignored (any choice), as in OFA.
+
+`Space.cost(config)` is exact: it is `evaluate` on the bound spec, computed piecewise. The spec's
+top-level layers form a chain; each piece (a run of top-level rows that name no variable, or one
+row that does) is evaluated by the one walk (`mncost.evaluate`) as a spec of its own, once per
+distinct (piece, input shape, the values it names), and remembered. A network's parameters, MACs,
+activation bytes and latency are the sums over its pieces; its peak memory is the largest of
+theirs (a piece's live tensors are its input and its own outputs: nothing else is alive while it
+runs in a chain). A spec whose top level is not a chain (`inputs:` naming an earlier row) or a
+config with the first-layer trick (which joins layers across pieces) is one piece.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import field, replace
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from .errors import Location, MncostError, SpecError
+from .record import record
+from .report import Config
+from .variables import Variable, check, declarations, references
+from .yamlload import LocList, LocMap, load_yaml, read_text
+
+GROUP_VALUES = 729
+"""Most distinct value combinations a group of pieces may have (its table's size per input shape)."""
+
+RESOLUTION = "r"
+"""The configuration key of the input resolution (a list of one int, as OFA writes it)."""
+
+
+class ConfigurationError(MncostError):
+    """A configuration that is not one of the space's (exit code 2): `FILE:LINE: what is wrong`."""
+
+
+class SpaceCost(NamedTuple):
+    """The figures of one sub-network. A named tuple rather than a `record`: one is made per
+    configuration inside a search loop, and a tuple is built about ten times faster."""
+
+    params: int
+    macs: int
+    peak_bytes: int
+    activation_bytes: int
+    latency_ms: float | None = None
+
+
+@record
+class SpaceFile:
+    """A space file as read: its spec, the variables with the space's choices, the resolutions."""
+
+    name: str
+    description: str
+    source: str
+    spec: str  # path of the spec file
+    spec_shown: str
+    variables: dict[str, Variable]
+    resolutions: tuple[int, ...]
+    depth: tuple[tuple[str, tuple[str, ...]], ...]  # (depth variable, the slotted variables it governs)
+    file: str = field(compare=False)
+
+
+def spaces_path() -> str:
+    from .bundled import data_path
+
+    return data_path("spaces")
+
+
+def bundled_spaces() -> list[str]:
+    folder = spaces_path()
+    return sorted(n[:-5] for n in os.listdir(folder) if n.endswith(".yaml")) if os.path.isdir(folder) else []
+
+
+def locate_space(name: str) -> tuple[str, str]:
+    """A space argument as (path, name shown in messages): a bundled name or a file."""
+    if not name.endswith((".yaml", ".yml")) and "/" not in name:
+        path = os.path.join(spaces_path(), f"{name}.yaml")
+        if os.path.isfile(path):
+            return path, f"spaces/{name}.yaml"
+        if not os.path.exists(name):
+            from .hints import did_you_mean
+
+            hint = did_you_mean(name, bundled_spaces()) or f" (bundled spaces: {', '.join(bundled_spaces())})"
+            raise SpecError(None, f"unknown space '{name}': not a bundled name nor a file{hint}")
+    return name, name
+
+
+def read_space(name: str) -> SpaceFile:
+    """Read and check a space file (a bundled name or a path)."""
+    from .bundled import locate
+    from .spec import read_file
+
+    path, shown = locate_space(name)
+    doc = load_yaml(read_text(shown, read_file(path, shown)), shown)
+    if not isinstance(doc, LocMap):
+        raise SpecError(Location(shown, 1), "a space file must be a mapping with 'spec', 'resolutions', ...")
+    allowed = ("name", "description", "source", "spec", "resolutions", "choices", "depth")
+    for key in doc:
+        if key not in allowed:
+            raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})")
+    for key in ("name", "description", "spec", "resolutions"):
+        if key not in doc:
+            raise SpecError(doc.location, f"the space file is missing required key '{key}'")
+    texts = {}
+    for key in ("name", "description", "source", "spec"):
+        value = doc.get(key, "-")
+        if not isinstance(value, str) or not value.strip():
+            raise SpecError(doc.loc(key), f"'{key}' must be non-empty text")
+        texts[key] = " ".join(value.split())
+    spec_name = texts["spec"]
+    relative = os.path.join(os.path.dirname(path), spec_name)
+    spec_path, spec_shown = (relative, relative) if spec_name.endswith((".yaml", ".yml")) else locate(spec_name)
+    spec_doc = load_yaml(read_text(spec_shown, read_file(spec_path, spec_shown)), spec_shown)
+    if not isinstance(spec_doc, LocMap):
+        raise SpecError(Location(spec_shown, 1), "a spec must be a mapping")
+    variables = declarations(spec_doc)
+    if not variables:
+        raise SpecError(doc.loc("spec"), f"spec '{spec_name}' declares no variables (a space varies them)")
+    choices = doc.get("choices") or {}
+    if not isinstance(choices, LocMap):
+        raise SpecError(doc.loc("choices"), "'choices' must map variable names to lists of choices")
+    for var_name, listed in choices.items():
+        where = choices.loc(var_name)
+        if var_name not in variables:
+            raise SpecError(choices.key_loc(var_name), f"'{var_name}' is not a variable of the spec "
+                                                      f"(variables: {', '.join(variables)})")
+        if not isinstance(listed, LocList) or not listed:
+            raise SpecError(where, f"the choices of '{var_name}' must be a non-empty list")
+        var = variables[var_name]
+        try:
+            subset = tuple(check(Variable(var.name, var.choices, None, None, where), c) for c in listed)
+        except SpecError as exc:
+            raise SpecError(where, f"{exc.message} (the spec's choices)") from None
+        variables[var_name] = Variable(var.name, subset, var.slots, var.default, var.location)
+    resolutions = doc["resolutions"]
+    if (not isinstance(resolutions, LocList) or not resolutions
+            or not all(isinstance(r, int) and not isinstance(r, bool) and 1 <= r <= 100_000 for r in resolutions)
+            or len(set(resolutions)) != len(resolutions)):
+        raise SpecError(doc.loc("resolutions"), "'resolutions' must be a list of distinct whole numbers of pixels")
+    depth = _depth(doc, variables)
+    return SpaceFile(texts["name"], texts["description"], texts["source"], spec_path, spec_shown, variables,
+                     tuple(resolutions), depth, shown)
+
+
+def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    node = doc.get("depth") or {}
+    if not isinstance(node, LocMap):
+        raise SpecError(doc.loc("depth"), "'depth' must map a depth variable to the slotted variables it governs")
+    rules = []
+    for name, governed in node.items():
+        where = node.loc(name)
+        var = variables.get(name)
+        if var is None or var.slots is None or not all(isinstance(c, int) and c >= 0 for c in var.choices):
+            raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)")
+        if not isinstance(governed, LocList) or not governed:
+            raise SpecError(where, f"'depth: {name}' must list the slotted variables it governs")
+        for other in governed:
+            slots = variables[other].slots if other in variables else None
+            if slots is None or slots % var.slots:
+                raise SpecError(where, f"'{other}' must be a variable with a multiple of {var.slots} slots "
+                                       f"(one share per stage of '{name}')")
+            if max(var.choices) > slots // var.slots:
+                raise SpecError(where, f"a depth of {max(var.choices)} exceeds the {slots // var.slots} slots per "
+                                       f"stage of '{other}'")
+        rules.append((name, tuple(governed)))
+    return tuple(rules)
+
+
+@record
+class _Piece:
+    index: int
+    items: tuple[Any, ...]  # top-level YAML rows
+    refs: tuple[tuple[str, int | None], ...]  # the (variable, slot) values it names, in order
+    positions: tuple[int, ...]  # where those values are in the flat value list
+
+
+class Space:
+    """A search space ready to cost configurations (see the module doc); `load_space` makes one."""
+
+    def __init__(self, space: SpaceFile, config: Config | None = None) -> None:
+        from .spec import read_file
+
+        self.file = space
+        self.config = config or Config()
+        self.variables = space.variables
+        self.resolutions = space.resolutions
+        text = read_text(space.spec_shown, read_file(space.spec, space.spec_shown))
+        self._doc = load_yaml(text, space.spec_shown)
+        self._order = [(name, var.slots) for name, var in self.variables.items()]
+        offsets, total = {}, 0
+        for name, slots in self._order:
+            offsets[name] = total
+            total += slots or 1
+        self._offsets = offsets
+        self._pieces = self._split(offsets)
+        self._getters = [itemgetter(*p.positions) if p.positions else None for p in self._pieces]
+        self._graphs: dict[tuple[Any, ...], Any] = {}
+        self._allowed = {name: frozenset(var.choices) for name, var in self.variables.items()}
+        self._allowed_r = frozenset(self.resolutions)
+        # The hot path: per variable (name, slots, allowed choices, whether a bool could pass for 0 or 1).
+        self._fast = [(name, slots, self._allowed[name],
+                       any(c in (0, 1) or isinstance(c, bool) for c in self.variables[name].choices))
+                      for name, slots in self._order]
+        self._keys = len(self._order) + 1
+        # Pieces are costed in groups (as many consecutive pieces as keep a group's distinct values
+        # within GROUP_VALUES): one table per (group, input channels, input side) maps the group's
+        # values to its summed figures and the next group's table for its output shape.
+        self._groups = self._group_pieces()
+        self._piece_costs: dict[tuple[Any, ...], tuple[int, int, int, int, float, int, int]] = {}
+        self._tables: dict[tuple[int, int, int], dict[Any, Any]] = {}
+        self._shape_of: dict[int, tuple[int, int]] = {}
+        self._start = {r: self._table(0, self._channels, r) for r in self.resolutions}
+        # A configuration's key: the values every group names, group after group, each value written
+        # as one byte (its code) when the space's choices allow it, else kept as a tuple; a group's
+        # values are then one slice of it (hashing a short bytes object is what a lookup costs).
+        order: list[int] = []
+        self._plan: list[tuple[int, int, int]] = []
+        for members in self._groups:
+            positions = list(dict.fromkeys(i for piece, _ in members for i in piece.positions))
+            self._plan.append((len(self._plan), len(order), len(order) + len(positions)))
+            order += positions
+        self._order_get = itemgetter(*order, 0) if order else itemgetter(0, 0)
+        self._spans = [(begin, end) for _, begin, end in self._plan]
+        self._code = _codes([c for v in self.variables.values() for c in v.choices])
+
+    def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
+        groups: list[list[tuple[_Piece, Any]]] = []
+        size = GROUP_VALUES + 1
+        for piece, get in zip(self._pieces, self._getters, strict=True):
+            options = math.prod(len(self.variables[name].choices) for name, _ in piece.refs)
+            if size * options > GROUP_VALUES:
+                groups.append([])
+                size = 1
+            groups[-1].append((piece, get))
+            size *= options
+        return groups
+
+    # -- the pieces ------------------------------------------------------------------------------
+    def _split(self, offsets: dict[str, int]) -> list[_Piece]:
+        layers = self._doc.get("layers")
+        chain = isinstance(layers, LocList) and not any(isinstance(i, LocMap) and "inputs" in i for i in layers)
+        if not chain or self.config.first_layer_trick:
+            return [self._piece(0, tuple(layers or ()), offsets)]
+        pieces: list[_Piece] = []
+        fixed: list[Any] = []
+        for item in layers:
+            if next(references(item), None) is None:
+                fixed.append(item)
+                continue
+            if fixed:
+                pieces.append(self._piece(len(pieces), tuple(fixed), offsets))
+                fixed = []
+            pieces.append(self._piece(len(pieces), (item,), offsets))
+        if fixed:
+            pieces.append(self._piece(len(pieces), tuple(fixed), offsets))
+        return pieces
+
+    def _piece(self, index: int, items: tuple[Any, ...], offsets: dict[str, int]) -> _Piece:
+        refs = tuple(dict.fromkeys(r for item in items for r in references(item) if r[0] in offsets))
+        return _Piece(index, items, refs, tuple(offsets[v] + (s or 0) for v, s in refs))
+
+    def _piece_cost(self, piece: _Piece, channels: int, side: int,
+                    values: tuple[Any, ...]) -> tuple[int, int, int, int, float, int, int]:
+        """(params, MACs, activation bytes, peak bytes, latency ms, output channels, output side) of a
+        piece on a side x side x channels input: `evaluate` on the piece as a spec of its own."""
+        from .evaluate import evaluate
+        from .graph import build_graph
+        from .spec import parse_document
+
+        key = (piece.index, channels, values)
+        graph = self._graphs.get(key)
+        if graph is None:
+            doc = LocMap(self._doc.location)
+            for k, v in self._doc.items():
+                doc[k] = v
+            doc.key_lines, doc.value_lines = dict(self._doc.key_lines), dict(self._doc.value_lines)
+            header = LocMap(self._doc["input"].location)
+            header["resolution"], header["channels"] = side, channels
+            doc["input"] = header
+            layers = LocList(self._doc["layers"].location)
+            for item in piece.items:
+                layers.append(item)
+                layers.item_lines.append(item.location.line if isinstance(item, LocMap) else layers.location.line)
+            doc["layers"] = layers
+            bound = dict(zip(piece.refs, values, strict=True))
+            given = {}
+            for name, var in self.variables.items():
+                if var.slots is None:
+                    given[name] = bound.get((name, None), var.default)
+                else:
+                    given[name] = [bound.get((name, s), var.default[s]) for s in range(var.slots)]
+            graph = build_graph(parse_document(doc, self.file.spec_shown, given), self.config.depth_multiplier)
+            self._graphs[key] = graph
+        report = evaluate(graph, replace(self.config, resolution=side, rho=None))
+        out = report.layers[-1].output_shape if report.layers else None
+        return (report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes,
+                report.totals.latency_ms or 0.0, out.c if out else channels, out.h if out else side)
+
+    # -- configurations --------------------------------------------------------------------------
+    def check(self, config: Mapping[str, Any]) -> list[Any]:
+        """The flat value list of a configuration (every variable's slots in order, then the resolution),
+        or a ConfigurationError naming what is wrong."""
+        if not isinstance(config, Mapping):
+            raise ConfigurationError(f"a configuration must be a mapping such as {{{self._example()}}}")
+        flat: list[Any] = []
+        for name, slots in self._order:
+            if name not in config:
+                raise ConfigurationError(f"missing '{name}'")
+            value = config[name]
+            if slots is None:
+                value = value[0] if isinstance(value, list) and len(value) == 1 else value
+                if value not in self._allowed[name] or isinstance(value, bool) is not isinstance(
+                        self.variables[name].choices[0], bool):
+                    raise ConfigurationError(f"'{name}': {value!r} is not one of {self._choices(name)}")
+                flat.append(value)
+                continue
+            if not isinstance(value, list | tuple) or len(value) != slots:
+                raise ConfigurationError(f"'{name}' must be a list of {slots} values, got {_short(value)}")
+            if not self._allowed[name].issuperset(value) or any(isinstance(v, bool) for v in value):
+                bad = next(v for v in value if v not in self._allowed[name] or isinstance(v, bool))
+                raise ConfigurationError(f"'{name}': {bad!r} is not one of {self._choices(name)}")
+            flat.extend(value)
+        r = config.get(RESOLUTION)
+        if isinstance(r, list) and len(r) == 1:
+            r = r[0]
+        if isinstance(r, bool) or r not in self._allowed_r:
+            raise ConfigurationError(f"'{RESOLUTION}' must be [one of {', '.join(map(str, self.resolutions))}], "
+                                     f"got {_short(config.get(RESOLUTION))}")
+        extra = set(config) - set(self.variables) - {RESOLUTION}
+        if extra:
+            raise ConfigurationError(f"unknown key '{sorted(extra)[0]}' (keys: {', '.join(self.variables)}, r)")
+        flat.append(r)
+        return flat
+
+    def _choices(self, name: str) -> str:
+        from .variables import spelled
+
+        return ", ".join(spelled(c) for c in self.variables[name].choices)
+
+    def _example(self) -> str:
+        return ", ".join(f'"{n}": [...]' for n in self.variables) + f', "{RESOLUTION}": [{self.resolutions[-1]}]'
+
+    def cost(self, config: Mapping[str, Any]) -> SpaceCost:
+        """The figures of one configuration (exactly `evaluate` on the spec bound to it)."""
+        return SpaceCost(*self._cost(self._flat(config)))
+
+    def _flat(self, config: Mapping[str, Any]) -> list[Any]:
+        """`check`, fast for a well-formed configuration (the full check explains a bad one)."""
+        try:
+            flat: list[Any] = []
+            for name, slots, allowed, exact in self._fast:
+                value = config[name]
+                if slots is None:
+                    if value.__class__ is list:
+                        value = value[0] if len(value) == 1 else None
+                    if value not in allowed or exact:
+                        return self.check(config)
+                    flat.append(value)
+                elif (value.__class__ is list or value.__class__ is tuple) and len(value) == slots \
+                        and allowed.issuperset(value) and not exact:
+                    flat += value
+                else:
+                    return self.check(config)
+            r = config[RESOLUTION]
+            if r.__class__ is list and len(r) == 1 and r[0] in self._allowed_r and r[0].__class__ is int \
+                    and len(config) == self._keys:
+                flat.append(r[0])
+                return flat
+        except (KeyError, TypeError):
+            pass
+        return self.check(config)
+
+    def _cost(self, flat: list[Any]) -> tuple[int, int, int, int, float | None]:
+        ordered = self._order_get(flat)
+        code = self._code
+        if code is None:
+            key = ordered
+        elif code is _SMALL:  # the values are their own bytes
+            key = bytes(ordered)
+        else:
+            key = bytes(map(code.__getitem__, ordered))
+        if self.config.device is None:
+            try:  # every group seen before at its input: one lookup and one addition each
+                table = self._start[flat[-1]]
+                total = peak = 0
+                for begin, end in self._spans:
+                    figures, k, _, table = table[key[begin:end]]
+                    total += figures
+                    if k > peak:
+                        peak = k
+                return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
+            except KeyError:
+                pass
+        table = self._start[flat[-1]]
+        total = peak = 0
+        latency = 0.0
+        for group, begin, end in self._plan:
+            found = table.get(key[begin:end])
+            if found is None:
+                found = self._group_miss(table, group, key[begin:end], flat)
+            figures, k, ms, table = found
+            total += figures
+            latency += ms
+            if k > peak:
+                peak = k
+        return (total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD,
+                latency if self.config.device is not None else None)
+
+    def _group_miss(self, table: dict[Any, Any], group: int, key: Any, flat: list[Any]) -> tuple[Any, ...]:
+        """A group of pieces for values not seen yet at this input: its pieces one by one (each
+        remembered for its input shape and values), summed, and linked to the next group's table.
+        The figures are packed in one number, params << 128 | MACs << 64 | activation bytes, so
+        that a configuration's sums are one addition per group."""
+        channels, side = self._shape_of[id(table)]
+        params = macs = act = peak = 0
+        latency = 0.0
+        for piece, get in self._groups[group]:
+            piece_values = get(flat) if get is not None else ()
+            piece_key = (piece.index, channels, side, piece_values)
+            found = self._piece_costs.get(piece_key)
+            if found is None:
+                found = self._piece_costs[piece_key] = self._piece_cost(
+                    piece, channels, side, piece_values if len(piece.positions) != 1 else (piece_values,))
+            p, m, a, k, ms, channels, side = found
+            params, macs, act, latency, peak = params + p, macs + m, act + a, latency + ms, max(peak, k)
+        if max(params, macs, act) >= _FIELD // 1_024:  # sums of up to 1,024 groups stay in their field
+            raise MncostError(f"a group of layers has {max(params, macs, act):,} parameters, MACs or bytes: beyond "
+                              f"what the space's cost function adds up")
+        following = self._table(group + 1, channels, side)
+        table[key] = entry = ((params << 128) | (macs << 64) | act, peak, latency, following)
+        return entry
+
+    def _table(self, group: int, channels: int, side: int) -> dict[Any, Any]:
+        key = (group, channels, side)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = {}
+            self._shape_of[id(table)] = (channels, side)
+        return table
+
+    @property
+    def _channels(self) -> int:
+        return int(self._doc["input"]["channels"])
+
+    # -- the space as a whole --------------------------------------------------------------------
+    def count(self, with_resolutions: bool = False) -> int:
+        """The exact number of distinct sub-networks (slots beyond a stage's depth do not count)."""
+        governed = {v for _, names in self.file.depth for v in names}
+        total = 1
+        for name, var in self.variables.items():
+            if name in governed or any(name == d for d, _ in self.file.depth):
+                continue
+            total *= len(var.choices) ** (var.slots or 1)
+        for depth_name, names in self.file.depth:
+            depth = self.variables[depth_name]
+            assert depth.slots is not None
+            per_block = math.prod(len(self.variables[v].choices) for v in names)
+            stage = sum(per_block ** d for d in depth.choices)
+            total *= stage ** depth.slots
+        return total * (len(self.resolutions) if with_resolutions else 1)
+
+    def canonical(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """`config` with the slots beyond each stage's depth set to their first choice (one form per
+        distinct sub-network)."""
+        out = {k: list(v) if isinstance(v, list | tuple) else v for k, v in config.items()}
+        for depth_name, names in self.file.depth:
+            depths = out[depth_name]
+            for name in names:
+                var = self.variables[name]
+                assert var.slots is not None
+                per = var.slots // len(depths)
+                for stage, d in enumerate(depths):
+                    for slot in range(stage * per + d, (stage + 1) * per):
+                        out[name][slot] = var.choices[0]
+        return out
+
+    def sample(self, rng: random.Random) -> dict[str, Any]:
+        """A random configuration: every slot and the resolution drawn uniformly and independently
+        from their choices (as OFA's sample_active_subnet draws them)."""
+        config: dict[str, Any] = {}
+        for name, var in self.variables.items():
+            if var.slots is None:
+                config[name] = rng.choice(var.choices)
+            else:
+                config[name] = [rng.choice(var.choices) for _ in range(var.slots)]
+        config[RESOLUTION] = [rng.choice(self.resolutions)]
+        return config
+
+    def enumerate(self) -> Iterator[dict[str, Any]]:
+        """Every distinct sub-network at every resolution (canonical forms), in a fixed order."""
+        import itertools
+
+        governed = {v for _, names in self.file.depth for v in names} | {d for d, _ in self.file.depth}
+        free = [(n, v) for n, v in self.variables.items() if n not in governed]
+        free_axes = [itertools.product(v.choices, repeat=v.slots) if v.slots else v.choices for _, v in free]
+        stage_axes = []
+        for depth_name, names in self.file.depth:
+            depth = self.variables[depth_name]
+            assert depth.slots is not None
+            stage_options = []
+            for d in depth.choices:
+                blocks = itertools.product(*(self.variables[n].choices for n in names))
+                for chosen in itertools.product(list(blocks), repeat=d):
+                    stage_options.append((d, chosen))
+            stage_axes.append((depth_name, names, [stage_options] * depth.slots))
+        for free_values in itertools.product(*[list(a) for a in free_axes]):
+            for stages in itertools.product(*[itertools.product(*axes) for _, _, axes in stage_axes]):
+                base: dict[str, Any] = {n: (list(v) if isinstance(v, tuple) else v)
+                                        for (n, _), v in zip(free, free_values, strict=True)}
+                for (depth_name, names, _), per_stage in zip(stage_axes, stages, strict=True):
+                    base[depth_name] = [d for d, _ in per_stage]
+                    for k, name in enumerate(names):
+                        var = self.variables[name]
+                        assert var.slots is not None
+                        per = var.slots // len(per_stage)
+                        values = []
+                        for d, chosen in per_stage:
+                            values += [c[k] for c in chosen] + [var.choices[0]] * (per - d)
+                        base[name] = values
+                for r in self.resolutions:
+                    yield {**base, RESOLUTION: [r]}
+
+    def lut_keys(self) -> list[dict[str, Any]]:
+        """The distinct layer configurations in the whole space: op, input shape(s), output shape and
+        attributes (kernel, stride, groups, activation, batch norm, bias, ...), each once, in
+        first-seen order; what one would time on a device to build a latency lookup table. Found
+        piece by piece: every combination of the values a piece names, at every input shape the
+        pieces before it can give it."""
+        import itertools
+
+        from .evaluate import resolve, rounding_of
+        from .walk import exact_walk
+
+        seen: dict[str, dict[str, Any]] = {}
+        shapes = {(self._channels, r) for r in self.resolutions}
+        for piece in self._pieces:
+            options = [self.variables[name].choices for name, _ in piece.refs]
+            nexts = set()
+            for channels, side in sorted(shapes):
+                for values in itertools.product(*options):
+                    found = self._piece_cost(piece, channels, side, values)
+                    nexts.add((found[5], found[6]))
+                    graph = self._graphs[(piece.index, channels, tuple(values))]
+                    config = replace(self.config, resolution=side, rho=None)
+                    resolved = resolve(graph, config)
+                    for ev in exact_walk(graph, resolved.alpha, side, resolved.classes,
+                                         rounding_of(graph.spec, config)):
+                        key = {"op": ev.node.op, "input": [list(x.as_list()) for x in ev.inputs],
+                               "output": ev.output.as_list(),
+                               **{k: v for k, v in sorted(ev.attrs.items())}}
+                        text = json.dumps(key, sort_keys=True)
+                        if text not in seen:
+                            seen[text] = key
+            shapes = nexts
+        return list(seen.values())
+
+
+_FIELD = (1 << 64) - 1
+"""A packed figure's field (see Space._group_miss)."""
+
+_SMALL: dict[Any, int] = {}
+"""The code of a space whose choices are all whole numbers from 0 to 255: each is its own byte."""
+
+
+def _codes(choices: list[Any]) -> dict[Any, int] | None:
+    """One byte per distinct choice of the space, or None where bytes cannot stand for them (more
+    than 256 distinct values, or True and 1 both choices: equal keys in a dict)."""
+    if all(type(c) is int and 0 <= c <= 255 for c in choices):
+        return _SMALL
+    codes: dict[Any, int] = {}
+    for choice in choices:
+        if choice in codes and type(next(c for c in codes if c == choice)) is not type(choice):
+            return None
+        codes.setdefault(choice, len(codes))
+    return codes if len(codes) <= 256 else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def load_space(name: str, config: Config | None = None) -> Space:
+    """A bundled space (`"ofa-mbv3"`) or a space file, ready for `space.cost(configuration)`;
+    `config` holds the conventions (bn-params, dtype, memory model, device, ...)."""
+    return Space(read_space(name), config)

@@ -1,0 +1,184 @@
+"""Search spaces (issue 15 items 2-4): the ofa-mbv3 space against Once-for-All's own figures, the
+compiled cost function against `evaluate`, and `mncost space count|sample|eval|enumerate|lut-keys`.
+
+Reference: tests/reference/ofa/ofa_mbv3.json, 50 random sub-networks drawn by OFA's own sampler and
+costed by OFA (mit-han-lab/once-for-all @ f03b2673; MACs from Mbv3FLOPsModel.get_efficiency, i.e.
+MBv3LatencyTable.count_flops_given_config; params from the active sub-network's parameters,
+batch-norm affine included) with torch 2.13.0; made by benchmarks/ofa_reference.py.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mncost import Config, evaluate, load
+from mncost.cli import main
+from mncost.conventions import BnParams, Dtype, MemoryModel
+from mncost.space import bundled_spaces, load_space, read_space
+
+from .conftest import check_against_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+OFA = json.loads((ROOT / "tests" / "reference" / "ofa" / "ofa_mbv3.json").read_text())
+
+
+def test_ofa_mbv3_equals_once_for_all_on_its_random_subnetworks() -> None:
+    space = load_space("ofa-mbv3", Config(bn_params=BnParams.AFFINE))
+    for row in OFA["configs"]:
+        cost = space.cost(row["config"])
+        assert (cost.macs, cost.params) == (row["macs"], row["params"]), row["config"]
+        bound = {k: v for k, v in row["config"].items() if k != "r"}
+        report = evaluate(load("ofa-mbv3", variables=bound),
+                          Config(resolution=row["config"]["r"][0], bn_params=BnParams.AFFINE))
+        assert (report.totals.macs, report.totals.params) == (row["macs"], row["params"])
+
+
+CONVENTIONS = [Config(), Config(bn_params=BnParams.ALL, dtype=Dtype.INT8),
+               Config(memory_model=MemoryModel.STREAMED), Config(memory_model=MemoryModel.STREAMED,
+                                                                 first_layer_trick=True)]
+
+
+@pytest.mark.parametrize("name", bundled_spaces())
+@pytest.mark.parametrize("conventions", range(len(CONVENTIONS)))
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_cost_is_evaluate_on_the_bound_spec(name: str, conventions: int, seed: int) -> None:
+    """The law of the compiled cost function: params, MACs, peak memory and activation bytes of a
+    random configuration are exactly those of `evaluate` on the spec bound to it."""
+    config = CONVENTIONS[conventions]
+    space = _spaces(name, conventions)
+    drawn = space.sample(random.Random(seed))
+    cost = space.cost(drawn)
+    file = read_space(name)
+    report = evaluate(load(file.spec, variables={k: v for k, v in drawn.items() if k != "r"}),
+                      Config(**{**{f: getattr(config, f) for f in ("bn_params", "dtype", "memory_model",
+                                                                    "first_layer_trick")},
+                                "resolution": drawn["r"][0]}))
+    assert (cost.params, cost.macs, cost.peak_bytes, cost.activation_bytes) == (
+        report.totals.params, report.totals.macs, report.memory.peak_bytes, report.totals.activation_bytes)
+
+
+_LOADED: dict[tuple[str, int], object] = {}
+
+
+def _spaces(name: str, conventions: int):  # type: ignore[no-untyped-def]
+    if (name, conventions) not in _LOADED:
+        _LOADED[(name, conventions)] = load_space(name, CONVENTIONS[conventions])
+    return _LOADED[(name, conventions)]
+
+
+def test_count_is_exact() -> None:
+    space = load_space("ofa-mbv3")
+    per_stage = sum((3 * 3) ** d for d in (2, 3, 4))  # depth 2, 3 or 4, each block 3 kernels x 3 ratios
+    assert space.count() == per_stage**5
+    assert space.count(with_resolutions=True) == per_stage**5 * 5
+
+
+def test_sample_with_a_budget_keeps_only_what_fits(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "s.jsonl"
+    result = runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "20", "--seed", "3", "--max-macs", "200M",
+                                  "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    for row in rows:
+        check_against_schema("space", row)
+    assert len(rows) == 20 and all(r["macs"] <= 200_000_000 for r in rows)
+    draws = int(result.stderr.split(" in ")[1].split()[0].replace(",", ""))
+    assert draws > 20  # about half of the space is above 200M
+    again = runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "20", "--seed", "3", "--max-macs", "200M"])
+    assert again.stdout == out.read_text()  # the same seed, the same draws
+
+
+def test_eval_streams_in_input_order_and_matches_sample(runner: CliRunner, tmp_path: Path) -> None:
+    sampled = tmp_path / "s.csv"
+    runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "7", "--seed", "5", "-o", str(sampled)],
+                  catch_exceptions=False)
+    result = runner.invoke(main, ["space", "eval", "ofa-mbv3", "--configs", str(sampled), "-f", "csv"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == sampled.read_text()
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("not json", "not JSON"),
+    ('{"ks": [3], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
+    ('{"ks": [9], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
+])
+def test_eval_a_malformed_line_names_it_and_writes_nothing(runner: CliRunner, tmp_path: Path, line: str,
+                                                          message: str) -> None:
+    good = json.dumps(load_space("ofa-mbv3").sample(random.Random(1)))
+    configs = tmp_path / "c.jsonl"
+    configs.write_text(f"{good}\n{good}\n{line}\n{good}\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["space", "eval", "ofa-mbv3", "--configs", str(configs), "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.startswith(f"Error: {configs}:3: {message}") and result.stderr.count("\n") == 1
+
+
+def test_a_value_outside_the_choices_is_refused() -> None:
+    from mncost.space import ConfigurationError
+
+    space = load_space("ofa-mbv3")
+    config = space.sample(random.Random(2))
+    config["ks"][4] = 9
+    with pytest.raises(ConfigurationError, match="'ks': 9 is not one of 3, 5, 7"):
+        space.cost(config)
+    config["ks"][4] = 3
+    config["r"] = [225]
+    with pytest.raises(ConfigurationError, match=r"'r' must be \[one of 160, 176, 192, 208, 224\]"):
+        space.cost(config)
+
+
+def test_enumerate_is_refused_beyond_the_limit(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["space", "enumerate", "ofa-mbv3"])
+    assert result.exit_code == 2 and "give --yes" in result.stderr
+
+
+def test_lut_keys_cover_every_layer_of_every_sampled_network() -> None:
+    from mncost.walk import exact_walk
+
+    space = load_space("ofa-mbv3")
+    keys = {json.dumps(k, sort_keys=True) for k in space.lut_keys()}
+    assert 100 < len(keys) < 2_000  # a few hundred, not 10^19
+    rng = random.Random(4)
+    for _ in range(5):
+        config = space.sample(rng)
+        graph = load("ofa-mbv3", variables={k: v for k, v in config.items() if k != "r"})
+        for ev in exact_walk(graph, 1.0, config["r"][0], 1000, graph.spec.defaults.rounding):
+            key = {"op": ev.node.op, "input": [x.as_list() for x in ev.inputs], "output": ev.output.as_list(),
+                   **ev.attrs}
+            assert json.dumps(key, sort_keys=True) in keys
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_latency_is_the_sum_of_the_layers_latency(seed: int) -> None:
+    """With --device, latency_ms is evaluate's total (a sum of floats, added piece by piece: equal
+    up to the order of the additions); the integer figures stay exact."""
+    config = Config(device="pixel1-mnasnet-readme-fp32")
+    space = _LOADED.setdefault(("ofa-mbv3", -1), load_space("ofa-mbv3", config))
+    drawn = space.sample(random.Random(seed))  # type: ignore[attr-defined]
+    cost = space.cost(drawn)  # type: ignore[attr-defined]
+    report = evaluate(load("ofa-mbv3", variables={k: v for k, v in drawn.items() if k != "r"}),
+                      Config(resolution=drawn["r"][0], device=config.device))
+    assert (cost.params, cost.macs, cost.peak_bytes) == (report.totals.params, report.totals.macs,
+                                                         report.memory.peak_bytes)
+    assert cost.latency_ms == pytest.approx(report.totals.latency_ms, rel=1e-12)
+
+
+def test_device_adds_latency_to_each_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "3", "--device", "pixel1-mnasnet-readme-fp32"],
+                           catch_exceptions=False)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    for row in rows:
+        check_against_schema("space", row)
+    assert len(rows) == 3 and all(row["latency_ms"] > 0 for row in rows)
+    bad = runner.invoke(main, ["space", "sample", "ofa-mbv3", "--device", "nope"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: unknown device 'nope'") and bad.stdout == ""

@@ -1,0 +1,59 @@
+"""docs/spaces.md cannot drift: every console example is run and its output compared, and the
+Python loop is run and its printed result compared."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from mncost.cli import main
+
+from .conftest import cli_runner
+
+ROOT = Path(__file__).parent.parent
+DOC = (ROOT / "docs" / "spaces.md").read_text(encoding="utf-8")
+PREFIX_ONLY = ("lut-keys",)
+"""Commands whose example shows only the first lines of their output."""
+
+
+def _commands() -> list[tuple[str, str]]:
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", DOC, re.S):
+        for chunk in block.split("$ ")[1:]:
+            command, _, expected = chunk.partition("\n")
+            found.append((command, expected))
+    return found
+
+
+def test_the_page_has_examples() -> None:
+    assert len(_commands()) >= 7
+
+
+@pytest.mark.parametrize(("command", "expected"), _commands(), ids=[c for c, _ in _commands()])
+def test_console_example(command: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    configs = DOC.split("<!-- spaces-configs:begin -->")[1].split("```jsonl\n")[1].split("```")[0]
+    (tmp_path / "configs.jsonl").write_text(configs, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = shlex.split(command)
+    assert args[0] == "mncost"
+    result = cli_runner(env={"COLUMNS": "80", "NO_COLOR": "1"}).invoke(main, args[1:])
+    shown = result.stdout if result.exit_code == 0 else result.stderr
+    if any(word in args for word in PREFIX_ONLY):
+        assert shown.startswith(expected), command
+    else:
+        assert shown == expected, command
+
+
+def test_python_loop() -> None:
+    block = DOC.split("<!-- spaces-python:begin -->")[1].split("<!-- spaces-python:end -->")[0]
+    code = block.split("```python\n")[1].split("```")[0]
+    expected = block.split("```text\n")[1].split("```")[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "docs/spaces.md", "exec"), {})  # noqa: S102 - the page's own example
+    assert printed.getvalue() == expected
