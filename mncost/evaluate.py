@@ -73,7 +73,7 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
-                       config.memory_model, config.first_layer_trick, _device_name(config))
+                       config.memory_model, config.first_layer_trick, _device_name(config), config.ln_params)
 
 
 def _device_name(config: Config) -> str | None:
@@ -104,7 +104,7 @@ def evaluate(graph: Graph, config: Config) -> Report:
         profile = profile_for(config.device)
     for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
         node, out = ev.node, ev.output
-        params, macs = layer_cost(EXACT, ev, per_bn, ops)
+        params, macs = layer_cost(EXACT, ev, per_bn, ops, config.ln_params)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
         ms = None if profile is None else layer_latency_ms(features(ev, params, macs), profile)

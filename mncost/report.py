@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
@@ -24,7 +24,7 @@ class Config:
     rounding: Rounding | None = None
     classes: int | None = None
     counting: Counting = Counting.MACS
-    ops: OpsCounted = OpsCounted.CONV_FC
+    ops: OpsCounted = OpsCounted.CONV_FC_MATMUL
     bn_params: BnParams = BnParams.NONE
     dtype: Dtype = Dtype.FP32
     depth_multiplier: float = 1.0  # stage rows repeat ceil(d·n) blocks; the graph is built for one d
@@ -32,6 +32,7 @@ class Config:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
+    ln_params: LnParams = LnParams.AFFINE  # layer norm γ/β counted (PyTorch, timm) or not
 
 
 @record
@@ -48,10 +49,13 @@ class Conventions:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # the device profile latency is estimated for (its name)
+    ln_params: LnParams = LnParams.AFFINE
 
     def describe(self) -> str:
-        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`)."""
+        """`rounding=none count=macs ops=conv-fc-matmul bn-params=none ln-params=affine dtype=fp32
+        padding=same` (and `device=`)."""
         return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
+                f" ln-params={self.ln_params}"
                 f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else ""))
 
 

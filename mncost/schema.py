@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -117,6 +117,7 @@ def _shared() -> dict[str, Any]:
             "counting": _enum(Counting, "arithmetic as MACs or FLOPs"),
             "ops": _enum(OpsCounted, "which ops have arithmetic cost"),
             "bn_params": _enum(BnParams, "batch-norm parameters per channel"),
+            "ln_params": _enum(LnParams, "layer-norm γ and β counted or not"),
             "dtype": _enum(Dtype, "activation storage type"),
             "padding": _text("the spec's default padding"),
             "weight_dtype": _enum(Dtype, "parameter storage type"),
@@ -309,6 +310,7 @@ def formula_schema() -> dict[str, Any]:
         "conventions": {"type": "object", "description": "the conventions of the counts",
                         "properties": {"rounding": {"type": "string"}, "counting": {"type": "string"},
                                        "ops": {"type": "string"}, "bn_params": {"type": "string"},
+                                       "ln_params": {"type": "string"},
                                        "classes": {"type": "integer"}, "depth_multiplier": {"type": "number"}},
                         "required": ["rounding", "counting", "ops", "bn_params", "classes", "depth_multiplier"],
                         "additionalProperties": False},
@@ -349,7 +351,8 @@ def spec_schema() -> dict[str, Any]:
                  Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
         op_rows = []
         for op, rule in OPS.items():
-            settable = {key: kinds[attr.kind] for key, attr in rule.attrs.items() if attr.settable}
+            settable = {key: {"enum": list(attr.choices)} if attr.kind is Kind.CHOICE else kinds[attr.kind]
+                        for key, attr in rule.attrs.items() if attr.settable}
             properties: dict[str, Any] = {"op": {"const": op}, **common, **settable}
             if op in filters:
                 properties["filter"] = {"type": "string", "description": "the paper's filter shape (3x3x32x64, "

@@ -556,6 +556,9 @@ class _Parser:
                 raise SpecError(raw.location, f"'{op}' layer '{name}' is missing required key '{key}'")
             else:
                 value, loc = self.default(key, attr.default), raw.location
+            if attr.kind is Kind.CHOICE:
+                attrs.append((key, self.choice(value, attr.choices, loc, key)))
+                continue
             attrs.append((key, self.attr(value, attr.kind, loc, known, key)))
         return OpRow(name, op, tuple(attrs), when, inputs, paper, paper_in, raw.location)
 
@@ -612,6 +615,13 @@ class _Parser:
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])
         return self.typed(value, "channels" if kind is Kind.CHANNELS else "int", where, known, key)
+
+    def choice(self, value: Any, choices: tuple[str, ...], where: Location, key: str) -> Expr:
+        """One of an attribute's names (softmax's `axis`), fixed when the spec is read."""
+        if value not in choices:
+            hint = suggest(str(value), choices) if isinstance(value, str) else ""
+            raise SpecError(where, f"'{key}' must be one of {', '.join(choices)}, got {_kind(value)}{hint}")
+        return expr.Expr(str(value), frozenset(), _const(value), where)
 
     def activation(self, value: Any, where: Location) -> Expr:
         """An activation name (or none), or the name of an `act` parameter of the enclosing block."""

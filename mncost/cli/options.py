@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..conventions import BnParams, Counting, Dtype, MemoryModel, OpsCounted, Rounding
+from ..conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,10 +56,13 @@ def convention_options(func: F) -> F:
                      help="Number of classes (TF-slim checkpoints: 1001). Default: the spec's."),
         click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
                      help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
-        click.option("--ops", type=_choice(OpsCounted), default="conv-fc", show_default=True,
-                     help="Which ops have arithmetic cost: conv and FC only (papers), or all."),
+        click.option("--ops", type=_choice(OpsCounted), default="conv-fc-matmul", show_default=True,
+                     help="Which ops have arithmetic cost: conv, FC and the attention matrix products; conv and "
+                     "FC only (papers); or all."),
         click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
                      help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
+        click.option("--ln-params", type=_choice(LnParams), default="affine", show_default=True,
+                     help="Layer-norm parameters per channel: affine = 2 (γ, β: PyTorch, timm) or none."),
         click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
                      help="Activation storage type for byte counts."),
         click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
@@ -85,11 +88,13 @@ def convention_options(func: F) -> F:
 def make_config(alpha: float, rho: float | None, resolution: int | None, rounding: str | None,
                 classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
                 depth_multiplier: float = 1.0, weight_dtype: str | None = None,
-                memory_model: str = "naive", first_layer_trick: bool = False, device: str | None = None) -> Config:
+                memory_model: str = "naive", first_layer_trick: bool = False, device: str | None = None,
+                ln_params: str = "affine") -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
                   rounding=Rounding(rounding) if rounding else None, classes=classes,
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
-                  memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device)
+                  memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
+                  ln_params=LnParams(ln_params))
