@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .conventions import MemoryModel, Rounding, resolution_from_rho
+from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .domain import EXACT
 from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
@@ -161,3 +161,13 @@ def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved
     if index == GRAPH_INPUT:
         return Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
     return by_index[index].output
+
+
+def products_note(graph: Graph, ops: OpsCounted) -> str | None:
+    """Under --ops conv-fc, a spec with matrix products between activations (attention) is counted
+    without them: the line that says so, or None."""
+    products = sum(1 for node in graph.nodes if OPS[node.op].product)
+    if ops is not OpsCounted.CONV_FC or not products:
+        return None
+    return (f"note: --ops conv-fc leaves out the MACs of the {products} matrix products between activations "
+            "(attention q k^T and attn v): the papers' conv + FC count; the default conv-fc-matmul counts them")

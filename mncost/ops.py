@@ -286,7 +286,7 @@ def _keys(d: Domain, x: Shape, other: Shape, patch: int) -> Any:
         raise OpError(f"with patch: {patch} both inputs must be the same map, got {x}, {other}")
     rows, cols = d.floor_div(x.h, patch), d.floor_div(x.w, patch)
     if not (d.equal(rows * patch, x.h) and d.equal(cols * patch, x.w)):
-        raise OpError(f"a {x.h}x{x.w} map does not cut into {patch}x{patch} patches (its sides must be "
+        raise OpError(f"the {x.h}x{x.w} map does not cut into {patch}x{patch} patches (its sides must be "
                       f"multiples of {patch}; timm resizes the map first: a resize op)")
     return rows * cols
 
@@ -307,13 +307,14 @@ def _matmul_dims(d: Domain, inputs: Sequence[Shape], a: Attrs) -> tuple[Any, Any
     heads, patch = a["heads"], a["patch"]
     kv_heads = 1 if a["multi_query"] else heads
     keys = _keys(d, y, x, patch)
-    kv_width = _head_width(d, y, kv_heads, "the second input's")
     if a["transpose_b"]:
         width = _head_width(d, x, heads, "the first input's")
+        kv_width = _head_width(d, y, kv_heads, "the second input's")
         if not d.equal(width, kv_width):
             raise OpError(f"query heads of width {width} ({x.c} channels / {heads} heads) cannot meet keys of "
                           f"width {kv_width} ({y.c} channels / {kv_heads} heads)")
         return keys, width
+    _head_width(d, y, kv_heads, "the second input's")
     if not d.equal(x.c, heads * keys):
         raise OpError(f"the first input's {x.c} channels must be {heads} heads x {keys} keys (the second input's "
                       f"tokens{' per patch offset' if patch > 1 else ''}), as a transpose_b matmul gives")

@@ -346,9 +346,13 @@ def spec_schema() -> dict[str, Any]:
                "description": "same, valid, half or pixels per side"}
     def layer_schema(act: dict[str, Any], block_row: str, stage_table: str) -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
+        boolean: dict[str, Any] = {"type": "boolean"}
+        if act is not strict_act:  # inside a template: also the name of a bool parameter
+            boolean = {"anyOf": [boolean, {"type": "string", "pattern": s._NAME}],
+                       "description": "true, false, or a bool parameter of the enclosing block"}
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
-                 Kind.INT: whole_or_expr, Kind.BOOL: {"type": "boolean"}, Kind.ACT: act, Kind.PADDING: padding}
+                 Kind.INT: whole_or_expr, Kind.BOOL: boolean, Kind.ACT: act, Kind.PADDING: padding}
         op_rows = []
         for op, rule in OPS.items():
             settable = {key: {"enum": list(attr.choices)} if attr.kind is Kind.CHOICE else kinds[attr.kind]

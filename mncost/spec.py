@@ -252,6 +252,7 @@ class _Parser:
         self.templates: dict[str, LocMap] = {}
         self.params: dict[str, tuple[Param, ...]] = {}
         self.act_names: frozenset[str] = frozenset()  # `act` parameters of the template being parsed
+        self.bool_names: frozenset[str] = frozenset()  # its `bool` parameters (usable as a boolean attribute)
         self.block: str | None = None  # the template being parsed (for the hint on an unknown name)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -444,6 +445,7 @@ class _Parser:
         params = self.params[name]
         # `act` parameters are activation names: usable in `act:` fields, not in arithmetic.
         self.act_names = frozenset(p.name for p in params if p.kind == "act")
+        self.bool_names = frozenset(p.name for p in params if p.kind == "bool")
         known = set(GLOBAL_NAMES) | {p.name for p in params if p.kind != "act"}
         lets = []
         raw_lets = body.get("let", LocMap(body.location))
@@ -464,7 +466,7 @@ class _Parser:
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
-        self.act_names = frozenset()
+        self.act_names = self.bool_names = frozenset()
         self.block = None
         return BlockTemplate(name, params, tuple(lets), ops, output, streamable, body.location)
 
@@ -604,8 +606,12 @@ class _Parser:
 
     def attr(self, value: Any, kind: Kind, where: Location, known: frozenset[str], key: str) -> Expr:
         if kind is Kind.BOOL:
+            if isinstance(value, str) and value in self.bool_names:  # a bool parameter of the block
+                name = value
+                return expr.Expr(name, frozenset({name}), lambda env: env[name], where)
             if not isinstance(value, bool):
-                raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
+                params = f", or a bool parameter ({', '.join(sorted(self.bool_names))})" if self.bool_names else ""
+                raise SpecError(where, f"'{key}' must be true or false{params}, got {_kind(value)}")
             return expr.constant(value, where)
         if kind is Kind.ACT:
             return self.activation(value, where)

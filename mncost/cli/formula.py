@@ -11,7 +11,7 @@ from ..formula import formula
 from ._group import main
 from .complete import complete_spec
 from .emit import emit, output_target
-from .options import config_options, make_config
+from .options import config_options, make_config, note_products
 from .progress import shows_progress
 
 
@@ -37,6 +37,8 @@ def formula_command(spec: str, fmt: str, output: str | None, **options: Any) -> 
     if config.device is not None:
         raise click.UsageError("formula gives MACs and params only; for latency on a --device use "
                                "'mncost sweep' or 'mncost show'")
-    result = formula(load(spec, config.depth_multiplier), config)
+    graph = load(spec, config.depth_multiplier)
+    result = formula(graph, config)
+    note_products(graph, config)
     render = {"text": to_text, "latex": to_latex, "json": to_json}[fmt]
     emit(render(result), output)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
+from ..graph import Graph
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,3 +99,12 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
                   memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
                   ln_params=LnParams(ln_params))
+
+
+def note_products(graph: Graph, config: Config) -> None:
+    """Say on stderr when --ops conv-fc leaves a spec's attention products out (evaluate.products_note)."""
+    from ..evaluate import products_note
+
+    note = products_note(graph, config.ops)
+    if note is not None:
+        click.echo(note, err=True)

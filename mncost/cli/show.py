@@ -11,7 +11,7 @@ from ..evaluate import evaluate
 from ._group import main
 from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_renderable, emit_sheet, input_files, output_options
-from .options import config_options, make_config
+from .options import config_options, make_config, note_products
 from .progress import shows_progress
 
 
@@ -33,7 +33,9 @@ def show(spec: str, fmt: str | None, output: str | None, units: str | None, summ
     if summary and group_by:
         raise click.UsageError("give either --summary or --group-by, not both")
     config = make_config(**options)
-    report = evaluate(load(spec, config.depth_multiplier), config)
+    graph = load(spec, config.depth_multiplier)
+    report = evaluate(graph, config)
+    note_products(graph, config)
     if chosen is Format.JSON:
         from ..render.json import to_json
 

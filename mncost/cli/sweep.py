@@ -16,7 +16,7 @@ from ..sweep_grid import MAX_GRID, Axis, AxisError, parse_axis, run_sweep, uniqu
 from ._group import main
 from .complete import complete_spec
 from .emit import STREAMED, Format, choose_format, emit, emit_lines, emit_sheet, input_files, output_options
-from .options import convention_options, make_config
+from .options import convention_options, make_config, note_products
 from .progress import shows_progress, step
 
 MAX_POINTS = 10**15
@@ -81,6 +81,7 @@ def sweep(spec: str, alphas: Axis, resolutions: Axis | None, rhos: Axis | None, 
         raise click.UsageError(f"the grid has {size:,} points, more than {MAX_GRID:,}; give --yes to run it anyway")
     config = make_config(alpha=1.0, rho=None, resolution=None, **options)
     graph = load(spec, config.depth_multiplier)
+    note_products(graph, config)
     alpha_values = [float(a) for a in alphas.values()]
     if rhos is not None:
         rho_values = rhos.values()
