@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mncost.cli import main
-from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from mncost.conventions import BnParams, Counting, Dtype, LnParams, OpsCounted, Rounding
 from mncost.ops import OPS
 
 from .conftest import cli_runner
@@ -38,7 +38,7 @@ def test_every_op_is_documented(op: str) -> None:
     assert f"`{op}`" in README
 
 
-@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, Dtype) for m in enum])
+@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, LnParams, Dtype) for m in enum])
 def test_every_convention_is_documented(member: object) -> None:
     assert f"`{member}`" in README or f" {member} " in README
 

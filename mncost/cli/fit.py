@@ -12,7 +12,7 @@ from ..fit import Budget, NoFit, fit, parse_bytes, parse_count, parse_ms
 from ._group import main
 from .complete import complete_spec
 from .emit import Format, choose_format, emit, emit_sheet, output_options
-from .options import PositiveFloat, config_options, make_config
+from .options import PositiveFloat, config_options, make_config, note_products
 from .progress import finish, shows_progress
 
 
@@ -75,6 +75,7 @@ def fit_command(spec: str, max_macs: int | None, max_params: int | None, max_pea
     if max_latency is not None and config.device is None:
         raise click.UsageError("--max-latency needs --device (a device profile to estimate latency on)")
     graph = load(spec, config.depth_multiplier)
+    note_products(graph, config)
     try:
         result = fit(graph, config, budget, vary, alpha_max, min_resolution, max_resolution, resolution_step)
     except NoFit:
