@@ -198,15 +198,17 @@ def test_csv_sweep_rows(runner) -> None:  # type: ignore[no-untyped-def]
     pivot = parse_csv(out(runner, "sweep", *PAPER_GRID, "-f", "csv", "--pivot", "params"))
     assert list(pivot[0]) == ["row", "alpha", "params_224", "params_192", "params_160", "params_128",
                               "spec", "classes", "depth_multiplier", "rounding", "counting", "ops", "bn_params",
-                              "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device"]
+                              "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick",
+                              "device"]
     assert {pivot[0][f"params_{s}"] for s in (224, 192, 160, 128)} == {"4210088"}
 
 
 # -- JSON: every document against the README's field-by-field description ---------------------
 
 NUM, INT, STR, SHAPE, BOOL = "number", "int", "str", "shape", "bool"
-CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"), "ops": ("conv-fc-matmul", "conv-fc", "all"),
-               "bn_params": ("none", "affine", "all"), "ln_params": ("affine", "none"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
+CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"),
+               "ops": ("conv-fc-matmul", "conv-fc", "all"), "bn_params": ("none", "affine", "all"),
+               "ln_params": ("affine", "none"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
                "first_layer_trick": BOOL, "device": (None,)}
 SPEC = {"name": STR, "description": STR, "family": STR, "source": STR, "file": STR}

@@ -38,7 +38,8 @@ def test_every_op_is_documented(op: str) -> None:
     assert f"`{op}`" in README
 
 
-@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, LnParams, Dtype) for m in enum])
+@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, LnParams, Dtype)
+                                    for m in enum])
 def test_every_convention_is_documented(member: object) -> None:
     assert f"`{member}`" in README or f" {member} " in README
 
