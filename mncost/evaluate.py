@@ -169,5 +169,6 @@ def products_note(graph: Graph, ops: OpsCounted) -> str | None:
     products = sum(1 for node in graph.nodes if OPS[node.op].product)
     if ops is not OpsCounted.CONV_FC or not products:
         return None
-    return (f"note: --ops conv-fc leaves out the MACs of the {products} matrix products between activations "
+    return (f"note: {graph.spec.name}: --ops conv-fc leaves out the MACs of its {products} matrix products "
+            "between activations "
             "(attention q k^T and attn v): the papers' conv + FC count; the default conv-fc-matmul counts them")

@@ -51,7 +51,7 @@ def test_the_products_are_what_conv_fc_leaves_out(spec: str) -> None:
 def test_conv_fc_says_it_leaves_the_products_out(runner: CliRunner, args: list[str], noted: bool) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.stderr
-    assert ("leaves out the MACs of the" in result.stderr) is noted
+    assert ("--ops conv-fc leaves out the MACs of its" in result.stderr) is noted
     assert "conv-fc" in result.stdout
 
 

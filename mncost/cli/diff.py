@@ -31,7 +31,7 @@ from ..thresholds import Check, Threshold, ThresholdError, check, parse_threshol
 from ._group import main
 from .complete import complete_spec
 from .emit import emit
-from .options import config_options, make_config
+from .options import config_options, make_config, note_products
 from .progress import finish, shows_progress
 
 SHARED_ONLY = {"counting": "--count"}
@@ -124,7 +124,9 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     """The report of one side; None for a `REV:PATH` whose file does not exist at REV."""
     revision = None if spec in bundled_names() else split_revision(spec)
     if revision is None:
-        return evaluate(load(spec, config.depth_multiplier), config)
+        graph = load(spec, config.depth_multiplier)
+        note_products(graph, config)
+        return evaluate(graph, config)
     text = read_revision(*revision)
     if text is None:
         return None
@@ -135,6 +137,7 @@ def evaluate_side(spec: str, config: Config) -> Report | None:
     with collector_paused():
         graph = build_graph(parse_spec(text, spec), config.depth_multiplier)
         check_paper_sizes(graph)
+    note_products(graph, config)
     return evaluate(graph, config)
 
 
