@@ -65,3 +65,15 @@ def test_multi_query_shares_one_key_head() -> None:
     assert rows["s2_4.attention.k"].output_shape.as_list() == [8, 8, 64]
     assert ctx.output_shape.as_list() == [16, 16, 256]
     assert logits.macs + ctx.macs == 2 * 256 * 4 * 64 * 64
+
+
+@pytest.mark.parametrize("args", [["show", "mobilevit-xxs", "-f", "json"],
+                                  ["formula", "mobilenet-v4-hybrid-medium", "-f", "json"],
+                                  ["sweep", "mobilevit-xxs", "--resolution", "128,256", "-f", "json"],
+                                  ["memory", "mobilenet-v4-hybrid-large", "-f", "json"],
+                                  ["diff", "mobilevit-xxs", "mobilevit-xs", "-f", "json"]])
+def test_every_command_takes_the_attention_networks(runner: CliRunner, args: list[str]) -> None:
+    # each JSON document is checked against schemas/ by conftest
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("{")
