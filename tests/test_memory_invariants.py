@@ -40,6 +40,10 @@ configs: st.SearchStrategy[dict[str, object]] = st.builds(
 
 @given(spec=st.sampled_from(SPECS), options=configs)
 def test_memory_laws(spec: str, options: dict[str, object]) -> None:
+    if "mobilevit" in spec:  # its 2x2 patches need even stage maps (until a resize op exists)
+        side = options["resolution"]
+        assert isinstance(side, int)
+        options = {**options, "resolution": max(64, side // 64 * 64)}
     naive = evaluate(graph(spec), Config(memory_model=MemoryModel.NAIVE, **options))  # type: ignore[arg-type]
     streamed = evaluate(graph(spec), Config(memory_model=MemoryModel.STREAMED, **options))  # type: ignore[arg-type]
     dtype = naive.conventions.dtype
