@@ -4,6 +4,8 @@ Shapes are (H, W, C) like the papers' tables. Conventions (from the V1 paper, eq
   conv:   MACs = H_out·W_out·k²·(C_in/groups)·C_out; weights = k²·(C_in/groups)·C_out
   dwconv: MACs = H_out·W_out·k²·C_out;              weights = k²·C_out (C_out = C_in·multiplier)
   fc:     MACs = C_in·C_out (C_in = H·W·C of its input); weights = C_in·C_out
+  matmul: MACs = H·W·heads·keys·d (q kᵀ) or H·W·heads·keys·d_v (attn v); no weights; left out
+          under --ops conv-fc (the papers count conv and FC layers only)
 Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row (`bn: true`,
 `act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost one MAC per
 output element (pooling: per window element).
