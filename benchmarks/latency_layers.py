@@ -32,11 +32,13 @@ def measured_layers() -> list[tuple[str, float, str]]:
 
 def compare(profile_name: str) -> tuple[list[LayerFeatures], list[float], list[float]]:
     """The spec's kernels, the model's ms scaled to the measured total, and the measured ms."""
-    features = [f for f in layer_features(load("proxylessnas-mobile"), Config()) if f.op_class is not OpClass.FREE]
+    profile = load_profile(profile_name)
+    features = [f for f in layer_features(load("proxylessnas-mobile"), Config(fusion=profile.fusion))
+                if f.op_class is not OpClass.FREE]
     measured = [ms for _, ms, _ in measured_layers()]
     if len(features) != len(measured):
         raise SystemExit(f"{len(features)} kernels in the spec, {len(measured)} in the profile")
-    model = [layer.ms for layer in latency(features, load_profile(profile_name)).layers]
+    model = [layer.ms for layer in latency(features, profile).layers]
     scale = sum(measured) / sum(model)
     return features, [m * scale for m in model], measured
 

@@ -84,7 +84,11 @@ def config_of(text: str) -> tuple[float | None, int]:
 def main(path: str) -> None:
     rows = list(csv.DictReader(open(path, encoding="utf-8")))
     left_out = []
-    for name, source, device, threads, precision in TABLES:
+    # The prior profile first: fits on fewer than four networks (leave-one-out and leave-one-family-out
+    # included) take its proportions (mncost.latency.PRIOR_PROFILE).
+    from mncost.latency import PRIOR_PROFILE
+
+    for name, source, device, threads, precision in sorted(TABLES, key=lambda t: t[0] != PRIOR_PROFILE):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["spec", "alpha", "resolution", "classes", "dtype", "latency_ms", "source"])

@@ -2,7 +2,7 @@
 
     python benchmarks/limits.py
 
-Each case is a hostile input that must end in one clear SpecError/ConfigError (README, "Limits").
+Each case is a hostile input that must end in one clear SpecError/ConfigError (docs/limits.md).
 Prints the time to the error and the peak memory traced while reaching it (tracemalloc, so the
 times include its overhead). Targets: well under a second and a few tens of MB each.
 """

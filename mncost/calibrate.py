@@ -19,7 +19,16 @@ from collections.abc import Callable, Sequence
 
 from .conventions import Dtype
 from .errors import Location, SpecError
-from .latency import FIT_TERMS, Profile, design_row, layer_features, profile_from_coefficients
+from .latency import (
+    FIT_FUSION,
+    FIT_TERMS,
+    PRIOR_PROFILE,
+    Profile,
+    coefficients_of,
+    design_row,
+    layer_features,
+    profile_from_coefficients,
+)
 from .nnls import nnls
 from .record import record
 
@@ -139,7 +148,8 @@ def networks(measurements: Sequence[Measurement]) -> tuple[Network, ...]:
             if m.spec not in graphs:
                 graphs[m.spec] = load(m.spec)
             graph = graphs[m.spec]
-            features = layer_features(graph, Config(alpha=m.alpha, resolution=m.resolution, classes=m.classes))
+            features = layer_features(graph, Config(alpha=m.alpha, resolution=m.resolution, classes=m.classes,
+                                                    fusion=FIT_FUSION))
         except MncostError as exc:
             raise SpecError(m.location, f"{m.label}: {exc}") from None
         out.append(Network(m, graph.spec.family, design_row(features, m.dtype), sum(f.macs for f in features)))
@@ -150,19 +160,33 @@ Fit = Callable[[Sequence[Network]], Callable[[Network], float]]
 """A fitting method: training networks -> a predictor of a network's milliseconds."""
 
 
-def fit_coefficients(train: Sequence[Network]) -> tuple[float, ...]:
-    """The FIT_TERMS coefficients (ms per unit) fitted to the training networks."""
+def prior_coefficients() -> tuple[float, ...]:
+    """The constants of the bundled PRIOR_PROFILE in FIT_TERMS order: the proportions a fit on
+    fewer networks than constants takes for the terms it cannot tell apart."""
+    from .profiles import load_profile
+
+    return coefficients_of(load_profile(PRIOR_PROFILE))
+
+
+def fit_coefficients(train: Sequence[Network], prior: Sequence[float] | None = None) -> tuple[float, ...]:
+    """The FIT_TERMS coefficients (ms per unit) fitted to the training networks. With n networks
+    fewer than the terms, the first n - 1 are fitted and one more constant scales the rest of
+    `prior` (default: prior_coefficients())."""
     if not train:
         raise ValueError("nothing to fit")
-    used = min(len(train), len(FIT_TERMS))
     weights = [1.0 / n.measurement.latency_ms for n in train]
-    if used == 1:  # one network: one rate for every MAC
-        rate = nnls([[(n.design[0] + n.design[1]) * w] for n, w in zip(train, weights, strict=True)],
-                    [1.0] * len(train))[0]
-        return (rate, rate) + (0.0,) * (len(FIT_TERMS) - 2)
-    solution = nnls([[x * w for x in n.design[:used]] for n, w in zip(train, weights, strict=True)],
+    if len(train) >= len(FIT_TERMS):
+        return tuple(nnls([[x * w for x in n.design] for n, w in zip(train, weights, strict=True)],
+                          [1.0] * len(train)))
+    shape = tuple(prior) if prior is not None else prior_coefficients()
+    free = len(train) - 1
+
+    def rest(n: Network) -> float:
+        return sum(p * x for p, x in zip(shape[free:], n.design[free:], strict=True))
+
+    solution = nnls([[*(x * w for x in n.design[:free]), rest(n) * w] for n, w in zip(train, weights, strict=True)],
                     [1.0] * len(train))
-    return tuple(solution) + (0.0,) * (len(FIT_TERMS) - used)
+    return tuple(solution[:free]) + tuple(solution[free] * p for p in shape[free:])
 
 
 def predict(coefficients: Sequence[float], network: Network) -> float:

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     ARITH = "arith"  # MACs; shown as FLOPs (2 × MACs) under --count flops; follows --units
     BYTES = "bytes"  # follows --units (kB = 1000 B)
     SHARE = "share"  # a fraction of a total: "94.86%" for people, 6 decimals in CSV and JSON
+    WINDOW = "window"  # a kernel window HxW ("3x3"); a list [H, W] in JSON
     MS = "ms"  # milliseconds: "1.234 ms" for people (4 significant digits), full precision in CSV and JSON
 
 
@@ -55,6 +56,8 @@ class Column:
     total_header: str | None = None  # the header of its total, when it differs (`Model size`)
     drop: int = 0  # terminal: columns with a higher value are hidden first when the table is too wide
     optional: bool = False  # present only when computed (latency: with --device); None otherwise
+    nullable: bool = False  # None (JSON null, an empty cell) where the layer has no such attribute
+    human_detail: bool = False  # table, Markdown and LaTeX show it only with --detail; CSV and JSON always
 
     @property
     def numeric(self) -> bool:
@@ -80,6 +83,23 @@ COLUMNS: tuple[Column, ...] = (
            point=lambda p: p.activation_bytes, metric="activation_memory", drop=2),
     Column("live_bytes", "Live mem", Kind.BYTES, "every tensor alive while the layer runs (total: the peak)",
            layer=lambda x: x.live_bytes, total=lambda r: r.memory.peak_bytes, summary=False, drop=3),
+    Column("kind", "Kind", Kind.TEXT, "the op's kernel class (`ops.Kernel`): conv, depthwise, fc, pool, "
+           "elementwise, free", layer=lambda x: x.kind, human_detail=True),
+    Column("kernel", "Kernel", Kind.WINDOW, "kernel window H×W (a global pool: its input; none: no window)",
+           layer=lambda x: x.kernel, human_detail=True, nullable=True),
+    Column("stride", "Stride", Kind.INT, "stride of a conv or pooling window (none: no window)",
+           layer=lambda x: x.stride, human_detail=True, nullable=True),
+    Column("groups", "Groups", Kind.INT, "conv groups (a depthwise conv: its channels; fc: 1; none: not a conv)",
+           layer=lambda x: x.groups, human_detail=True, nullable=True),
+    Column("dilation", "Dilation", Kind.INT, "dilation of a conv or pooling window (1 unless set)",
+           layer=lambda x: x.dilation, human_detail=True, nullable=True),
+    Column("activation", "Act", Kind.TEXT, "the activation a conv or fc applies, or a standalone activation's op",
+           layer=lambda x: x.activation, human_detail=True),
+    Column("bn", "BN", Kind.FLAG, "the layer is or includes a batch norm", layer=lambda x: x.bn, human_detail=True),
+    Column("bn_fused", "BN fused", Kind.FLAG, "its batch norm folds into the conv or fc before it (--fusion)",
+           layer=lambda x: x.bn_fused, human_detail=True),
+    Column("act_fused", "Act fused", Kind.FLAG, "its activation runs inside the conv or fc kernel (--fusion)",
+           layer=lambda x: x.act_fused, human_detail=True),
     Column("latency_ms", "Latency", Kind.MS, "estimated milliseconds on the --device profile (docs/latency.md)",
            layer=lambda x: x.latency_ms, total=lambda r: r.totals.latency_ms, point=lambda p: p.latency_ms,
            metric="latency", optional=True, drop=1),
@@ -141,4 +161,4 @@ def flops_of(column: Column) -> Column:
     return Column(column.key.replace("macs", "flops"), column.header.replace("MACs", "FLOPs"), Kind.ARITH,
                   "2 × MACs", doubled(column.layer), doubled(column.total), doubled(column.point),
                   None, column.human, column.detail, column.summary, column.total_header, column.drop,
-                  column.optional)
+                  column.optional, column.nullable, column.human_detail)

@@ -89,13 +89,40 @@ class Dtype(StrEnum):
 
 
 class MemoryModel(StrEnum):
-    """How peak live activation memory is counted (README, "How memory is counted")."""
+    """How peak live activation memory is counted (docs/memory.md)."""
 
     NAIVE = "naive"
     """Every layer writes its output to its own buffer, freed after its last reader."""
     STREAMED = "streamed"
     """V2 paper section 5.1: a block the spec marks `streamable` runs as one op; its inner
     tensors are streamed in tiles and never materialized."""
+
+
+class Fusion(StrEnum):
+    """Which batch norms and activations an inference runtime folds into the conv or fc before them
+    (no kernel of their own, no memory traffic): a per-layer field of every report and an input of
+    the latency model (mncost.latency)."""
+
+    NONE = "none"
+    """Nothing folds: batch norm and every activation run as their own element-wise kernels (eager
+    PyTorch, an unoptimised graph)."""
+    CONV_BN = "conv-bn"
+    """Batch norm folds into the conv or fc before it (inference weights); activations run alone."""
+    TFLITE = "tflite"
+    """Batch norm folds; ReLU and ReLU6 fuse into the conv or fc (TensorFlow Lite's fused
+    activation functions); h-swish, hard sigmoid, swish and sigmoid run as their own kernels."""
+    CONV_BN_ACT = "conv-bn-act"
+    """Batch norm and every activation fold into the conv or fc before them (a fusing compiler)."""
+
+    @property
+    def folds_bn(self) -> bool:
+        return self is not Fusion.NONE
+
+    def fuses(self, activation: str) -> bool:
+        """Whether an activation after a conv or fc runs inside its kernel."""
+        if self is Fusion.CONV_BN_ACT:
+            return True
+        return self is Fusion.TFLITE and activation in ("relu", "relu6")
 
 
 def make_divisible(value: float, divisor: int = 8, min_value: int | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .conventions import MemoryModel, OpsCounted, Rounding, resolution_from_rho
+from .conventions import Fusion, MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .domain import EXACT
 from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
@@ -18,6 +18,7 @@ from .liveness import plan
 from .ops import OPS, Shape
 from .report import Config, Conventions, Cost, LayerCost, Memory, Report, Resolved, SpecInfo
 from .spec import Spec
+from .structure import structures
 from .walk import Evaluated, exact_walk, layer_cost
 
 __all__ = ["Evaluated", "check_paper_sizes", "classes_of", "conventions_of", "evaluate", "resolve", "rounding_of",
@@ -73,7 +74,8 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
         raise ConfigError("the first-layer trick applies to the streamed memory model (--memory-model streamed)")
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
-                       config.memory_model, config.first_layer_trick, _device_name(config), config.ln_params)
+                       config.memory_model, config.first_layer_trick, _device_name(config), fusion_of(config),
+                       ln_params=config.ln_params)
 
 
 def _device_name(config: Config) -> str | None:
@@ -82,6 +84,17 @@ def _device_name(config: Config) -> str | None:
     from .profiles import profile_for
 
     return profile_for(config.device).name
+
+
+def fusion_of(config: Config) -> Fusion:
+    """The fusion convention in force: the config's, else its device profile's, else tflite."""
+    if config.fusion is not None:
+        return config.fusion
+    if config.device is not None:
+        from .profiles import profile_for
+
+        return profile_for(config.device).fusion
+    return Fusion.TFLITE
 
 
 @collector_paused()
@@ -102,16 +115,17 @@ def evaluate(graph: Graph, config: Config) -> Report:
         from .profiles import profile_for
 
         profile = profile_for(config.device)
-    for ev, live_now, streamed in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, strict=True):
+    fields = structures(graph, evaluated, conventions.fusion)
+    for ev, live_now, streamed, s in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, fields, strict=True):
         node, out = ev.node, ev.output
         params, macs = layer_cost(EXACT, ev, per_bn, ops, config.ln_params)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
-        ms = None if profile is None else layer_latency_ms(features(ev, params, macs), profile)
+        ms = None if profile is None else layer_latency_ms(features(ev, s, params, macs), profile)
         rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
                               output_bytes, live_now, node.location, param_bytes=param_bytes,
                               bytes_read=sum(x.elements for x in ev.inputs) * width + param_bytes,
-                              bytes_written=output_bytes, streamed=streamed, latency_ms=ms))
+                              bytes_written=output_bytes, streamed=streamed, latency_ms=ms, structure=s))
     totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows),
                   param_bytes=sum(r.param_bytes for r in rows),
                   latency_ms=None if profile is None else sum(r.latency_ms or 0.0 for r in rows))

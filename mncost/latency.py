@@ -1,11 +1,12 @@
 """Latency on a device: per-layer features, a device profile, and the model that joins them.
 
-One model form, fixed before it was measured against the published latency tables (docs/latency.md):
+One model form, chosen on one published table and then fixed for all of them (docs/latency.md):
 
     ms(layer) = Σ_class  ms_per_gmac[class] · GMACs(layer)           compute at a class's rate
               + ms_per_mb · MB moved(layer)                            memory traffic at the bandwidth
+                (0 when the layer moves at most cache_mb: it runs from cache)
               + ms_per_op · kernels launched(layer)                    per-op overhead
-              + Σ_act  ms_per_mact[act] · M elements activated(layer)  activations run as their own op
+              + Σ_act  ms_per_mact[act] · M elements activated(layer)  an activation's arithmetic
 
 It is a *sum* roofline: compute and memory time add up instead of overlapping (max). The sum is
 linear in the profile's constants, so they are fitted from measured networks by non-negative least
@@ -13,11 +14,12 @@ squares (mncost.calibrate); a max would not be. Bytes moved are counted at the p
 (inputs + output + weights), whatever dtype the report was evaluated under. A profile's measured
 lookup table entries (`lut`, keyed by `lut_key`) replace the model for the layers they match.
 
-How the layers of a spec map to kernels of a mobile runtime (TensorFlow Lite conventions):
-batch norm is folded into the conv before it (no kernel, no bytes); ReLU and ReLU6 fuse into the
-conv or fc they follow (no kernel); h-swish, hard sigmoid, swish and sigmoid run as separate
-element-wise kernels over the output (one launch, the output read and written once more, and
-their own per-element cost); dropout and flatten are free.
+How the layers of a spec map to kernels is the report's fusion convention (`--fusion`,
+conventions.Fusion; the per-layer fields `bn_fused` and `act_fused` of mncost.structure). The
+default, `tflite`, is TensorFlow Lite's: batch norm is folded into the conv before it (no kernel,
+no bytes); ReLU and ReLU6 fuse into the conv or fc they follow (no kernel); h-swish, hard sigmoid,
+swish and sigmoid run as separate element-wise kernels over the output (one launch, the output
+read and written once more, and their own per-element cost); dropout and flatten are free.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .conventions import Dtype
-from .ops import ACTIVATIONS, OPS, Kernel
+from .conventions import Dtype, Fusion
+from .ops import OPS, Kernel
 from .record import record
+from .structure import Structure
 
 if TYPE_CHECKING:
     from .evaluate import Evaluated
@@ -53,25 +56,20 @@ class OpClass(StrEnum):
     """No kernel at inference: batch norm folded into the conv before it, dropout, flatten."""
 
 
-FUSED_ACTIVATIONS = frozenset({"relu", "relu6"})
-"""Activations a conv or fc kernel applies to its output for free (TensorFlow Lite's fused activations)."""
-
 _CLASS_OF = {Kernel.DEPTHWISE: OpClass.DEPTHWISE, Kernel.FC: OpClass.DENSE, Kernel.POOL: OpClass.POOLING,
              Kernel.ELEMENTWISE: OpClass.ELEMENTWISE, Kernel.FREE: OpClass.FREE}
 
 
 @record
 class LayerFeatures:
-    """What the latency of one layer depends on. Elements are tensor elements (not bytes): the
+    """What the latency of one layer depends on: its structured fields (mncost.structure, the
+    same ones every report carries) and its counts. Elements are tensor elements (not bytes): the
     bytes follow from a profile's precision."""
 
     name: str
     op: str
     op_class: OpClass
-    kernel: int  # k of a k×k window (0: no window)
-    stride: int
-    groups: int  # 1 for dense convs; channels for depthwise
-    activation: str  # the fused `act:` of a conv/fc, the op itself for a standalone activation, else "none"
+    structure: Structure
     macs: int
     params: int
     read_elements: int  # every input tensor's elements
@@ -80,31 +78,65 @@ class LayerFeatures:
     output_shape: str
 
     @property
+    def activation(self) -> str:
+        return self.structure.activation
+
+    @property
+    def kernel(self) -> int:
+        """k of a k×k window (the height of a k_h×k_w one; 0: no window)."""
+        return 0 if self.structure.kernel is None else self.structure.kernel.h
+
+    @property
+    def stride(self) -> int:
+        return self.structure.stride or 1
+
+    @property
+    def groups(self) -> int:
+        return self.structure.groups or 1
+
+    @property
+    def separate_passes(self) -> int:
+        """Element-wise kernels a conv or fc runs after itself: its batch norm when not folded and
+        its activation when not fused (each reads and writes the output once more)."""
+        if self.op_class not in (OpClass.DENSE, OpClass.DEPTHWISE, OpClass.GROUPED):
+            return 0
+        s = self.structure
+        return int(s.bn and not s.bn_fused) + int(s.activation != "none" and not s.act_fused)
+
+    @property
     def launches(self) -> int:
-        """Kernels this layer runs: 0 when free, 1, plus 1 when its activation runs separately."""
+        """Kernels this layer runs: 0 when free (folded or fused), 1, plus its separate passes."""
         if self.op_class is OpClass.FREE:
             return 0
-        return 1 + int(self.separate_activation)
+        return 1 + self.separate_passes
 
     @property
     def separate_activation(self) -> bool:
-        """True when a conv/fc's fused activation is its own element-wise kernel (h-swish, sigmoid...)."""
+        """True when a conv/fc's activation is its own element-wise kernel (h-swish, sigmoid...)."""
+        s = self.structure
         return self.op_class in (OpClass.DENSE, OpClass.DEPTHWISE, OpClass.GROUPED) and \
-            self.activation not in FUSED_ACTIVATIONS and self.activation != "none"
+            s.activation != "none" and not s.act_fused
 
     @property
     def activated_elements(self) -> int:
-        """Elements passed through a non-fused activation (h-swish, hard sigmoid, swish, sigmoid)."""
-        if self.activation in FUSED_ACTIVATIONS or self.activation == "none" or self.op_class is OpClass.FREE:
+        """Elements an activation is applied to, fused or not (its arithmetic costs either way;
+        a separate kernel also costs a launch and a pass over the output, counted apart)."""
+        if self.activation == "none":
             return 0
         return self.written_elements
 
+    def memory_bytes(self, activation_bytes: int, weight_bytes: int, cache_mb: float) -> int:
+        """The bytes that cost memory time: all the bytes a layer moves when they exceed the
+        cache (`cache_mb`, 10⁶ bytes), none when its inputs, output and weights fit in it."""
+        moved = self.moved_bytes(activation_bytes, weight_bytes)
+        return moved if moved > cache_mb * 1e6 else 0
+
     def moved_bytes(self, activation_bytes: int, weight_bytes: int) -> int:
         """Bytes read and written: inputs + output at the activation width, weights at the weight
-        width, and the output once more each way when the activation runs as its own kernel."""
+        width, and the output once more each way for each separate pass (batch norm, activation)."""
         if self.op_class is OpClass.FREE:
             return 0
-        elements = self.read_elements + self.written_elements * (1 + 2 * int(self.separate_activation))
+        elements = self.read_elements + self.written_elements * (1 + 2 * self.separate_passes)
         return elements * activation_bytes + self.params * weight_bytes
 
 
@@ -119,33 +151,37 @@ def op_class(op: str, groups: int, in_channels: int, out_channels: int) -> OpCla
     return _CLASS_OF[kernel]
 
 
-def features(ev: Evaluated, params: int, macs: int) -> LayerFeatures:
-    """What the latency of one walked layer depends on, given its counted params and MACs."""
-    a, op = ev.attrs, ev.node.op
-    groups = int(a.get("groups", 1))
-    if op == "dwconv":
-        groups = ev.inputs[0].c
-    act = str(a.get("act", "none") or "none")
-    if op in ACTIVATIONS:
-        act = op
+def layer_class(op: str, s: Structure, in_channels: int, out_channels: int) -> OpClass:
+    """The class of a layer given its fields: a batch norm that does not fold runs as an
+    element-wise kernel, a standalone activation that fuses runs as none."""
+    if op == "bn" and not s.bn_fused:
+        return OpClass.ELEMENTWISE
+    if s.act_fused and OPS[op].kernel is Kernel.ELEMENTWISE:
+        return OpClass.FREE
+    return op_class(op, s.groups or 1, in_channels, out_channels)
+
+
+def features(ev: Evaluated, s: Structure, params: int, macs: int) -> LayerFeatures:
+    """What the latency of one walked layer depends on, given its fields and counted params and MACs."""
+    op = ev.node.op
     return LayerFeatures(
-        ev.node.name, op, op_class(op, groups, ev.inputs[0].c, ev.output.c), int(a.get("kernel", 0)),
-        int(a.get("stride", 1)), groups, act, macs, params,
+        ev.node.name, op, layer_class(op, s, ev.inputs[0].c, ev.output.c), s, macs, params,
         sum(x.elements for x in ev.inputs), ev.output.elements, str(ev.inputs[0]), str(ev.output))
 
 
 def features_of(evaluated: Sequence[Evaluated], report: Report) -> tuple[LayerFeatures, ...]:
-    """Per-layer features from a report and the walk records of the same evaluation (same order)."""
-    return tuple(features(ev, layer.params, layer.macs) for ev, layer in zip(evaluated, report.layers, strict=True))
+    """Per-layer features from a report and the walk records of the same evaluation (same order):
+    the report's structured fields and counts."""
+    return tuple(features(ev, layer.structure, layer.params, layer.macs)
+                 for ev, layer in zip(evaluated, report.layers, strict=True))
 
 
 def layer_features(graph: Graph, config: Config) -> tuple[LayerFeatures, ...]:
     """Evaluate `graph` under `config` and return the features of each executed layer."""
-    from .evaluate import evaluate, resolve, rounding_of, walk
+    from .evaluate import evaluate
 
     report = evaluate(graph, config)
-    evaluated = walk(graph, resolve(graph, config), rounding_of(graph.spec, config))
-    return features_of(evaluated, report)
+    return report_features(graph, report)
 
 
 def report_features(graph: Graph, report: Report) -> tuple[LayerFeatures, ...]:
@@ -162,8 +198,12 @@ def report_latency(graph: Graph, report: Report, profile: Profile) -> Latency:
 
 
 def lut_key(f: LayerFeatures) -> str:
-    """The key of a measured lookup-table entry: `dwconv k3 s2 g96 act=relu6 112x112x96->56x56x96`."""
-    return f"{f.op} k{f.kernel} s{f.stride} g{f.groups} act={f.activation} {f.input_shape}->{f.output_shape}"
+    """The key of a measured lookup-table entry: `dwconv k3 s2 g96 act=relu6 112x112x96->56x56x96`
+    (`k3x5` for a 3×5 window, ` d2` after the groups for a dilation of 2)."""
+    window = f.structure.kernel
+    k = 0 if window is None else window.h if window.h == window.w else str(window)
+    dilation = f" d{f.structure.dilation}" if (f.structure.dilation or 1) != 1 else ""
+    return f"{f.op} k{k} s{f.stride} g{f.groups}{dilation} act={f.activation} {f.input_shape}->{f.output_shape}"
 
 
 @record
@@ -185,6 +225,8 @@ class Profile:
     source: str = ""
     description: str = ""
     lut: Mapping[str, float] | None = None  # lut_key -> measured ms, replacing the model for that layer
+    fusion: Fusion = Fusion.TFLITE  # how the runtime folds BN and activations (the report's default)
+    cache_mb: float = 0.0  # a layer moving at most this many MB runs from cache: no memory time
 
     @property
     def weight_dtype(self) -> Dtype:
@@ -208,7 +250,7 @@ def layer_ms(f: LayerFeatures, profile: Profile) -> float:
     """The model's milliseconds for one layer (the module docstring gives the form)."""
     width = profile.precision.bytes
     ms = profile.ms_per_gmac.get(f.op_class, 0.0) * f.macs / 1e9
-    ms += profile.ms_per_mb * f.moved_bytes(width, profile.weight_dtype.bytes) / 1e6
+    ms += profile.ms_per_mb * f.memory_bytes(width, profile.weight_dtype.bytes, profile.cache_mb) / 1e6
     ms += profile.ms_per_op * f.launches
     ms += profile.ms_per_mact.get(f.activation, 0.0) * f.activated_elements / 1e6
     return ms
@@ -227,15 +269,28 @@ def latency(layers: Iterable[LayerFeatures], profile: Profile) -> Latency:
     return Latency(tuple(out), sum(x.ms for x in out))
 
 
-# The fitted model form: the features of a network that calibration fits, in the order they are
-# freed. A fit never has more constants than measured networks: with n networks it uses the first
-# n terms (one network: a single rate for all MACs). Activations, pooling and element-wise classes
-# keep a profile's own values (0 in fitted profiles): they are priced by bytes and launches.
+# The fitted model form, fixed before it was measured on all the tables: it was chosen on one table,
+# the V3 paper's Table 3 on Pixel 1 (pixel1-v3paper-fp32), among three fusion conventions and five
+# memory terms (docs/latency.md gives the comparison), then fixed for every table. Calibration
+# evaluates the networks under FIT_FUSION and counts a layer's bytes only when it moves more than
+# FIT_CACHE_MB. The features are freed in FIT_TERMS order: a fit never has more constants than
+# measured networks. With n < 4 networks, the first n - 1 terms are fitted and the n-th constant
+# scales the remaining terms in the proportions of the prior profile (PRIOR_PROFILE: the MnasNet
+# README table, one family, 25 networks, never a held-out family's table); with one network the
+# whole prior profile is scaled. Activations, pooling and element-wise classes keep a profile's own
+# values (0 in fitted profiles): they are priced by bytes and launches.
 FIT_TERMS = ("dense", "depthwise", "overhead", "memory")
-"""dense GMACs, depthwise GMACs, kernels launched, MB moved at the profile's precision."""
+"""dense GMACs, depthwise GMACs, kernels launched, MB moved (beyond the cache) at the profile's precision."""
+FIT_FUSION = Fusion.CONV_BN_ACT
+"""The fusion convention fitted profiles assume (chosen on pixel1-v3paper-fp32)."""
+FIT_CACHE_MB = 0.25
+"""A layer moving at most 0.25 MB costs no memory time in fitted profiles (chosen on pixel1-v3paper-fp32)."""
+PRIOR_PROFILE = "pixel1-mnasnet-readme-fp32"
+"""The bundled profile whose proportions fill the constants a fit on fewer than four networks cannot."""
 
 
-def design_row(layers: Iterable[LayerFeatures], precision: Dtype) -> tuple[float, ...]:
+def design_row(layers: Iterable[LayerFeatures], precision: Dtype, cache_mb: float = FIT_CACHE_MB
+               ) -> tuple[float, ...]:
     """A network's totals of the FIT_TERMS features at a precision (the units of the profile)."""
     dense = depthwise = moved = 0.0
     launches = 0
@@ -245,15 +300,22 @@ def design_row(layers: Iterable[LayerFeatures], precision: Dtype) -> tuple[float
             dense += f.macs
         elif f.op_class is OpClass.DEPTHWISE:
             depthwise += f.macs
-        moved += f.moved_bytes(width, width)
+        moved += f.memory_bytes(width, width, cache_mb)
         launches += f.launches
     return dense / 1e9, depthwise / 1e9, float(launches), moved / 1e6
 
 
+def coefficients_of(profile: Profile) -> tuple[float, ...]:
+    """A profile's constants in FIT_TERMS order."""
+    return (profile.ms_per_gmac.get(OpClass.DENSE, 0.0), profile.ms_per_gmac.get(OpClass.DEPTHWISE, 0.0),
+            profile.ms_per_op, profile.ms_per_mb)
+
+
 def profile_from_coefficients(coefficients: Sequence[float], *, name: str, device: str, runtime: str,
                               threads: str, precision: Dtype, source: str = "", description: str = "") -> Profile:
-    """A profile from fitted FIT_TERMS coefficients (grouped convs priced as dense)."""
+    """A profile from fitted FIT_TERMS coefficients (grouped convs priced as dense), with the
+    fitted form's fusion and cache."""
     dense, depthwise, overhead, memory = coefficients
     return Profile(name, device, runtime, threads, precision,
                    {OpClass.DENSE: dense, OpClass.GROUPED: dense, OpClass.DEPTHWISE: depthwise},
-                   memory, overhead, {}, source, description)
+                   memory, overhead, {}, source, description, fusion=FIT_FUSION, cache_mb=FIT_CACHE_MB)

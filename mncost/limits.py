@@ -1,4 +1,4 @@
-"""Size limits that several layers check (the README's "Limits" table lists every limit)."""
+"""Size limits that several layers check (docs/limits.md's table lists every limit)."""
 
 MAX_CHANNELS = 1_000_000
 """Largest channel count a literal may give (also classes and any whole-number attribute)."""

@@ -1,6 +1,6 @@
 """Which tensors are alive at each step of a sequential run, under a memory model.
 
-The rules (README, "How memory is counted"):
+The rules (docs/memory.md):
 
 - Layers run in spec order, one at a time. A tensor is allocated when the layer that writes it
   starts and freed when its last reader finishes; the input image lives from the start and the

@@ -16,6 +16,7 @@ Channel parameters stay literal widths, so α scales them as in the flat spec.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,7 @@ class _Block:
     input: str = ""
     template: int = -1
     residual: bool = False
+    skipped: bool = False  # the template's first row (an expansion) is absent: t = 1
     values: dict[str, Any] = field(default_factory=dict)
 
 
@@ -107,8 +109,57 @@ def _default(e: Entry, key: str, defaults: dict[str, Any]) -> Any:
             "act": "none" if e.fields["op"] == "fc" else defaults["act"]}.get(key)
 
 
-def recover(entries: list[Entry], image: str, defaults: dict[str, Any]) -> list[str] | None:
-    """The `blocks:` and `layers:` lines of the spec with blocks recovered, or None."""
+def _canonical(sig: tuple[Any, ...], drop_first: bool = False) -> tuple[Any, ...]:
+    """A signature with its rows' local names replaced by positions (the block input: "in");
+    `drop_first`: as if its first row were skipped (its readers read the block input)."""
+    rows = sig[1:] if drop_first else sig
+    position = {row[0]: i for i, row in enumerate(rows)}
+    if drop_first:
+        position[sig[0][0]] = -1
+    return tuple((fixed, tuple(-1 if r == "in" else position[r] for r in refs), varying)
+                 for _, fixed, refs, varying in rows)
+
+
+def _expansion(long: tuple[Any, ...], members: list[_Block], channels: Callable[[str], int] | None,
+               defaults: dict[str, Any]) -> list[int] | None:
+    """The expansion factors t of a template whose first row is a 1x1 conv to t × its input's
+    channels in every member (t = 1 where the row is skipped), or None."""
+    if channels is None or dict(long[0][1]).get("op") != "conv" or "out" not in long[0][3]:
+        return None
+    factors = []
+    for b in members:
+        if b.skipped:
+            factors.append(1)
+            continue
+        if _value(b.entries[0], "kernel", defaults) != 1:
+            return None
+        width, out = channels(b.input), b.entries[0].fields.get("out")
+        if not isinstance(out, int) or width <= 0 or out % width:
+            return None
+        factors.append(out // width)
+    return factors if max(factors) > 1 else None
+
+
+def _divisor(vector: tuple[Any, ...], members: list[_Block], channels: Callable[[str], int] | None) -> int | None:
+    """q >= 2 when every member's width is max(1, its input width // q), else None."""
+    if channels is None or not all(isinstance(v, int) and v > 0 for v in vector):
+        return None
+    first = channels(members[0].input)
+    if first % vector[0]:
+        return None
+    q = first // vector[0]
+    if q < 2 or any(v != max(1, channels(b.input) // q) for v, b in zip(vector, members, strict=True)):
+        return None
+    return int(q)
+
+
+def recover(entries: list[Entry], image: str, defaults: dict[str, Any],
+            channels: Callable[[str], int] | None = None) -> list[str] | None:
+    """The `blocks:` and `layers:` lines of the spec with blocks recovered, or None. `channels`
+    gives a tensor's channel count: with it, an expansion width becomes `in * t` (and a block
+    without the expansion row joins its template with t = 1) and a residual add that exists
+    exactly where the stride is 1 and the widths match becomes that condition, as in the V2
+    paper's table."""
     items: list[Entry | _Block] = []
     for e in entries:
         key, local = _block_key(e.path or e.node)
@@ -148,20 +199,61 @@ def recover(entries: list[Entry], image: str, defaults: dict[str, Any]) -> list[
             adds.append(add)
         adds[signatures.index(sig)] = adds[signatures.index(sig)] or add
         b.template = signatures.index(sig)
+    for i, short in enumerate(signatures):  # a block without the template's expansion row (t = 1)
+        for j, long in enumerate(signatures):
+            if len(long) != len(short) + 1 or _canonical(long, drop_first=True) != _canonical(short):
+                continue
+            if adds[i] is not None and adds[j] is None:
+                continue
+            members = [b for b in blocks if b.template in (i, j)]
+            trial = [(b, b.skipped) for b in members]
+            for b in members:
+                b.skipped = b.template == i
+            if _expansion(long, members, channels, defaults) is None:
+                for b, was in trial:
+                    b.skipped = was
+                continue
+            for b in members:
+                b.template = j
+            break
     uses = [sum(1 for b in blocks if b.template == t) for t in range(len(signatures))]
-    templates: dict[int, tuple[str, list[str], dict[tuple[int, str], str], dict[str, str], bool]] = {}
+    templates: dict[int, tuple[str, list[str], dict[tuple[int, str], str], dict[str, str], bool, dict[str, str]]] = {}
     constants: dict[int, dict[tuple[int, str], Any]] = {}
+    extras: dict[int, tuple[str | None, str | None]] = {}  # template -> (expansion `when`, residual `when`)
     for t, sig in enumerate(signatures):
         if uses[t] < 2 or len(sig) < 2:  # a template for one block, or of one row, reads no better
             continue
         members = [b for b in blocks if b.template == t]
+        complete = next(b for b in members if not b.skipped)
+
+        def value(b: _Block, k: int, key: str, complete: _Block = complete) -> Any:
+            if not b.skipped:
+                return _value(b.entries[k], key, defaults)
+            return _value(complete.entries[0], key, defaults) if k == 0 else _value(b.entries[k - 1], key, defaults)
+
         params: dict[tuple[int, str], str] = {}  # (row, attribute) -> parameter name
         kinds: dict[str, str] = {}
         vectors: dict[tuple[Any, ...], str] = {}
         counts: dict[str, int] = {}
+        factors = _expansion(sig, members, channels, defaults)
+        lets: dict[str, str] = {}
+        if factors is not None:
+            params[(0, "out")], kinds["t"] = "t", "int"
+            lets["expanded"] = "in * t"
         for k, (_, _, _, varying) in enumerate(sig):
             for key in varying:
-                vector = tuple(_value(b.entries[k], key, defaults) for b in members)
+                if (k, key) in params:
+                    continue
+                vector = tuple(value(b, k, key) for b in members)
+                if key == "out" and factors is not None and channels is not None and \
+                        vector == tuple(channels(b.input) * f for b, f in zip(members, factors, strict=True)):
+                    params[(k, key)] = "expanded"  # e.g. squeeze-and-excite's gate: the expanded width
+                    continue
+                divisor = _divisor(vector, members, channels) if key == "out" else None
+                if divisor is not None:  # squeeze-and-excite's squeeze: a fraction of the block input
+                    params[(k, key)] = "squeezed"
+                    lets["squeezed"] = f"max(1, in // {divisor})"
+                    continue
                 if len(set(vector)) == 1:
                     continue
                 if (key, vector) in vectors:
@@ -171,40 +263,77 @@ def recover(entries: list[Entry], image: str, defaults: dict[str, Any]) -> list[
                 name = f"{_PREFIX[key]}{counts[key]}"
                 vectors[(key, vector)] = params[(k, key)] = name
                 kinds[name] = _KIND.get(key, "int")
+        renames = {}
         if counts.get("stride") == 1:  # one stride parameter: `s`, so rows can repeat with `n`
-            params = {rk: ("s" if n == "s1" else n) for rk, n in params.items()}
-            kinds = {("s" if n == "s1" else n): v for n, v in kinds.items()}
+            renames["s1"] = "s"
+        if counts.get("out") == 1 and factors is not None:  # t and one width: the V2 paper's t, c
+            renames["c1"] = "c"
+        if counts.get("kernel") == 1:
+            renames["k1"] = "k"
+        params = {rk: renames.get(n, n) for rk, n in params.items()}
+        kinds = {renames.get(n, n): v for n, v in kinds.items()}
         names = sorted(kinds, key=lambda n: [rk for rk, v in params.items() if v == n][0])
+        if factors is not None:  # t first, as in the V2 paper's t, c, n, s
+            names = ["t"] + [n for n in names if n != "t"]
+        for b in members:
+            b.values = {params[(k, key)]: value(b, k, key) for (k, key) in params}
+            if factors is not None:
+                b.values["t"] = factors[members.index(b)]
         optional = adds[t] is not None and len({b.residual for b in members}) > 1
-        if optional:  # the residual add exists in some blocks: a bool column says which
+        residual_when = _residual_condition(sig, members, params, channels) if optional else None
+        if optional and residual_when is None:  # the residual add exists in some blocks: a bool column says which
             names.append("res")
             kinds["res"] = "bool"
-        templates[t] = (f"block{len(templates) + 1}", names, params, kinds, optional)
-        for b in members:
-            b.values = {params[(k, key)]: _value(b.entries[k], key, defaults) for (k, key) in params}
-            if optional:
+            for b in members:
                 b.values["res"] = "true" if b.residual else "false"
-        constants[t] = {(k, key): _value(members[0].entries[k], key, defaults)
+        templates[t] = (f"block{len(templates) + 1}", names, params, kinds, optional, lets)
+        extras[t] = ("t != 1" if factors is not None and any(b.skipped for b in members) else None, residual_when)
+        constants[t] = {(k, key): value(members[0], k, key)
                         for k, (_, _, _, varying) in enumerate(sig) for key in varying if (k, key) not in params}
-    return _write(items, templates, signatures, adds, constants, image, defaults)
+    return _write(items, templates, signatures, adds, constants, extras, image, defaults)
+
+
+def _residual_condition(sig: tuple[Any, ...], members: list[_Block], params: dict[tuple[int, str], str],
+                        channels: Callable[[str], int] | None) -> str | None:
+    """`s == 1 and in == c` when the residual add exists in exactly the members whose stride is 1
+    and whose output width equals their input's (the V2 paper's rule), else None."""
+    out = params.get((len(sig) - 1, "out"))
+    strides = [name for (_, key), name in params.items() if key == "stride"]
+    if channels is None or out is None or len(set(strides)) > 1:
+        return None
+    stride = strides[0] if strides else None
+    for b in members:
+        expected = channels(b.input) == channels(b.entries[-1].output) and (stride is None or b.values[stride] == 1)
+        if expected != b.residual:
+            return None
+    return (f"{stride} == 1 and " if stride else "") + f"in == {out}"
 
 
 def _write(items: list[Entry | _Block], templates: dict[int, Any], signatures: list[Any], adds: list[Any],
-           constants: dict[int, dict[tuple[int, str], Any]], image: str, defaults: dict[str, Any]) -> list[str] | None:
+           constants: dict[int, dict[tuple[int, str], Any]], extras: dict[int, tuple[str | None, str | None]],
+           image: str, defaults: dict[str, Any]) -> list[str] | None:
     lines = ["blocks:"]
-    for t, (name, names, params, kinds, optional) in templates.items():
-        first = next(i for i in items if isinstance(i, _Block) and i.template == t)
+    for t, (name, names, params, kinds, optional, lets) in templates.items():
+        first = next(i for i in items if isinstance(i, _Block) and i.template == t and not i.skipped)
         with_add = next((i for i in items if isinstance(i, _Block) and i.template == t and i.residual), first)
+        expand_when, residual_when = extras[t]
         lines += [f"  {name}:", f"    description: \"rows of {first.key} and the modules like it\""]
         lines.append("    params: {" + ", ".join(f"{n}: {kinds[n]}" for n in names) + "}")
+        if lets:  # widths that follow from the block's input width (and t)
+            lines.append("    let: {" + ", ".join(f'{n}: "{text}"' for n, text in lets.items()) + "}")
         lines.append("    ops:")
         previous = "in"
         template_rows = list(signatures[t]) + ([adds[t]] if adds[t] is not None else [])
         for k, (local, _, refs, varying) in enumerate(template_rows):
-            e = (with_add if k == len(signatures[t]) else first).entries[k]
+            source = with_add if k == len(signatures[t]) else first
+            e = source.entries[k - 1 if source.skipped and k > 0 else k]
             fields = {key: v for key, v in e.fields.items() if key not in varying}
             for key in varying:
-                if (k, key) in params:
+                if (k, key) == (0, "out") and params.get((0, "out")) == "t":
+                    fields[key] = "expanded"
+                elif params.get((k, key)) in lets:
+                    fields[key] = params[(k, key)]
+                elif (k, key) in params:
                     fields[key] = params[(k, key)]
                 elif (k, key) in constants[t] and constants[t][(k, key)] != _default(e, key, defaults):
                     fields[key] = constants[t][(k, key)]
@@ -215,7 +344,9 @@ def _write(items: list[Entry | _Block], templates: dict[int, Any], signatures: l
                 refs = [previous, "in"]
             text = row_text(local, fields, None if refs == [previous] else refs, "      ")
             if k == len(signatures[t]) and optional:
-                text = text[:-1] + ", when: res}"
+                text = text[:-1] + (f', when: "{residual_when}"}}' if residual_when else ", when: res}")
+            elif k == 0 and expand_when:
+                text = text[:-1] + f', when: "{expand_when}"}}'  # skipped: the block input passes on
             lines.append(text)
             previous = local
     if len(lines) == 1:
@@ -236,7 +367,7 @@ def _write(items: list[Entry | _Block], templates: dict[int, Any], signatures: l
                 names[e.output] = previous_name = e.name
             k += 1
             continue
-        name, pnames, _, _, _ = templates[item.template]
+        name, pnames, _, _, _, _ = templates[item.template]
         run = [item]
         while k + len(run) < len(items) and isinstance(items[k + len(run)], _Block) and \
                 items[k + len(run)].template == item.template:  # type: ignore[union-attr]

@@ -847,7 +847,7 @@ def import_onnx(path: str, shown: str | None = None, resolution: int | None = No
     if blocks:
         from .onnx_blocks import recover
 
-        recovered = recover(entries, image, defaults)
+        recovered = recover(entries, image, defaults, lambda tensor: imp.hwc(tensor, imp.model.graph.node[0])[2])
         if recovered is not None:
             candidate = "\n".join(header + recovered) + "\n"
             if _same_network(text, candidate, shown):

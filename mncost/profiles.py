@@ -13,7 +13,9 @@ A profile file (all times in milliseconds; see mncost.latency for the model)::
     source: MobileNetV3 paper arXiv:1905.02244, Table 3
     description: ...           # optional
     ms_per_gmac: {dense: 0.19, depthwise: 0.9}   # per 10^9 MACs; also grouped, elementwise, pooling
+    fusion: conv-bn-act        # optional (default tflite): how the runtime folds BN and activations
     ms_per_mb: 0.01            # per 10^6 bytes moved
+    cache_mb: 0.25             # optional (default 0): a layer moving at most this many MB costs no memory time
     ms_per_op: 0.05            # per kernel launched
     ms_per_mact: {hswish: 0.5} # optional: per 10^6 elements of a separately run activation
     lut: {"dwconv k3 s1 g96 act=relu6 112x112x96->112x112x96": 1.7}   # optional measured layers
@@ -26,13 +28,13 @@ import math
 import os
 from typing import Any
 
-from .conventions import Dtype
+from .conventions import Dtype, Fusion
 from .errors import Location, SpecError
 from .latency import OpClass, Profile
 from .ops import ACTIVATIONS
 
-_KEYS = ("name", "device", "runtime", "threads", "precision", "source", "description", "ms_per_gmac",
-         "ms_per_mb", "ms_per_op", "ms_per_mact", "lut", "calibration")
+_KEYS = ("name", "device", "runtime", "threads", "precision", "source", "description", "fusion", "ms_per_gmac",
+         "ms_per_mb", "cache_mb", "ms_per_op", "ms_per_mact", "lut", "calibration")
 _REQUIRED = ("name", "precision", "ms_per_gmac", "ms_per_mb", "ms_per_op")
 
 
@@ -113,6 +115,19 @@ def parse_profile(text: str, path: str) -> Profile:
     except ValueError:
         raise SpecError(doc.loc("precision"), f"'precision' must be one of {', '.join(d.value for d in Dtype)}, "
                         f"got {precision_text!r}") from None
+    fusion = Fusion.TFLITE
+    if "fusion" in doc:
+        try:
+            fusion = Fusion(doc["fusion"])
+        except ValueError:
+            raise SpecError(doc.loc("fusion"), f"'fusion' must be one of {', '.join(f.value for f in Fusion)}, "
+                            f"got {doc['fusion']!r}") from None
+    cache_mb = 0.0
+    if "cache_mb" in doc:
+        value = doc["cache_mb"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise SpecError(doc.loc("cache_mb"), f"'cache_mb' must be a number of MB >= 0, got {value!r}")
+        cache_mb = float(value)
     rates = _mapping(doc, "ms_per_gmac", {c.value for c in OpClass if c is not OpClass.FREE})
     acts = _mapping(doc, "ms_per_mact", set(ACTIVATIONS)) if "ms_per_mact" in doc else {}
     lut = _mapping(doc, "lut", None) if "lut" in doc else None
@@ -120,7 +135,7 @@ def parse_profile(text: str, path: str) -> Profile:
         raise SpecError(doc.loc("calibration"), "'calibration' must be a mapping")
     return Profile(text_of("name"), text_of("device"), text_of("runtime"), text_of("threads"), precision,
                    {OpClass(k): v for k, v in rates.items()}, _time(doc, "ms_per_mb"), _time(doc, "ms_per_op"),
-                   acts, text_of("source"), text_of("description"), lut)
+                   acts, text_of("source"), text_of("description"), lut, fusion, cache_mb)
 
 
 def _time(doc: Any, key: str, where: Location | None = None) -> float:
@@ -154,8 +169,12 @@ def dump_profile(profile: Profile, calibration: dict[str, Any] | None = None) ->
     }
     if profile.description:
         doc["description"] = profile.description
+    if profile.fusion is not Fusion.TFLITE:
+        doc["fusion"] = profile.fusion.value
     doc["ms_per_gmac"] = {str(k): _round(v) for k, v in profile.ms_per_gmac.items()}
     doc["ms_per_mb"] = _round(profile.ms_per_mb)
+    if profile.cache_mb:
+        doc["cache_mb"] = profile.cache_mb
     doc["ms_per_op"] = _round(profile.ms_per_op)
     if profile.ms_per_mact:
         doc["ms_per_mact"] = {k: _round(v) for k, v in profile.ms_per_mact.items()}

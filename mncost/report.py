@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import field
 
-from .conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, Dtype, Fusion, LnParams, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
+from .structure import Structure, Window
 
 
 @record
@@ -32,6 +33,7 @@ class Config:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
+    fusion: Fusion | None = None  # BN/activation folding; None: the device profile's, else tflite
     ln_params: LnParams = LnParams.AFFINE  # layer norm γ/β counted (PyTorch, timm) or not
 
 
@@ -49,6 +51,7 @@ class Conventions:
     memory_model: MemoryModel = MemoryModel.NAIVE
     first_layer_trick: bool = False  # streamed only: the layers before the first streamable block join it
     device: str | None = None  # the device profile latency is estimated for (its name)
+    fusion: Fusion = Fusion.TFLITE  # which batch norms and activations fold into the conv or fc before them
     ln_params: LnParams = LnParams.AFFINE
 
     def describe(self) -> str:
@@ -79,7 +82,7 @@ class Resolved:
 class LayerCost:
     """One evaluated layer. `activation_bytes` = output elements × dtype bytes.
 
-    Memory traffic (README, "How memory is counted"): `bytes_read` = every input tensor at the
+    Memory traffic (docs/memory.md): `bytes_read` = every input tensor at the
     activation dtype + `param_bytes` (the layer's parameters at the weight dtype); `bytes_written`
     = the output tensor at the activation dtype. Traffic does not depend on the memory model.
     """
@@ -99,6 +102,44 @@ class LayerCost:
     bytes_written: int = 0  # output × activation dtype bytes
     streamed: bool = False  # output streamed inside a block, never materialized (--memory-model streamed)
     latency_ms: float | None = None  # estimated on the config's device (None: no --device)
+    structure: Structure = field(default=Structure("free", None, None, None, None, "none", False, False, False),
+                                 repr=False)  # what latency depends on (mncost.structure)
+
+    @property
+    def kind(self) -> str:
+        return self.structure.kind
+
+    @property
+    def kernel(self) -> Window | None:
+        return self.structure.kernel
+
+    @property
+    def stride(self) -> int | None:
+        return self.structure.stride
+
+    @property
+    def groups(self) -> int | None:
+        return self.structure.groups
+
+    @property
+    def dilation(self) -> int | None:
+        return self.structure.dilation
+
+    @property
+    def activation(self) -> str:
+        return self.structure.activation
+
+    @property
+    def bn(self) -> bool:
+        return self.structure.bn
+
+    @property
+    def bn_fused(self) -> bool:
+        return self.structure.bn_fused
+
+    @property
+    def act_fused(self) -> bool:
+        return self.structure.act_fused
 
     @property
     def bytes_moved(self) -> int:
@@ -122,7 +163,7 @@ class Cost:
 
 @record
 class Memory:
-    """Activation memory of a sequential run in spec order (see README, "How memory is counted").
+    """Activation memory of a sequential run in spec order (see docs/memory.md).
 
     `peak_*`: the largest live bytes of any layer and the first layer where it occurs.
     `largest_tensor_*`: the largest materialized output tensor (under --memory-model streamed,

@@ -104,7 +104,7 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
+    from .conventions import BnParams, Counting, Dtype, Fusion, LnParams, MemoryModel, OpsCounted, Rounding
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -124,6 +124,7 @@ def _shared() -> dict[str, Any]:
             "memory_model": _enum(MemoryModel, "how peak memory is counted"),
             "first_layer_trick": {"type": "boolean", "description": "--first-layer-trick"},
             "device": {"type": ["string", "null"], "description": "the --device profile latency is estimated on"},
+            "fusion": _enum(Fusion, "which batch norms and activations fold into the conv or fc before them"),
         }, "every convention the figures depend on"),
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3,
                   "description": "[height, width, channels]"},
@@ -147,8 +148,16 @@ def _figure(column: Any) -> dict[str, Any]:
     from .columns import Kind
 
     kind = column.kind
+    if getattr(column, "nullable", False):
+        plain = _figure(column.__class__(column.key, column.header, kind, column.doc))
+        if "type" in plain:
+            return {**plain, "type": [plain["type"], "null"]}
+        return plain
     if kind is Kind.SHAPE:
         return _ref("shape")
+    if kind is Kind.WINDOW:
+        return {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2,
+                "description": column.doc}
     if kind is Kind.FLAG:
         return {"type": "boolean", "description": column.doc}
     if kind in (Kind.COUNT, Kind.ARITH, Kind.BYTES):

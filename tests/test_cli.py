@@ -53,7 +53,7 @@ def test_show_flops_and_conventions(runner: CliRunner) -> None:
     assert doc["conventions"] == {"rounding": "none", "counting": "flops", "ops": "conv-fc-matmul",
                                   "bn_params": "all", "ln_params": "affine", "dtype": "fp32", "padding": "same",
                                   "weight_dtype": "fp32", "memory_model": "naive", "first_layer_trick": False,
-                                  "device": None}
+                                  "device": None, "fusion": "tflite"}
 
 
 def test_show_resolution_and_classes(runner: CliRunner) -> None:

@@ -48,12 +48,11 @@ def test_csv_header_follows_the_declaration(runner: CliRunner) -> None:
 
 
 def test_readme_json_field_table_documents_every_declared_figure() -> None:
-    """The README's `mncost.report/1` table has a row for every layer and total figure."""
-    from pathlib import Path
+    """docs/json.md's `mncost.report/1` table has a row for every layer and total figure."""
+    from .docs import page
+    from .docs import section as doc_section
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### `mncost.report/1`"):]
-    section = section[:section.index("\n### ", 10)]
+    section = doc_section(page("json"), "## `mncost.report/1`")
     for c in LAYER_COLUMNS:
         assert f"| `layers[].{c.key}` |" in section, c.key
     for c in TOTAL_COLUMNS:

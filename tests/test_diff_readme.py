@@ -1,4 +1,4 @@
-"""The README's `mncost diff` examples and CI recipes must keep working (docs that cannot drift)."""
+"""docs/diff.md's `mncost diff` examples and docs/ci.md's recipes must keep working (docs that cannot drift)."""
 
 from __future__ import annotations
 
@@ -17,25 +17,23 @@ from click.testing import CliRunner
 from mncost.cli import main
 from mncost.thresholds import parse_threshold
 
+from .docs import README, page
+
 HERE = Path(__file__).parent
-README = (HERE.parent / "README.md").read_text(encoding="utf-8")
-
-
-def section(title: str) -> str:
-    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+DIFF, CI = page("diff"), page("ci")
 
 
 def block_after(marker: str) -> str:
     """The fenced code block right after an HTML comment marker such as `<!-- ci:shell -->`."""
-    match = re.search(rf"<!-- {re.escape(marker)} -->\n```\w*\n(.*?)\n```", README, re.S)
-    assert match, f"README has no code block after <!-- {marker} -->"
+    match = re.search(rf"<!-- {re.escape(marker)} -->\n```\w*\n(.*?)\n```", CI, re.S)
+    assert match, f"docs/ci.md has no code block after <!-- {marker} -->"
     return match.group(1)
 
 
 def console_commands() -> list[list[str]]:
     """The `$ mncost diff ...` lines of the section, comments removed, that use bundled specs only."""
     commands = []
-    for line in section("Comparing specs: mncost diff").splitlines():
+    for line in DIFF.splitlines():
         if line.startswith("$ mncost diff "):
             args = shlex.split(line[2:], comments=True)[1:]
             if not any(a.endswith(".yaml") for a in args):
@@ -43,11 +41,8 @@ def console_commands() -> list[list[str]]:
     return commands
 
 
-def test_readme_has_both_sections_after_the_quick_tour() -> None:
-    titles = re.findall(r"^## (.+)$", README, re.M)
-    tour = titles.index("Quick tour")
-    assert titles.index("Comparing specs: mncost diff") > tour
-    assert titles.index("Using mncost in CI") > tour
+def test_the_readme_links_both_pages() -> None:
+    assert "](docs/diff.md)" in README and "](docs/ci.md)" in README
 
 
 @pytest.mark.parametrize("args", console_commands(), ids=lambda a: " ".join(a))
@@ -62,8 +57,8 @@ def test_readme_examples_exist() -> None:
 
 
 def test_readme_threshold_examples_parse() -> None:
-    expressions = (re.findall(r"--fail-on '([a-z_]+>[^']+)'", README)
-                   + re.findall(r"^\| `([a-z_]+>[^`]+)` \|", README, re.M))
+    expressions = (re.findall(r"--fail-on '([a-z_]+>[^']+)'", DIFF + CI)
+                   + re.findall(r"^\| `([a-z_]+>[^`]+)` \|", DIFF, re.M))
     assert len(expressions) >= 10
     for expression in expressions:
         parse_threshold(expression)

@@ -140,7 +140,8 @@ def test_latex_compiles(runner, tmp_path: Path) -> None:  # type: ignore[no-unty
 # -- CSV: parsed checks ------------------------------------------------------------------------------
 
 CONTEXT = ["spec", "alpha", "resolution", "rho", "classes", "depth_multiplier", "rounding", "counting", "ops",
-           "bn_params", "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device"]
+           "bn_params", "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device",
+           "fusion"]
 
 
 def test_csv_layers(runner) -> None:  # type: ignore[no-untyped-def]
@@ -199,7 +200,7 @@ def test_csv_sweep_rows(runner) -> None:  # type: ignore[no-untyped-def]
     assert list(pivot[0]) == ["row", "alpha", "params_224", "params_192", "params_160", "params_128",
                               "spec", "classes", "depth_multiplier", "rounding", "counting", "ops", "bn_params",
                               "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick",
-                              "device"]
+                              "device", "fusion"]
     assert {pivot[0][f"params_{s}"] for s in (224, 192, 160, 128)} == {"4210088"}
 
 
@@ -210,7 +211,8 @@ CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"),
                "ops": ("conv-fc-matmul", "conv-fc", "all"), "bn_params": ("none", "affine", "all"),
                "ln_params": ("affine", "none"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
-               "first_layer_trick": BOOL, "device": (None,)}
+               "first_layer_trick": BOOL, "device": (None,),
+               "fusion": ("none", "conv-bn", "tflite", "conv-bn-act")}
 SPEC = {"name": STR, "description": STR, "family": STR, "source": STR, "file": STR}
 REPORT_DOC = {
     "schema": ("mncost.report/1",),
@@ -218,7 +220,10 @@ REPORT_DOC = {
     "config": {"alpha": NUM, "rho": NUM, "resolution": INT, "classes": INT, "depth_multiplier": NUM},
     "conventions": CONVENTIONS,
     "layers": [{"name": STR, "op": STR, "type": STR, "input_shape": SHAPE, "output_shape": SHAPE, "params": INT,
-                "macs": INT, "flops?": INT, "activation_bytes": INT, "live_bytes": INT, "streamed": BOOL,
+                "macs": INT, "flops?": INT, "activation_bytes": INT, "live_bytes": INT,
+                "kind": ("conv", "depthwise", "fc", "pool", "elementwise", "free"), "kernel": "window?",
+                "stride": "int?", "groups": "int?", "dilation": "int?", "activation": STR, "bn": BOOL,
+                "bn_fused": BOOL, "act_fused": BOOL, "streamed": BOOL,
                 "param_bytes": INT, "bytes_read": INT, "bytes_written": INT, "arithmetic_intensity": NUM,
                 "latency_ms?": NUM}],
     "totals": {"params": INT, "macs": INT, "flops?": INT, "param_bytes": INT, "activation_bytes": INT,
@@ -264,6 +269,10 @@ def check(value: object, description: object, path: str = "$") -> None:
         assert isinstance(value, bool), path
     elif description == SHAPE:
         assert isinstance(value, list) and len(value) == 3 and all(isinstance(x, int) and x > 0 for x in value), path
+    elif description == "window?":  # [h, w] or null (no window)
+        assert value is None or (isinstance(value, list) and len(value) == 2 and all(x > 0 for x in value)), path
+    elif description == "int?":
+        assert value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0), (path, value)
     else:
         raise AssertionError(f"bad description at {path}")
 
@@ -301,11 +310,12 @@ def test_sweep_json_matches_description(runner, args: list[str]) -> None:  # typ
         assert flat == [row[field] for row in doc["rows"]]
 
 
-def test_readme_documents_every_json_field() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## JSON report", 1)[1].split("\n## ", 1)[0]
+def test_docs_document_every_json_field() -> None:
+    from .docs import page
+    from .docs import section as doc_section
+
     for name, description in (("mncost.report/1", REPORT_DOC), ("mncost.sweep/1", SWEEP_DOC)):
-        part = section.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
+        part = doc_section(page("json"), f"## `{name}`")
         documented = {line.split("`")[1] for line in part.splitlines() if line.startswith("| `")}
         assert documented == set(field_paths(description)), name
 

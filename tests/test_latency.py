@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -27,12 +28,22 @@ from mncost.calibrate import (
     summarize,
 )
 from mncost.cli import main
-from mncost.conventions import Dtype
+from mncost.conventions import Dtype, Fusion
 from mncost.errors import SpecError
-from mncost.latency import OpClass, Profile, latency, layer_features, lut_key, op_class, report_latency
+from mncost.latency import (
+    FIT_CACHE_MB,
+    FIT_FUSION,
+    OpClass,
+    latency,
+    layer_features,
+    lut_key,
+    op_class,
+    report_latency,
+)
 from mncost.nnls import nnls
 from mncost.ops import OPS
 from mncost.profiles import bundled_devices, devices_path, load_profile, parse_profile
+from mncost.record import replace
 
 from .conftest import cli_runner
 
@@ -42,17 +53,17 @@ MEASUREMENTS = Path(devices_path()) / "measurements"
 # (mean |error| at most, share within ±10 % at least). None: the table fails the targets
 # (mean <= 10 %, >= 80 % within ±10 %) and only "not worse than MACs-only" (+1 point) is asserted.
 LOFO = {
-    "pixel1-v3paper-fp32": (0.075, 0.55),   # V3-Small +12/+16 %, ProxylessNAS +13 %, Mnas-small -10 %
-    "pixel2-v3paper-fp32": (0.070, 0.77),   # V3-Small 0.75 +14 %, ProxylessNAS +12 %
-    "pixel3-v3paper-fp32": (0.055, 0.88),   # V3-Large 0.75 -17 % (40 ms vs 44 ms for 1.0 in the table)
-    "pixel1-v3paper-int8": (0.040, 1.0),
-    "pixel2-v3paper-int8": (0.075, 1.0),
-    "pixel3-v3paper-int8": (0.035, 1.0),
-    "pixel3-tflite-cpu4-fp32": (0.071, 0.76),  # V1 0.25 at 128-160 px: +30-49 % (1.2-1.7 ms, overhead-bound)
-    "pixel1-v2paper-fp32": None,            # 3 networks: V1 from two V2 widths, V2 from one V1
+    "pixel1-v3paper-fp32": (0.040, 1.0),    # the table the model form was chosen on (mncost.latency)
+    "pixel2-v3paper-fp32": (0.040, 1.0),    # ProxylessNAS +9 %, V2 1.0 +7 %
+    "pixel3-v3paper-fp32": (0.057, 0.77),   # V3-Large 0.75 -19 % (40 ms vs 44 ms for 1.0 in the table), V2 0.35 +18 %
+    "pixel1-v3paper-int8": (0.047, 1.0),
+    "pixel2-v3paper-int8": (0.081, 1.0),
+    "pixel3-v3paper-int8": (0.040, 1.0),
+    "pixel3-tflite-cpu4-fp32": (0.085, 0.76),  # V1 0.25 at 128-160 px: +37-59 % (1.2-1.7 ms on 4 threads)
+    "pixel1-v2paper-fp32": (0.102, 0.66),   # 3 networks: V1 from two V2 widths, V2 from V1 and the prior
     "pixel3-tflite-gpu-fp32": None,         # GPU delegate: launch-bound, not a CPU roofline
     "pixel3-tflite-nnapi-fp32": None,       # NNAPI: driver-dependent, not a CPU roofline
-    "pixel3-tflite-cpu4-int8": None,        # V1 from one V2 network (and back)
+    "pixel3-tflite-cpu4-int8": None,        # V1 from one V2 network and the prior (and back)
     "pixel3-tflite-nnapi-int8": None,
 }
 
@@ -76,7 +87,7 @@ def test_leave_one_family_out(name: str) -> None:
         assert model.mean_abs < base.mean_abs
 
 
-def test_targets_met_on_four_v3_paper_tables() -> None:
+def test_targets_met_on_five_v3_paper_tables() -> None:
     met = []
     for name in LOFO:
         nets = table(name)
@@ -84,8 +95,8 @@ def test_targets_met_on_four_v3_paper_tables() -> None:
         base = summarize(nets, leave_one_family_out(nets, macs_only_fit))
         if model.mean_abs <= 0.10 and model.within_10 >= 0.80 and model.mean_abs <= base.mean_abs:
             met.append(name)
-    assert sorted(met) == ["pixel1-v3paper-int8", "pixel2-v3paper-int8", "pixel3-v3paper-fp32",
-                           "pixel3-v3paper-int8"]
+    assert sorted(met) == ["pixel1-v3paper-fp32", "pixel1-v3paper-int8", "pixel2-v3paper-fp32",
+                           "pixel2-v3paper-int8", "pixel3-v3paper-int8"]
 
 
 def test_every_table_with_a_profile_and_back() -> None:
@@ -104,11 +115,13 @@ def test_bundled_profile_is_the_fit_of_its_measurements(name: str) -> None:
     assert profile.ms_per_gmac[OpClass.DEPTHWISE] == pytest.approx(coefficients[1], rel=1e-5, abs=1e-12)
     assert profile.ms_per_op == pytest.approx(coefficients[2], rel=1e-5, abs=1e-12)
     assert profile.ms_per_mb == pytest.approx(coefficients[3], rel=1e-5, abs=1e-12)
-    # the per-layer model adds up to the fitted network totals
+    assert profile.fusion is FIT_FUSION and profile.cache_mb == FIT_CACHE_MB
+    # the per-layer model adds up to the fitted network totals (the report takes the profile's fusion)
     for net in nets[:3]:
         m = net.measurement
-        features = layer_features(load(m.spec), Config(alpha=m.alpha, resolution=m.resolution, classes=m.classes))
-        assert latency(features, profile).total_ms == pytest.approx(predict(coefficients, net), rel=1e-4)
+        report = evaluate(load(m.spec), Config(alpha=m.alpha, resolution=m.resolution, classes=m.classes, device=name))
+        assert report.conventions.fusion is FIT_FUSION
+        assert report.totals.latency_ms == pytest.approx(predict(coefficients, net), rel=1e-4)
 
 
 def test_v3_paper_pixel1_fit_reproduces_the_table() -> None:
@@ -139,22 +152,41 @@ def test_every_op_has_a_latency_class() -> None:
     assert op_class("bn", 1, 8, 8) is OpClass.FREE
 
 
-def test_h_swish_runs_as_its_own_kernel() -> None:
-    features = layer_features(load("v3-large"), Config())
-    by_name = {f.name: f for f in features}
-    stem = by_name["conv1"]  # h-swish: conv + a separate activation kernel
-    assert stem.activation == "hswish" and stem.launches == 2 and stem.activated_elements == 112 * 112 * 16
-    relu = next(f for f in features if f.activation == "relu" and f.op_class is OpClass.DEPTHWISE)
-    assert relu.launches == 1 and relu.activated_elements == 0
+def test_fusion_decides_what_runs_as_its_own_kernel() -> None:
+    by_name = {f.name: f for f in layer_features(load("v3-large"), Config())}  # tflite: TensorFlow Lite's rule
+    stem = by_name["conv1"]  # BN folded, h-swish its own kernel: one more launch and pass over the output
+    assert stem.activation == "hswish" and stem.structure.bn_fused and not stem.structure.act_fused
+    assert stem.launches == 2 and stem.activated_elements == 112 * 112 * 16
+    relu = by_name["bneck1.block1.dw"]
+    assert relu.activation == "relu" and relu.structure.act_fused and relu.launches == 1
+    fused = {f.name: f for f in layer_features(load("v3-large"), Config(fusion=Fusion.CONV_BN_ACT))}["conv1"]
+    assert fused.launches == 1 and fused.structure.act_fused and fused.activated_elements == 112 * 112 * 16
+    apart = {f.name: f for f in layer_features(load("v3-large"), Config(fusion=Fusion.NONE))}["conv1"]
+    assert apart.launches == 3 and not apart.structure.bn_fused  # conv, batch norm, h-swish
+    assert apart.moved_bytes(4, 4) - stem.moved_bytes(4, 4) == 2 * 4 * 112 * 112 * 16
+
+
+def test_standalone_bn_and_activation_fold_into_the_conv_before_them(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("name: s\ndescription: d\nsource: a test\ninput: {resolution: 8, channels: 3}\nclasses: 4\n"
+                    "defaults: {bn: false, act: none}\n"
+                    "layers:\n  - {name: c, op: conv, kernel: 3, out: 8}\n  - {name: b, op: bn}\n"
+                    "  - {name: r, op: relu}\n  - {name: a, op: add, inputs: [r, c]}\n  - {name: h, op: hswish}\n",
+                    encoding="utf-8")
+    for fusion, folded in ((Fusion.NONE, ()), (Fusion.CONV_BN, ("b",)), (Fusion.TFLITE, ("b", "r")),
+                           (Fusion.CONV_BN_ACT, ("b", "r"))):
+        rows = {r.name: r for r in evaluate(load(str(spec)), Config(fusion=fusion)).layers}
+        assert [n for n in "brh" if rows[n].bn_fused or rows[n].act_fused] == list(folded), fusion
+        assert rows["c"].kind == "conv" and rows["a"].kind == "elementwise" and not rows["h"].act_fused
+        assert rows["c"].kernel is not None and rows["c"].kernel.as_list() == [3, 3] and rows["a"].kernel is None
 
 
 def test_lookup_table_overrides_the_model() -> None:
-    features = layer_features(load("v1"), Config())
     base = load_profile("pixel1-v3paper-fp32")
+    features = layer_features(load("v1"), Config(fusion=base.fusion))
     key = lut_key(features[1])
     assert key == "dwconv k3 s1 g32 act=relu 112x112x32->112x112x32"  # V1: BN + ReLU
-    measured = Profile(base.name, base.device, base.runtime, base.threads, base.precision, base.ms_per_gmac,
-                       base.ms_per_mb, base.ms_per_op, base.ms_per_mact, lut={key: 9.0})
+    measured = replace(base, lut={key: 9.0})
     plain, with_lut = latency(features, base), latency(features, measured)
     assert with_lut.layers[1].measured and with_lut.layers[1].ms == 9.0
     assert with_lut.total_ms == pytest.approx(plain.total_ms - plain.layers[1].ms + 9.0)
@@ -262,6 +294,10 @@ BAD_PROFILES = [
     ("name: x\nprecision: fp32\nms_per_gmac: {dense: 1}\nms_per_mb: 0\nms_per_op: 0\nspeed: 3\n",
      "p.yaml:6: unknown key 'speed'"),
     ("- a\n", "p.yaml:1: a device profile must be a mapping"),
+    ("name: x\nprecision: fp32\nfusion: all\nms_per_gmac: {dense: 1}\nms_per_mb: 0\nms_per_op: 0\n",
+     "p.yaml:3: 'fusion' must be one of none, conv-bn, tflite, conv-bn-act, got 'all'"),
+    ("name: x\nprecision: fp32\nms_per_gmac: {dense: 1}\nms_per_mb: 0\ncache_mb: -1\nms_per_op: 0\n",
+     "p.yaml:5: 'cache_mb' must be a number of MB >= 0, got -1"),
 ]
 
 
@@ -304,35 +340,50 @@ def test_per_layer_against_the_proxylessnas_tflite_profile() -> None:
     text = (Path(__file__).parent / "data" / "proxylessnas_mobile_tflite_layers.csv").read_text(encoding="utf-8")
     rows = [r for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
             if r["node_type"] != "RESHAPE"]
-    features = [f for f in layer_features(load("proxylessnas-mobile"), Config()) if f.op_class is not OpClass.FREE]
+    profile = load_profile("pixel1-v3paper-fp32")
+    features = [f for f in layer_features(load("proxylessnas-mobile"), Config(fusion=profile.fusion))
+                if f.op_class is not OpClass.FREE]
     kinds = {"CONV_2D": {OpClass.DENSE}, "DEPTHWISE_CONV_2D": {OpClass.DEPTHWISE}, "ADD": {OpClass.ELEMENTWISE},
              "AVERAGE_POOL_2D": {OpClass.POOLING}}
     assert [f.op_class in kinds[r["node_type"]] for f, r in zip(features, rows, strict=True)] == [True] * 76
     measured = [float(r["avg_ms"]) for r in rows]
-    model = [x.ms for x in latency(features, load_profile("pixel1-v3paper-fp32")).layers]
+    model = [x.ms for x in latency(features, profile).layers]
     scale = sum(measured) / sum(model)
     errors = [m * scale / t - 1 for m, t in zip(model, measured, strict=True) if t > 0.1]
-    # The model is fitted to network totals: per layer it is rough (mean |error| 27.9 % once scaled
-    # to the measured total); it overprices the 5x5 and 7x7 depthwise convs (their time does not grow
-    # with k^2) and underprices the stem and the narrow 1x1 convs at 56x56.
-    assert sum(abs(e) for e in errors) / len(errors) <= 0.285
+    # The model is fitted to network totals, not layers: once scaled to the measured total it is off
+    # by 14.6 % per layer on average (the logits -60 %, the 7x7 depthwise convs at 7x7 +60-80 %).
+    assert sum(abs(e) for e in errors) / len(errors) <= 0.147
     dw = sum(m for f, m in zip(features, model, strict=True) if f.op_class is OpClass.DEPTHWISE) / sum(model)
     measured_dw = sum(t for f, t in zip(features, measured, strict=True) if f.op_class is OpClass.DEPTHWISE)
-    assert 0.33 < dw < 0.35 and round(measured_dw / sum(measured), 3) == 0.261
+    assert 0.23 < dw < 0.25 and round(measured_dw / sum(measured), 3) == 0.261
 
 
 def test_h_swish_cost_against_the_v3_paper_table5(tmp_path: Path) -> None:
     # V3 paper Table 5 (final version), V3-Large 1.0 on Pixel 1: optimised h-swish 51.4 ms, ReLU
-    # everywhere 50.5 ms (+1.8 %). The pixel1-v3paper-fp32 profile (fitted on Table 3, which has
-    # neither variant) prices the separate h-swish kernels at +1.9 %. The ReLU variant is the
-    # bundled spec with every h-swish replaced (the squeeze-and-excite hard sigmoids stay).
+    # everywhere 50.5 ms (+1.8 %), non-optimised h-swish 57.5 ms (+13.9 %). The ReLU variant is the
+    # bundled spec with every h-swish replaced (the squeeze-and-excite hard sigmoids stay). The
+    # pixel1-v3paper-fp32 profile (fitted on Table 3, which has neither variant) folds every
+    # activation into its conv (conv-bn-act): h-swish costs nothing more than ReLU, 1.8 points under
+    # the optimised figure. Under --fusion tflite (h-swish its own kernel) it costs +4.1 %: between
+    # the optimised and the non-optimised figures. ms_per_mact prices an activation by hand.
     text = (Path(__file__).parent.parent / "specs" / "v3-large.yaml").read_text(encoding="utf-8")
     relu = tmp_path / "v3-large-relu.yaml"
     relu.write_text(text.replace("act: hswish", "act: relu").replace(" hswish,", " relu,"), encoding="utf-8")
-    profile = load_profile("pixel1-v3paper-fp32")
-    config = Config(classes=1001)
-    with_hswish = latency(layer_features(load("v3-large"), config), profile).total_ms
-    relu_only = latency(layer_features(load(str(relu)), config), profile).total_ms
-    assert all(f.activation != "hswish" for f in layer_features(load(str(relu)), config))
-    assert 0.015 < with_hswish / relu_only - 1 < 0.022
-    assert abs(with_hswish / 51.4 - 1) < 0.01
+
+    def ms(spec: str, **config: Any) -> float:
+        config.setdefault("device", "pixel1-v3paper-fp32")
+        total = evaluate(load(spec), Config(classes=1001, **config)).totals.latency_ms
+        assert total is not None
+        return total
+
+    assert all(r.activation != "hswish" for r in evaluate(load(str(relu)), Config()).layers)
+    with_hswish, relu_only = ms("v3-large"), ms(str(relu))
+    assert with_hswish == relu_only and abs(with_hswish / 51.4 - 1) < 0.01
+    assert 0.035 < ms("v3-large", fusion=Fusion.TFLITE) / ms(str(relu), fusion=Fusion.TFLITE) - 1 < 0.05
+    # ms_per_mact set from the two optimised figures prices exactly their difference
+    elements = sum(r.output_shape.elements for r in evaluate(load("v3-large"), Config()).layers
+                   if r.activation == "hswish")
+    priced = tmp_path / "priced.yaml"
+    priced.write_text((Path(devices_path()) / "pixel1-v3paper-fp32.yaml").read_text(encoding="utf-8")
+                      + f"ms_per_mact: {{hswish: {(51.4 - 50.5) / (elements / 1e6)}}}\n", encoding="utf-8")
+    assert ms("v3-large", device=str(priced)) - ms(str(relu), device=str(priced)) == pytest.approx(0.9)

@@ -90,3 +90,14 @@ def test_formula_refuses_a_device_by_name(runner: CliRunner) -> None:
     result = runner.invoke(main, ["formula", "v1", "--device", DEVICE])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("Error: formula gives MACs and params only; for latency on a --device")
+
+
+@pytest.mark.parametrize("spec", ["v3-small", "resnet50"])
+def test_latency_command_and_show_agree(runner: CliRunner, spec: str) -> None:
+    """`mncost latency` and `show --device` price the same layers under the profile's fusion."""
+    shown = json.loads(runner.invoke(main, ["show", spec, "-f", "json", "--device", DEVICE]).stdout)
+    assert shown["conventions"]["fusion"] == load_profile(DEVICE).fusion.value
+    summary = runner.invoke(main, ["latency", spec, "--device", DEVICE, "--summary"]).stdout
+    assert summary.startswith(f"total {shown['totals']['latency_ms']:.2f} ms on {DEVICE}")
+    other = json.loads(runner.invoke(main, ["show", spec, "-f", "json", "--device", DEVICE, "--fusion", "none"]).stdout)
+    assert other["conventions"]["fusion"] == "none" and other["totals"]["latency_ms"] > shown["totals"]["latency_ms"]

@@ -1,4 +1,4 @@
-"""Resource limits: each is a clear one-line spec error (README, "Limits"), and the limits leave room
+"""Resource limits: each is a clear one-line spec error (docs/limits.md), and the limits leave room
 for large real networks. Inputs too big to keep in tests/bad_specs/ are generated here; how fast
 each limit is reached and how much memory it takes is measured by benchmarks/limits.py."""
 

@@ -1,4 +1,4 @@
-"""Peak live memory, model size and memory traffic, hand-checked (README, "How memory is counted").
+"""Peak live memory, model size and memory traffic, hand-checked (docs/memory.md).
 
 Every expected figure is worked out by hand in the comment or expression next to it, from the
 layer shapes of the spec (V1 paper Table 1, V2 paper Table 2) and the rules of mncost.liveness.

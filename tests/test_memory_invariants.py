@@ -1,6 +1,6 @@
 """Laws of the memory model, over the bundled specs, the branchy test spec and many configs.
 
-README, "How memory is counted": peak ≥ every layer's live bytes ≥ its output bytes (materialized
+docs/memory.md: peak ≥ every layer's live bytes ≥ its output bytes (materialized
 outputs); a layer's inputs and output are alive while it runs (naive model); parameter bytes =
 params × weight dtype bytes; traffic adds up; streaming never raises the peak of these networks.
 """
@@ -72,7 +72,7 @@ def test_memory_laws(spec: str, options: dict[str, object]) -> None:
         if not OPS[x.op].inplace:  # its input and its own output are both alive while it runs
             assert x.live_bytes >= x.activation_bytes + x.input_shape.elements * dtype.bytes
     # Streaming only removes tensors and extends block inputs/outputs over their block; for these
-    # networks (no block writes more than it expands) the peak never rises. Not a theorem: see README.
+    # networks (no block writes more than it expands) the peak never rises. Not a theorem: see docs/memory.md.
     assert streamed.memory.peak_bytes <= naive.memory.peak_bytes
     # Traffic and model size do not depend on the memory model.
     assert [(x.bytes_read, x.bytes_written) for x in naive.layers] == \

@@ -1,4 +1,5 @@
-"""Docs that cannot drift: the README's set-up commands, op and convention lists, and examples."""
+"""Docs that cannot drift: the README's set-up commands, the op and convention lists, and every
+console example of the README and of the pages under docs/."""
 
 from __future__ import annotations
 
@@ -13,12 +14,8 @@ from mncost.conventions import BnParams, Counting, Dtype, LnParams, OpsCounted, 
 from mncost.ops import OPS
 
 from .conftest import cli_runner
+from .docs import DOCS, README, ROOT, page
 
-ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted((ROOT / "docs").glob("*.md"))}
-"""The pages under docs/: their console examples are tested like the README's."""
 OWN_TESTS = {"docs/onnx.md": "tests/test_onnx_docs.py", "docs/latency.md": "tests/test_latency_docs.py"}
 """Pages whose examples need fixtures (ONNX files, measurements): their own test module runs them."""
 
@@ -35,13 +32,14 @@ def test_setup_block_has_the_two_commands_ci_runs() -> None:
 
 @pytest.mark.parametrize("op", sorted(OPS))
 def test_every_op_is_documented(op: str) -> None:
-    assert f"`{op}`" in README
+    table = [line for line in page("spec-language").splitlines() if line.startswith("| `")]
+    assert any(f"`{op}`" in line.split(" | ", 1)[0] for line in table)  # the first cell of an op-table row
 
 
 @pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, LnParams, Dtype)
                                     for m in enum])
 def test_every_convention_is_documented(member: object) -> None:
-    assert f"`{member}`" in README or f" {member} " in README
+    assert f"`{member}`" in page("conventions") or f" {member} " in page("conventions")
 
 
 def console_examples(text: str = README) -> list[tuple[str, str]]:
@@ -66,13 +64,18 @@ def console_examples(text: str = README) -> list[tuple[str, str]]:
 def test_console_examples_match(command: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     args = shlex.split(command)[1:]
     monkeypatch.chdir(tmp_path)
-    if "my-net.yaml" in args:  # the README's bad-spec example
-        (tmp_path / "my-net.yaml").write_text(
-            "name: my-net\ndescription: x\nsource: y\ninput: {resolution: 32, channels: 3}\nlayers:\n"
-            "  - {name: c1, op: conv, kernel: 3, strid: 2, out: 16}\n")
+    write_bad_spec_example(args)
     result = cli_runner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
     got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
     assert got == expected
+
+
+def write_bad_spec_example(args: list[str]) -> None:
+    """The bad-spec example of the README and docs/errors.md: my-net.yaml with a misspelt key."""
+    if "my-net.yaml" in args and not Path("my-net.yaml").exists():
+        Path("my-net.yaml").write_text(
+            "name: my-net\ndescription: x\nsource: y\ninput: {resolution: 32, channels: 3}\nlayers:\n"
+            "  - {name: c1, op: conv, kernel: 3, strid: 2, out: 16}\n", encoding="utf-8")
 
 
 def all_console_examples(text: str) -> list[str]:
@@ -114,19 +117,88 @@ def test_docs_console_examples_match(page: str, tmp_path: Path, monkeypatch: pyt
     if any("nets/" in command for command, _ in examples):
         docs_repository(tmp_path)
     for command, expected in examples:
+        write_bad_spec_example(shlex.split(command)[1:])
         result = cli_runner(env={"COLUMNS": "120", "NO_COLOR": "1"}).invoke(main, shlex.split(command)[1:],
                                                                             prog_name="mncost")
         got = "".join(line.rstrip() + "\n" for line in (result.stdout + result.stderr).splitlines())
         assert (command, got) == (command, expected)
 
 
-@pytest.mark.parametrize("page", sorted(p for p in DOCS if p not in OWN_TESTS))
-def test_every_docs_console_example_shows_its_output(page: str) -> None:
-    """A console example without output would go untested."""
-    shown = {command for command, _ in console_examples(DOCS[page])}
-    assert [c for c in all_console_examples(DOCS[page]) if c not in shown] == []
+def commands_without_output(text: str) -> list[str]:
+    shown = {command for command, _ in console_examples(text)}
+    return [command for command in all_console_examples(text) if command not in shown]
+
+
+WITHOUT_OUTPUT = [(p, c) for p in ["README.md", *sorted(DOCS)] if p not in OWN_TESTS
+                  for c in commands_without_output(README if p == "README.md" else DOCS[p])]
+
+
+@pytest.mark.parametrize(("page", "command"), WITHOUT_OUTPUT)
+def test_console_examples_without_output_run(page: str, command: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A console example whose output is not shown still runs as written: exit 0, or 1 where its
+    comment says so. Spec files it names are stand-ins (copies of v1), output folders exist."""
+    args = shlex.split(command, comments=True)[1:]
+    if args[0] == "plot":
+        pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    if "nets/" in command:
+        docs_repository(tmp_path)
+    for arg in args:
+        if arg.endswith(".yaml") and ":" not in arg and not (tmp_path / arg).exists():
+            (tmp_path / arg).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / arg).write_text((ROOT / "specs/v1.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    if "-o" in args:
+        (tmp_path / args[args.index("-o") + 1]).parent.mkdir(parents=True, exist_ok=True)
+    result = cli_runner(env={"COLUMNS": "120"}).invoke(main, args, prog_name="mncost")
+    assert result.exit_code == (1 if "exits 1" in command else 0), (command, result.stderr)
 
 
 @pytest.mark.parametrize("page", sorted(DOCS))
 def test_every_docs_page_is_linked_from_the_readme(page: str) -> None:
     assert f"]({page})" in README
+
+
+def anchors(text: str) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    found = set()
+    fence = False
+    for line in text.splitlines():
+        fence ^= line.startswith("```")
+        if not fence and line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            found.add(re.sub(r"\s", "-", re.sub(r"[^\w\s-]", "", title)))
+    return found
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(DOCS)])
+def test_relative_links_resolve(page: str) -> None:
+    """Every relative link of the README and the docs pages names a file that exists, and an anchor
+    that one of its headings makes."""
+    text = README if page == "README.md" else DOCS[page]
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (ROOT / page).parent / path if path else ROOT / page
+        if not file.exists() or (anchor and file.suffix == ".md"
+                                 and anchor not in anchors(file.read_text(encoding="utf-8"))):
+            broken.append(target)
+    assert broken == []
+
+
+def test_mkdocs_nav_lists_every_page() -> None:
+    import yaml
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+
+    def pages(items: list[object]) -> set[str]:
+        found: set[str] = set()
+        for item in items:
+            for value in item.values():  # type: ignore[attr-defined]
+                found |= pages(value) if isinstance(value, list) else {f"docs/{value}"}
+        return found
+
+    assert pages(nav) == set(DOCS)

@@ -1,6 +1,6 @@
 """JSON Schemas (issue 18, item 4): the shipped files are current, valid draft-07 (and 2020-12) schemas,
 accept every bundled spec and every JSON document mncost writes, reject what mncost rejects where a
-schema can tell, match the README's field tables, and are printed by `mncost schema`.
+schema can tell, match the field tables in docs/, and are printed by `mncost schema`.
 
 (tests/conftest.py also checks every document and every accepted spec the whole suite produces.)"""
 
@@ -23,9 +23,10 @@ from mncost.schema import BUILDERS, DOCUMENTS, NAMES, render, schema_file, schem
 from mncost.spec import parse_spec
 
 from .conftest import check_against_schema
+from .docs import page
+from .docs import section as doc_section
 
 ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
 MODELINE = "# yaml-language-server: $schema=../schemas/spec.json"
 
 
@@ -137,7 +138,7 @@ def test_a_broken_document_is_caught(runner: CliRunner) -> None:
     assert len(list(Draft7Validator(schema("report")).iter_errors(document))) == 2
 
 
-# -- the README's field tables name exactly the schema's fields ----------------------------------------
+# -- the field tables in docs/ name exactly the schema's fields ----------------------------------------
 
 def fields(node: dict[str, object], defs: dict[str, object], prefix: str = "", leaves: bool = False) -> set[str]:
     """Every field path of a schema: `totals.macs`, `layers[].name` (shared definitions followed);
@@ -158,8 +159,9 @@ def fields(node: dict[str, object], defs: dict[str, object], prefix: str = "", l
     return found
 
 
-def readme_fields(heading: str) -> set[str]:
-    section = README.split(heading, 1)[1].split("\n#", 1)[0]
+def readme_fields(where: tuple[str, str]) -> set[str]:
+    name, heading = where
+    section = doc_section(page(name), heading)
     documented = set()
     for path in re.findall(r"^\| `([^`]+)` \|", section, re.M):
         if "METRIC" in path:
@@ -170,10 +172,10 @@ def readme_fields(heading: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("name", "heading"), [
-    ("report", "### `mncost.report/1`"), ("sweep", "### `mncost.sweep/1`"),
-    ("diff", "### The mncost.diff/1 JSON document"),
+    ("report", ("json", "## `mncost.report/1`")), ("sweep", ("json", "## `mncost.sweep/1`")),
+    ("diff", ("diff", "## The mncost.diff/1 JSON document")),
 ])
-def test_readme_documents_every_schema_field(name: str, heading: str) -> None:
+def test_docs_document_every_schema_field(name: str, heading: tuple[str, str]) -> None:
     document = schema(name)
     defs: dict[str, object] = document["definitions"]  # type: ignore[assignment]
     documented = readme_fields(heading)

@@ -370,15 +370,17 @@ def test_list_shows_every_bundled_spec_with_its_conventions(runner) -> None:  # 
 
 
 def test_readme_worked_examples_are_the_bundled_blocks() -> None:
-    # The README's spec-language examples must not drift from the specs they quote.
+    # docs/spec-language.md's examples must not drift from the specs they quote.
     import re
     from pathlib import Path
 
     from mncost.bundled import locate
     from mncost.spec import load_spec, parse_spec
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Worked examples: squeeze-and-excite and two-branch blocks", 1)[1].split("\n## ", 1)[0]
+    from .docs import page
+    from .docs import section as doc_section
+
+    section = doc_section(page("spec-language"), "## Worked examples: squeeze-and-excite and two-branch blocks")
     snippets = re.findall(r"```yaml\n(.*?)```", section, re.S)
     assert len(snippets) == 2
     for snippet, spec_name, block in zip(snippets, ["v3-large", "shufflenet-v2"], ["bneck", "unit"], strict=True):
@@ -386,7 +388,7 @@ def test_readme_worked_examples_are_the_bundled_blocks() -> None:
         path, _ = locate(spec_name)
         header = Path(path).read_text(encoding="utf-8").split("\nblocks:\n", 1)[0]  # same defaults as the spec
         text = header + "\n" + blocks_part + "\nlayers:\n  - {name: x, op: relu}\n"
-        quoted = parse_spec(text, "README.md").blocks[block]
+        quoted = parse_spec(text, "docs/spec-language.md").blocks[block]
         assert quoted == load_spec(*locate(spec_name)).blocks[block]
 
 

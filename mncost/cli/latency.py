@@ -125,7 +125,7 @@ def latency(spec: str, summary: bool, **options: Any) -> None:
         raise click.UsageError("give --device: a bundled profile (see 'mncost devices') or a YAML file")
     profile = load_profile(device)
     config: Config = make_config(**options)
-    config = replace(config, dtype=profile.precision)
+    config = replace(config, dtype=profile.precision, fusion=config.fusion or profile.fusion)
     features = layer_features(load(spec, config.depth_multiplier), config)
     result = estimate(features, profile)
     if not summary:

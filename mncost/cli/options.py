@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..conventions import BnParams, Counting, Dtype, LnParams, MemoryModel, OpsCounted, Rounding
+from ..conventions import BnParams, Counting, Dtype, Fusion, LnParams, MemoryModel, OpsCounted, Rounding
 from ..graph import Graph
 from ..report import Config
 
@@ -77,6 +77,10 @@ def convention_options(func: F) -> F:
         click.option("--first-layer-trick", is_flag=True,
                      help="With --memory-model streamed: the layers before the first streamable block run "
                      "inside it (V2 paper, Table 3 caption)."),
+        click.option("--fusion", type=_choice(Fusion), default=None,
+                     help="Which batch norms and activations fold into the conv or fc before them: none, "
+                     "conv-bn, tflite (BN and ReLU/ReLU6, TensorFlow Lite) or conv-bn-act (every activation). "
+                     "Default: the --device profile's, else tflite."),
         click.option("--device", default=None, metavar="NAME|FILE",
                      help="Estimate per-layer and total latency (latency_ms) on a device profile: a bundled "
                      "name (mncost devices) or a profile YAML file."),
@@ -90,7 +94,7 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                 classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
                 depth_multiplier: float = 1.0, weight_dtype: str | None = None,
                 memory_model: str = "naive", first_layer_trick: bool = False, device: str | None = None,
-                ln_params: str = "affine") -> Config:
+                fusion: str | None = None, ln_params: str = "affine") -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
@@ -98,7 +102,7 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
                   memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
-                  ln_params=LnParams(ln_params))
+                  fusion=Fusion(fusion) if fusion else None, ln_params=LnParams(ln_params))
 
 
 def note_products(graph: Graph, config: Config) -> None:

@@ -1,7 +1,7 @@
 """CSV (RFC 4180, via the stdlib csv module): one header row, then one row per layer / type / point.
 
 Columns, in this order: `row` (what the row is: layer, type, point, alpha, or total), the sheet's
-own columns (see README, "Reports and export formats"), then the config and every convention,
+own columns (see docs/reports.md), then the config and every convention,
 repeated on every row so that a row still says what it was computed under after it is copied,
 filtered or concatenated. There is no comment line, so any CSV reader reads the file as is.
 Numbers are exact integers (or exact decimals under --units k|M|G). A text cell that starts with

@@ -1,4 +1,4 @@
-"""The `mncost.diff/1` JSON document (see README, "The mncost.diff/1 JSON document").
+"""The `mncost.diff/1` JSON document (see docs/diff.md, "The mncost.diff/1 JSON document").
 
 Exact integers throughout; relative changes are fractions (not percent) rounded to 6 decimals,
 and null for an increase from 0 (unbounded).

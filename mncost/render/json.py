@@ -1,4 +1,4 @@
-"""The `mncost.report/1` JSON document (see README, "JSON report"). Exact integers throughout."""
+"""The `mncost.report/1` JSON document (see docs/json.md). Exact integers throughout."""
 
 from __future__ import annotations
 
@@ -34,12 +34,13 @@ def conventions_dict(conv: Conventions) -> dict[str, Any]:
             "bn_params": str(conv.bn_params), "ln_params": str(conv.ln_params),
             "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
-            "first_layer_trick": conv.first_layer_trick, "device": conv.device}
+            "first_layer_trick": conv.first_layer_trick, "device": conv.device,
+            "fusion": str(conv.fusion)}
 
 
 def json_value(column: Column, value: Any) -> Any:
     """A declared figure as JSON: shapes as [H, W, C], everything else as it is (exact integers)."""
-    return value.as_list() if column.kind is Kind.SHAPE else value
+    return value.as_list() if column.kind in (Kind.SHAPE, Kind.WINDOW) and value is not None else value
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -99,7 +100,7 @@ SWEEP_SCHEMA = "mncost.sweep/1"
 
 
 def sweep_dict(result: SweepResult, pivot: str | None = None) -> dict[str, Any]:
-    """The `mncost.sweep/1` document (see README, "JSON report"). `pivot`: add the α × resolution grid."""
+    """The `mncost.sweep/1` document (see docs/json.md). `pivot`: add the α × resolution grid."""
     flops = result.conventions.counting is Counting.FLOPS
     spec, conv = result.spec, result.conventions
     rows = []

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import columns as declared
 from ..columns import Kind
-from ..conventions import Counting
+from ..conventions import Counting, Fusion
 from ..memory import MemoryTable
 from ..record import record
 from ..report import Conventions, Report, Resolved, SpecInfo, TypeShare
@@ -32,6 +32,7 @@ class Column:
     get: Callable[[Any], Any]
     human: bool = True  # also shown in table/markdown/latex (False: CSV only)
     detail: bool = False  # only with `--detail` (memory traffic)
+    human_detail: bool = False  # markdown/latex only with `--detail`; CSV always
 
     def csv_key(self, units: Units | None) -> str:
         if units in (None, Units.RAW):
@@ -79,8 +80,9 @@ def _view(column: declared.Column, get: Callable[[Any], Any] | None, header: str
     if column.kind is Kind.FLAG:
         flag = get
         return Column(column.key, header or column.header, Kind.TEXT, lambda row: "yes" if flag(row) else "",
-                      column.human, column.detail)
-    return Column(column.key, header or column.header, column.kind, get, column.human, column.detail)
+                      column.human, column.detail, column.human_detail)
+    return Column(column.key, header or column.header, column.kind, get, column.human, column.detail,
+                  column.human_detail)
 
 
 _OPTIONAL = frozenset(c.key for c in declared.COLUMNS if c.optional)
@@ -149,7 +151,8 @@ def config_notes(spec: SpecInfo, config: Resolved | None, conventions: Conventio
     k = conventions
     return (first, f"conventions: {k.describe()}",
             f"memory: weight-dtype={k.weight_dtype} memory-model={k.memory_model}"
-            + (" first-layer-trick" if k.first_layer_trick else ""))
+            + (" first-layer-trick" if k.first_layer_trick else "")
+            + (f" fusion={k.fusion}" if k.fusion is not Fusion.TFLITE else ""))
 
 
 def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]:
@@ -158,7 +161,8 @@ def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]
             ("bn_params", str(k.bn_params)), ("ln_params", str(k.ln_params)),
             ("dtype", str(k.dtype)), ("padding", k.padding),
             ("weight_dtype", str(k.weight_dtype)), ("memory_model", str(k.memory_model)),
-            ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""))
+            ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""),
+            ("fusion", str(k.fusion)))
 
 
 def _report_context(report: Report) -> tuple[tuple[str, Any], ...]:
@@ -196,8 +200,8 @@ def report_sheet(report: Report, view: View = View.LAYERS, machine: bool = False
                           1.0 if report.totals.params else 0.0, 1.0 if report.totals.macs else 0.0)
         return Sheet(title, notes, context, columns, tuple(tuple(c.get(t) for c in columns) for t in shares),
                      tuple(c.get(total) for c in columns), row_label="type")
-    columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional) if detail or not c.detail), counting,
-                           machine)
+    columns = for_counting(tuple(c for c in _present(LAYER_COLUMNS, optional)
+                                 if detail or not (c.detail or (c.human_detail and not machine))), counting, machine)
     footer: dict[str, Any] = {c.key: c.total(report) for c in declared.LAYER_COLUMNS if c.total is not None}
     footer.update(name="Total", flops=2 * report.totals.macs)
     memory = report.memory

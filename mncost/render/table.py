@@ -15,7 +15,7 @@ from rich.text import Text
 
 from .. import columns as declared
 from ..columns import Kind
-from ..conventions import Counting, MemoryModel
+from ..conventions import Counting, Fusion, MemoryModel
 from ..report import Report
 from .units import Units, human, human_bytes, scaled
 
@@ -47,7 +47,8 @@ def _memory_conventions(report: Report) -> str:
     k = report.conventions
     parts = ([f"memory-model={k.memory_model}"] if k.memory_model is not MemoryModel.NAIVE else []) \
         + (["first-layer-trick"] if k.first_layer_trick else []) \
-        + ([f"weight-dtype={k.weight_dtype}"] if k.weight_dtype != k.dtype else [])
+        + ([f"weight-dtype={k.weight_dtype}"] if k.weight_dtype != k.dtype else []) \
+        + ([f"fusion={k.fusion}"] if k.fusion is not Fusion.TFLITE else [])
     return "\nmemory: " + " ".join(parts) if parts else ""
 
 
@@ -56,6 +57,8 @@ Column = tuple[str, bool, list[str], str]  # header, right-aligned?, cells, foot
 
 def _cell(column: declared.Column, value: Any) -> str:
     """A declared figure in the terminal table: exact counts with separators, human bytes."""
+    if value is None:
+        return ""
     if column.kind in (Kind.COUNT, Kind.ARITH):
         return f"{value:,}"
     if column.kind is Kind.BYTES:
@@ -75,7 +78,7 @@ def table_lines(report: Report, detail: bool = False) -> tuple[str, list[str], s
     largest = max((layer.macs for layer in layers), default=0)
     columns: list[Column] = [("#", True, [str(i) for i in range(1, len(layers) + 1)], "")]
     for c in declared.present(declared.LAYER_COLUMNS, report):
-        if not c.human or (c.detail and not detail) or c.kind is Kind.FLAG or c.layer is None:
+        if not c.human or ((c.detail or c.human_detail) and not detail) or c.kind is Kind.FLAG or c.layer is None:
             continue  # a streamed output is marked with '*' instead of a column
         if flops and c.kind is Kind.ARITH:
             c = declared.flops_of(c)
