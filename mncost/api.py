@@ -25,7 +25,9 @@ def _graph(spec: Graph | str | Path, config: Config) -> Graph:
     from . import load
     from .graph import Graph
 
-    return spec if isinstance(spec, Graph) else load(spec, config.depth_multiplier, depth_rounding=config.depth_rounding)
+    if isinstance(spec, Graph):
+        return spec
+    return load(spec, config.depth_multiplier, depth_rounding=config.depth_rounding)
 
 
 def _config(config: Config | None, settings: dict[str, Any]) -> Config:
