@@ -35,11 +35,16 @@ class Counting(StrEnum):
 class OpsCounted(StrEnum):
     """Which ops have arithmetic cost."""
 
+    CONV_FC_MATMUL = "conv-fc-matmul"
+    """Convolutions, fully connected layers and the matrix products between two activations
+    (attention's q k^T and attn v, `matmul`), as torch's FlopCounterMode counts explicit products.
+    Without `matmul` layers the same count as conv-fc."""
     CONV_FC = "conv-fc"
-    """Only convolutions and fully connected layers: the papers, TF-slim, torchvision."""
+    """Only convolutions and fully connected layers: the papers, TF-slim, torchvision (forward
+    hooks on Conv2d and Linear never see the attention products)."""
     ALL = "all"
-    """Also one MAC per output element of batch norm, activations, adds and multiplies, and one
-    per window element of pooling (closer to fvcore-style counters)."""
+    """Also the matrix products, and one MAC per output element of batch norm, activations, adds and
+    multiplies, and one per window element of pooling (closer to fvcore-style counters)."""
 
 
 class BnParams(StrEnum):
@@ -55,6 +60,15 @@ class BnParams(StrEnum):
     @property
     def per_channel(self) -> int:
         return {BnParams.NONE: 0, BnParams.AFFINE: 2, BnParams.ALL: 4}[self]
+
+
+class LnParams(StrEnum):
+    """Whether layer normalization's γ and β (2 per channel) count as parameters."""
+
+    AFFINE = "affine"
+    """2 per channel: PyTorch `parameters()` (timm's totals), and the MobileViT paper's counts."""
+    NONE = "none"
+    """0: only weights of layers that compute (convolutions, FC, layer scale) and declared biases."""
 
 
 class Dtype(StrEnum):

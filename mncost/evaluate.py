@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .conventions import Fusion, MemoryModel, Rounding, resolution_from_rho
+from .conventions import Fusion, MemoryModel, OpsCounted, Rounding, resolution_from_rho
 from .domain import EXACT
 from .errors import ConfigError, SpecError
 from .gcpause import collector_paused
@@ -78,7 +78,7 @@ def conventions_of(spec: Spec, config: Config) -> Conventions:
     return Conventions(rounding_of(spec, config), config.counting, config.ops, config.bn_params,
                        config.dtype, str(spec.defaults.padding), config.weight_dtype or config.dtype,
                        config.memory_model, config.first_layer_trick, _device_name(config), fusion_of(config),
-                       config.depth_rounding)
+                       config.depth_rounding, ln_params=config.ln_params)
 
 
 def _device_name(config: Config) -> str | None:
@@ -121,7 +121,7 @@ def evaluate(graph: Graph, config: Config) -> Report:
     fields = structures(graph, evaluated, conventions.fusion)
     for ev, live_now, streamed, s in zip(evaluated, memory_plan.live_bytes, memory_plan.streamed, fields, strict=True):
         node, out = ev.node, ev.output
-        params, macs = layer_cost(EXACT, ev, per_bn, ops)
+        params, macs = layer_cost(EXACT, ev, per_bn, ops, config.ln_params)
         param_bytes = params * weight_width
         output_bytes = out.elements * width
         ms = None if profile is None else layer_latency_ms(features(ev, s, params, macs), profile)
@@ -190,3 +190,14 @@ def _shape_of(index: int, by_index: dict[int, Evaluated], graph: Graph, resolved
     if index == GRAPH_INPUT:
         return Shape(resolved.resolution, resolved.resolution, graph.spec.channels)
     return by_index[index].output
+
+
+def products_note(graph: Graph, ops: OpsCounted) -> str | None:
+    """Under --ops conv-fc, a spec with matrix products between activations (attention) is counted
+    without them: the line that says so, or None."""
+    products = sum(1 for node in graph.nodes if OPS[node.op].product)
+    if ops is not OpsCounted.CONV_FC or not products:
+        return None
+    return (f"note: {graph.spec.name}: --ops conv-fc leaves out the MACs of its {products} matrix products "
+            "between activations "
+            "(attention q k^T and attn v): the papers' conv + FC count; the default conv-fc-matmul counts them")

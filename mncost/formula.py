@@ -167,6 +167,7 @@ class Formula:
     grid_resolutions: tuple[int, ...]
     errors: tuple[LargestError, ...]
     min_resolution: int = 1  # below it, some comparison of sides changes its outcome
+    ln_params: str = "affine"
 
     @property
     def exact_everywhere_on_grid(self) -> bool:
@@ -217,7 +218,8 @@ def formula(graph: Graph, config: Config) -> Formula:
     result = Formula(
         spec_name=graph.spec.name, spec_description=graph.spec.description, base_resolution=base,
         unit="FLOPs" if config.counting is Counting.FLOPS else "MACs", rounding=rounding, ops=config.ops,
-        bn_params=str(config.bn_params), classes=resolved.classes, depth_multiplier=graph.depth_multiplier,
+        bn_params=str(config.bn_params),
+        ln_params=str(config.ln_params), classes=resolved.classes, depth_multiplier=graph.depth_multiplier,
         pieces=pieces, smoothed=tuple(smoothed), stride_multiple=stride, notes=tuple(guards),
         grid_alphas=tuple(float(a) for a in ERROR_ALPHAS), grid_resolutions=resolutions, errors=(),
     )
@@ -368,7 +370,7 @@ class PolyDomain(Domain):
         arithmetic, params = Poly(), Poly()
         for ev in evaluated:
             state.where = f"layer '{ev.node.name}' at {ev.node.location}"
-            p, m = layer_cost(self, ev, per_bn, ops)
+            p, m = layer_cost(self, ev, per_bn, ops, self.config.ln_params)
             params, arithmetic = params + p, arithmetic + m
         if self.config.counting is Counting.FLOPS:
             arithmetic = arithmetic * 2

@@ -5,6 +5,8 @@ Shapes are (H, W, C) like the papers' tables. Conventions (from the V1 paper, eq
   dwconv: MACs = H_out·W_out·k²·C_out;              weights = k²·C_out (C_out = C_in·multiplier)
   fc:     MACs = C_in·C_out (C_in = H·W·C of its input); weights = C_in·C_out
   conv_transpose: MACs = H_in·W_in·kh·kw·(C_in/groups)·C_out; weights as conv
+  matmul: MACs = H·W·heads·keys·d (q kᵀ) or H·W·heads·keys·d_v (attn v); no weights; left out
+          under --ops conv-fc (the papers count conv and FC layers only)
 k² is kh·kw for a non-square kernel (`kernel: [kh, kw]`); dilation changes output sizes, never a
 count. Biases add parameters, never MACs. Batch norm and activations fused into a conv/fc row
 (`bn: true`, `act: relu6`) run in place on its output. Under `--ops all`, element-wise ops cost
@@ -61,7 +63,7 @@ class Kind(StrEnum):
 LITERAL_KINDS = frozenset({Kind.BOOL, Kind.ACT, Kind.PADDING, Kind.CHOICE, Kind.PIXELS})
 """Attribute kinds fixed when the spec is read (no expressions, the same under every config)."""
 
-ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid")
+ACTIVATIONS = ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid", "gelu")
 """Activation names usable as ops and as the fused `act:` of conv and fc rows."""
 
 
@@ -115,6 +117,8 @@ class OpRule:
     kernel: Kernel = Kernel.ELEMENTWISE
     like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
     # attributes; without it, one of them must be given
+    product: bool = False  # a product of two activations (attention): its MACs are left out under --ops conv-fc
+    norm_affine: bool = False  # its weights are a normalization's γ and β: counted per --ln-params
 
     def attr(self, key: str) -> Attr:
         """The declaration of an attribute key, including a list's `key1`, `key2`, ... entries."""
@@ -429,6 +433,77 @@ def _flatten_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
     return Shape(1, 1, inputs[0].elements)
 
 
+def _per_channel(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    return out.c
+
+
+def _keys(d: Domain, x: Shape, other: Shape, patch: int) -> Any:
+    """How many tokens of `x` each token of the other operand meets: all H·W of them, or with
+    `patch: p` the (H/p)·(W/p) at its own offset inside the p×p patches (MobileViT), which needs
+    both operands on the same map and sides that are multiples of p."""
+    if patch == 1:
+        return x.h * x.w
+    if not (d.equal(x.h, other.h) and d.equal(x.w, other.w)):
+        raise OpError(f"with patch: {patch} both inputs must be the same map, got {x}, {other}")
+    rows, cols = d.floor_div(x.h, patch), d.floor_div(x.w, patch)
+    if not (d.equal(rows * patch, x.h) and d.equal(cols * patch, x.w)):
+        raise OpError(f"the {x.h}x{x.w} map does not cut into {patch}x{patch} patches (its sides must be "
+                      f"multiples of {patch}; timm resizes the map first: a resize op)")
+    return rows * cols
+
+
+def _head_width(d: Domain, x: Shape, heads: int, what: str) -> Any:
+    if not d.divides(heads, x.c):
+        raise OpError(f"{what} channels {x.c} do not split into {heads} heads")
+    return d.floor_div(x.c, heads)
+
+
+def _matmul_dims(d: Domain, inputs: Sequence[Shape], a: Attrs) -> tuple[Any, Any]:
+    """(keys per query and head, the inner dimension of the product) of a `matmul`.
+
+    transpose_b (QKᵀ): A = queries, H×W×(heads·d); B = keys, H'×W'×(kv_heads·d); out: one logit per
+    query, head and key. Otherwise (AV): A = attention weights, H×W×(heads·keys); B = values,
+    H'×W'×(kv_heads·d_v); out: H×W×(heads·d_v). kv_heads = 1 with multi_query, else heads."""
+    x, y = inputs
+    heads, patch = a["heads"], a["patch"]
+    kv_heads = 1 if a["multi_query"] else heads
+    keys = _keys(d, y, x, patch)
+    if a["transpose_b"]:
+        width = _head_width(d, x, heads, "the first input's")
+        kv_width = _head_width(d, y, kv_heads, "the second input's")
+        if not d.equal(width, kv_width):
+            raise OpError(f"query heads of width {width} ({x.c} channels / {heads} heads) cannot meet keys of "
+                          f"width {kv_width} ({y.c} channels / {kv_heads} heads)")
+        return keys, width
+    _head_width(d, y, kv_heads, "the second input's")
+    if not d.equal(x.c, heads * keys):
+        raise OpError(f"the first input's {x.c} channels must be {heads} heads x {keys} keys (the second input's "
+                      f"tokens{' per patch offset' if patch > 1 else ''}), as a transpose_b matmul gives")
+    return keys, keys
+
+
+def _matmul_shape(d: Domain, inputs: Sequence[Shape], a: Attrs) -> Shape:
+    x, y = inputs
+    keys, _ = _matmul_dims(d, inputs, a)
+    if a["transpose_b"]:
+        return Shape(x.h, x.w, a["heads"] * keys)
+    kv_heads = 1 if a["multi_query"] else a["heads"]
+    return Shape(x.h, x.w, a["heads"] * d.floor_div(y.c, kv_heads))
+
+
+def _matmul_macs(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> Any:
+    """One multiply-accumulate per output element and inner index: QKᵀ N_q·heads·N_kv·d, AV
+    N_q·heads·N_kv·d_v."""
+    _, inner = _matmul_dims(d, inputs, a)
+    return out.elements * inner
+
+
+def _matmul_label(a: Attrs) -> str:
+    kind = "q k^T" if a["transpose_b"] else "attn v"
+    heads = f" {a['heads']}h" + (" mq" if a["multi_query"] else "")
+    return f"matmul {kind}{heads}" + (f" p{a['patch']}" if a["patch"] > 1 else "")
+
+
 _FUSED = {
     "bias": Attr(Kind.BOOL, False),
     "bn": Attr(Kind.BOOL, None),  # default from the spec's `defaults.bn`
@@ -562,12 +637,24 @@ def _registry() -> dict[str, OpRule]:
             label=lambda a: f"conv_t {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
         ),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True, kernel=Kernel.FREE),
-        _simple("softmax", "softmax over channels (no parameters)"),
+        _simple("softmax", "softmax over channels or, after a q k^T matmul, over the keys (no parameters)",
+                attrs={"axis": Attr(Kind.CHOICE, "channels", choices=("channels", "keys"))}),
         # LayerNorm over the channels of each position (ConvNeXt, MobileViT): γ and β per channel,
         # as PyTorch's nn.LayerNorm(C) counts them; under --ops all one MAC per output element.
         OpRule(name="layer_norm", doc="layer normalization over channels (γ, β: 2 parameters per channel)",
                attrs={}, min_inputs=1, max_inputs=1, shape=_same, weights=_affine_per_channel, macs=_zero,
-               extra_macs=_per_output, label=_fixed_label("layer_norm")),
+               extra_macs=_per_output, label=_fixed_label("layer_norm"), norm_affine=True),
+        # timm LayerScale2d: x * gamma, one learned factor per channel (weights, not statistics).
+        OpRule(name="layer_scale", doc="a learned factor per channel (C parameters; one multiply per element)",
+               attrs={}, min_inputs=1, max_inputs=1, shape=_same, weights=_per_channel, macs=_zero,
+               extra_macs=_per_output, label=_fixed_label("layer_scale")),
+        # A matrix product between two activations (attention's q k^T and attn v): no parameters;
+        # its MACs are counted unless --ops conv-fc (the papers' count) leaves them out.
+        OpRule(name="matmul", doc="a product of two activations per head (attention's q k^T and attn v)",
+               attrs={"heads": Attr(Kind.INT, 1), "transpose_b": Attr(Kind.BOOL, False),
+                      "multi_query": Attr(Kind.BOOL, False), "patch": Attr(Kind.INT, 1)},
+               min_inputs=2, max_inputs=2, shape=_matmul_shape, weights=_zero, macs=_matmul_macs,
+               extra_macs=_zero, label=_matmul_label, kernel=Kernel.FC, product=True),
     ]
     return {rule.name: rule for rule in rules}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import Any
 
-from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, LnParams, MemoryModel, OpsCounted, Rounding
 from .errors import Location
 from .ops import Shape
 from .record import record
@@ -27,7 +27,7 @@ class Config:
     rounding: Rounding | None = None
     classes: int | None = None
     counting: Counting = Counting.MACS
-    ops: OpsCounted = OpsCounted.CONV_FC
+    ops: OpsCounted = OpsCounted.CONV_FC_MATMUL
     bn_params: BnParams = BnParams.NONE
     dtype: Dtype = Dtype.FP32
     depth_multiplier: float = 1.0  # stage rows repeat ceil(d·n) blocks; the graph is built for one d
@@ -37,6 +37,7 @@ class Config:
     device: str | None = None  # a device profile (bundled name or file): per-layer and total latency_ms
     depth_rounding: DepthRounding = DepthRounding.CEIL  # how d·n becomes whole blocks; the graph is built for one
     fusion: Fusion | None = None  # BN/activation folding; None: the device profile's, else tflite
+    ln_params: LnParams = LnParams.AFFINE  # layer norm γ/β counted (PyTorch, timm) or not
 
     def __post_init__(self) -> None:
         """Conventions given as their string values (`bn_params="affine"`) become enum members; a
@@ -75,11 +76,13 @@ class Conventions:
     device: str | None = None  # the device profile latency is estimated for (its name)
     fusion: Fusion = Fusion.TFLITE  # which batch norms and activations fold into the conv or fc before them
     depth_rounding: DepthRounding = DepthRounding.CEIL
+    ln_params: LnParams = LnParams.AFFINE
 
     def describe(self) -> str:
-        """`rounding=none count=macs ops=conv-fc bn-params=none dtype=fp32 padding=same` (and `device=`,
-        and `depth-rounding=` when it is not ceil)."""
+        """`rounding=none count=macs ops=conv-fc-matmul bn-params=none ln-params=affine dtype=fp32
+        padding=same` (and `device=`, and `depth-rounding=` when it is not ceil)."""
         return (f"rounding={self.rounding} count={self.counting} ops={self.ops} bn-params={self.bn_params}"
+                f" ln-params={self.ln_params}"
                 f" dtype={self.dtype} padding={self.padding}" + (f" device={self.device}" if self.device else "")
                 + (f" depth-rounding={self.depth_rounding}" if self.depth_rounding is not DepthRounding.CEIL else ""))
 

@@ -104,7 +104,17 @@ def _enum(enum: type[Any], description: str) -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """Definitions every document uses: spec, conventions, config, a shape."""
-    from .conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+    from .conventions import (
+        BnParams,
+        Counting,
+        DepthRounding,
+        Dtype,
+        Fusion,
+        LnParams,
+        MemoryModel,
+        OpsCounted,
+        Rounding,
+    )
 
     return {
         "spec": _object({"name": _text("the spec's name"), "description": _text("the spec's description"),
@@ -117,6 +127,7 @@ def _shared() -> dict[str, Any]:
             "counting": _enum(Counting, "arithmetic as MACs or FLOPs"),
             "ops": _enum(OpsCounted, "which ops have arithmetic cost"),
             "bn_params": _enum(BnParams, "batch-norm parameters per channel"),
+            "ln_params": _enum(LnParams, "layer-norm γ and β counted or not"),
             "dtype": _enum(Dtype, "activation storage type"),
             "padding": _text("the spec's default padding"),
             "weight_dtype": _enum(Dtype, "parameter storage type"),
@@ -337,6 +348,7 @@ def formula_schema() -> dict[str, Any]:
         "conventions": {"type": "object", "description": "the conventions of the counts",
                         "properties": {"rounding": {"type": "string"}, "counting": {"type": "string"},
                                        "ops": {"type": "string"}, "bn_params": {"type": "string"},
+                                       "ln_params": {"type": "string"},
                                        "classes": {"type": "integer"}, "depth_multiplier": {"type": "number"}},
                         "required": ["rounding", "counting", "ops", "bn_params", "classes", "depth_multiplier"],
                         "additionalProperties": False},
@@ -376,9 +388,13 @@ def spec_schema() -> dict[str, Any]:
                "description": "same, valid, half, pixels per side or [height, width] pixels per side"}
     def layer_schema(act: dict[str, Any], block_row: str, stage_table: str) -> dict[str, Any]:
         """A layer of a list: `act` is what an activation may be there (block parameters inside templates)."""
+        boolean: dict[str, Any] = {"type": "boolean"}
+        if act is not strict_act:  # inside a template: also the name of a bool parameter
+            boolean = {"anyOf": [boolean, {"type": "string", "pattern": s._NAME}],
+                       "description": "true, false, or a bool parameter of the enclosing block"}
         kinds = {Kind.CHANNELS: {**whole_or_expr, "description": "channels: a paper width (scaled by α) or an "
                                                                "expression"},
-                 Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [{"type": "boolean"}, variable]}, Kind.ACT: act,
+                 Kind.INT: whole_or_expr, Kind.BOOL: {"anyOf": [boolean, variable]}, Kind.ACT: act,
                  Kind.PADDING: {"anyOf": [padding, variable]}, Kind.PIXELS: {"anyOf": [pixels, variable]}}
         pair = {"anyOf": [whole_or_expr, {"type": "array", "items": whole_or_expr, "minItems": 2, "maxItems": 2}],
                 "description": "one value for both axes, [height, width] or HxW"}

@@ -270,6 +270,7 @@ class _Parser:
         self.templates: dict[str, LocMap] = {}
         self.params: dict[str, tuple[Param, ...]] = {}
         self.act_names: frozenset[str] = frozenset()  # `act` parameters of the template being parsed
+        self.bool_names: frozenset[str] = frozenset()  # its `bool` parameters (usable as a boolean attribute)
         self.block: str | None = None  # the template being parsed (for the hint on an unknown name)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -492,6 +493,7 @@ class _Parser:
         params = self.params[name]
         # `act` parameters are activation names: usable in `act:` fields, not in arithmetic.
         self.act_names = frozenset(p.name for p in params if p.kind == "act")
+        self.bool_names = frozenset(p.name for p in params if p.kind == "bool")
         known = set(GLOBAL_NAMES) | {p.name for p in params if p.kind != "act"}
         lets = []
         raw_lets = body.get("let", LocMap(body.location))
@@ -512,7 +514,7 @@ class _Parser:
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
-        self.act_names = frozenset()
+        self.act_names = self.bool_names = frozenset()
         self.block = None
         return BlockTemplate(name, params, tuple(lets), ops, output, streamable, body.location)
 
@@ -712,8 +714,12 @@ class _Parser:
         if kind is Kind.PIXELS:
             return expr.Expr(str(value), frozenset(), _const(self.whole(value, where, key, 0, MAX_PADDING)), where)
         if kind is Kind.BOOL:
+            if isinstance(value, str) and value in self.bool_names:  # a bool parameter of the block
+                name = value
+                return expr.Expr(name, frozenset({name}), lambda env: env[name], where)
             if not isinstance(value, bool):
-                raise SpecError(where, f"'{key}' must be true or false, got {_kind(value)}")
+                params = f", or a bool parameter ({', '.join(sorted(self.bool_names))})" if self.bool_names else ""
+                raise SpecError(where, f"'{key}' must be true or false{params}, got {_kind(value)}")
             return expr.constant(value, where)
         if kind is Kind.ACT:
             return self.activation(value, where)
@@ -724,6 +730,13 @@ class _Parser:
             self.square(int(m[1]), int(m[2]), where)
             value = int(m[1])
         return self.typed(value, "channels" if kind is Kind.CHANNELS else "int", where, known, key)
+
+    def choice(self, value: Any, choices: tuple[str, ...], where: Location, key: str) -> Expr:
+        """One of an attribute's names (softmax's `axis`), fixed when the spec is read."""
+        if value not in choices:
+            hint = suggest(str(value), choices) if isinstance(value, str) else ""
+            raise SpecError(where, f"'{key}' must be one of {', '.join(choices)}, got {_kind(value)}{hint}")
+        return expr.Expr(str(value), frozenset(), _const(value), where)
 
     def activation(self, value: Any, where: Location) -> Expr:
         """An activation name (or none), or the name of an `act` parameter of the enclosing block."""

@@ -326,7 +326,7 @@ def _plan(graph: Graph, config: Config, alpha: float, probe: int, atoms: Atoms) 
     macs: Any = 0
     elements: Any = 0
     for ev in evaluated:
-        p, m = layer_cost(domain, ev, per_bn, ops)
+        p, m = layer_cost(domain, ev, per_bn, ops, config.ln_params)
         params, macs, elements = params + p, macs + m, elements + ev.output.elements
     live = live_plan(graph, evaluated, 1, config.memory_model, config.first_layer_trick).live_bytes
     return _Plan(domain, params, macs, elements, _undominated(live))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .conventions import OpsCounted, Rounding
+from .conventions import LnParams, OpsCounted, Rounding
 from .domain import EXACT, Domain
 from .errors import EvaluationError
 from .expr import ExprError, builtin_functions
@@ -89,14 +89,15 @@ def exact_walk(graph: Graph, alpha: float, resolution: int, classes: int, roundi
     return walk(graph, domain, image, names_in_scope(alpha, classes, rounding), alpha)
 
 
-def layer_cost(domain: Domain, ev: Evaluated, bn_per_channel: int, ops: OpsCounted) -> tuple[Any, Any]:
-    """Parameters and MACs of one walked layer, under the bn-params and ops conventions."""
+def layer_cost(domain: Domain, ev: Evaluated, bn_per_channel: int, ops: OpsCounted,
+               ln_params: LnParams = LnParams.AFFINE) -> tuple[Any, Any]:
+    """Parameters and MACs of one walked layer, under the bn-params, ln-params and ops conventions."""
     node, a, out, inputs = ev.node, ev.attrs, ev.output, ev.inputs
     rule = OPS[node.op]
-    params = rule.weights(domain, inputs, out, a)
+    params = 0 if rule.norm_affine and ln_params is LnParams.NONE else rule.weights(domain, inputs, out, a)
     if bn_per_channel and (node.op == "bn" or a.get("bn")):
         params = params + bn_per_channel * out.c
-    macs = rule.macs(domain, inputs, out, a)
+    macs = 0 if rule.product and ops is OpsCounted.CONV_FC else rule.macs(domain, inputs, out, a)
     if ops is OpsCounted.ALL:
         macs = macs + rule.extra_macs(domain, inputs, out, a)
     return params, macs

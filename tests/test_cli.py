@@ -50,8 +50,8 @@ def test_show_flops_and_conventions(runner: CliRunner) -> None:
     assert code == 0
     assert doc["totals"]["flops"] == 2 * 568_740_352
     assert doc["totals"]["params"] == 4_253_864  # keras.io: MobileNet count_params()
-    assert doc["conventions"] == {"rounding": "none", "counting": "flops", "ops": "conv-fc",
-                                  "bn_params": "all", "dtype": "fp32", "padding": "same",
+    assert doc["conventions"] == {"rounding": "none", "counting": "flops", "ops": "conv-fc-matmul",
+                                  "bn_params": "all", "ln_params": "affine", "dtype": "fp32", "padding": "same",
                                   "weight_dtype": "fp32", "memory_model": "naive", "first_layer_trick": False,
                                   "device": None, "fusion": "tflite", "depth_rounding": "ceil"}
 

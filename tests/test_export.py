@@ -83,7 +83,7 @@ def test_latex_is_booktabs_and_names_conventions(runner) -> None:  # type: ignor
     for command in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}", r"\caption{"):
         assert command in text
     assert "Conv2d\\_1\\_depthwise" in text
-    assert "rounding=none count=macs ops=conv-fc" in text
+    assert "rounding=none count=macs ops=conv-fc-matmul" in text
 
 
 @pytest.mark.parametrize(("raw", "escaped"), [
@@ -140,7 +140,8 @@ def test_latex_compiles(runner, tmp_path: Path) -> None:  # type: ignore[no-unty
 # -- CSV: parsed checks ------------------------------------------------------------------------------
 
 CONTEXT = ["spec", "alpha", "resolution", "rho", "classes", "depth_multiplier", "rounding", "counting", "ops",
-           "bn_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device", "fusion"]
+           "bn_params", "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device",
+           "fusion"]
 
 
 def test_csv_layers(runner) -> None:  # type: ignore[no-untyped-def]
@@ -198,16 +199,17 @@ def test_csv_sweep_rows(runner) -> None:  # type: ignore[no-untyped-def]
     pivot = parse_csv(out(runner, "sweep", *PAPER_GRID, "-f", "csv", "--pivot", "params"))
     assert list(pivot[0]) == ["row", "alpha", "params_224", "params_192", "params_160", "params_128",
                               "spec", "classes", "depth_multiplier", "rounding", "counting", "ops", "bn_params",
-                              "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick", "device",
-                              "fusion"]
+                              "ln_params", "dtype", "padding", "weight_dtype", "memory_model", "first_layer_trick",
+                              "device", "fusion"]
     assert {pivot[0][f"params_{s}"] for s in (224, 192, 160, 128)} == {"4210088"}
 
 
 # -- JSON: every document against the README's field-by-field description ---------------------
 
 NUM, INT, STR, SHAPE, BOOL = "number", "int", "str", "shape", "bool"
-CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"), "ops": ("conv-fc", "all"),
-               "bn_params": ("none", "affine", "all"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
+CONVENTIONS = {"rounding": ("none", "round8"), "counting": ("macs", "flops"),
+               "ops": ("conv-fc-matmul", "conv-fc", "all"), "bn_params": ("none", "affine", "all"),
+               "ln_params": ("affine", "none"), "dtype": ("fp32", "fp16", "bf16", "int8"), "padding": STR,
                "weight_dtype": ("fp32", "fp16", "bf16", "int8"), "memory_model": ("naive", "streamed"),
                "first_layer_trick": BOOL, "device": (None,),
                "fusion": ("none", "conv-bn", "tflite", "conv-bn-act"), "depth_rounding": ("ceil", "round")}

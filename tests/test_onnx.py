@@ -305,7 +305,22 @@ def test_diff_a_spec_against_its_export(tmp_path: Path) -> None:
 
 # -- the round trip law ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", bundled_names())
+# Bundled specs with ops the exporter does not write yet (docs/attention.md): the first one met, by name.
+NOT_EXPORTED = {"mobilevit-xxs": "op 'layer_norm'", "mobilevit-xs": "op 'layer_norm'", "mobilevit-s": "op 'layer_norm'",
+                "mobilenet-v4-hybrid-medium": "op 'layer_scale'", "mobilenet-v4-hybrid-large": "activation 'gelu'"}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_EXPORTED))
+def test_export_refuses_what_it_cannot_write_by_name(tmp_path: Path, name: str) -> None:
+    target = tmp_path / f"{name}.onnx"
+    result = _invoke(["export", name, "-o", str(target)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: layer '") and result.stderr.count("\n") == 1
+    assert f"{NOT_EXPORTED[name]} cannot be exported" in result.stderr
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("name", [n for n in bundled_names() if n not in NOT_EXPORTED])
 @pytest.mark.parametrize(("alpha", "resolution"), [(1.0, None), (0.5, 160)])
 def test_round_trip_spec_onnx_spec(tmp_path: Path, name: str, alpha: float, resolution: int | None) -> None:
     """Exported at α and a resolution, then imported, every layer keeps its shapes, params and MACs."""

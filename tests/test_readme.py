@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mncost.cli import main
-from mncost.conventions import BnParams, Counting, DepthRounding, Dtype, OpsCounted, Rounding
+from mncost.conventions import BnParams, Counting, DepthRounding, Dtype, LnParams, OpsCounted, Rounding
 from mncost.ops import OPS
 
 from .conftest import cli_runner
@@ -37,7 +37,8 @@ def test_every_op_is_documented(op: str) -> None:
     assert any(f"`{op}`" in line.split(" | ", 1)[0] for line in table)  # the first cell of an op-table row
 
 
-@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, Dtype, DepthRounding)
+@pytest.mark.parametrize("member", [m for enum in (Rounding, Counting, OpsCounted, BnParams, LnParams, Dtype,
+                                                    DepthRounding)
                                     for m in enum])
 def test_every_convention_is_documented(member: object) -> None:
     assert f"`{member}`" in page("conventions") or f" {member} " in page("conventions")

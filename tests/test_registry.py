@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mncost import Config, build_graph, evaluate
-from mncost.conventions import BnParams, Counting, Dtype, OpsCounted, Rounding
+from mncost.conventions import BnParams, Counting, Dtype, LnParams, OpsCounted, Rounding
 from mncost.ops import OPS, Kind
 from mncost.spec import parse_spec
 
@@ -17,6 +17,8 @@ def one_op_spec(op: str) -> str:
     rule = OPS[op]
     attrs = "".join(f", {k}: {ROW_ATTRS[k]}" for k, a in rule.attrs.items() if a.required or k in rule.like[:1])
     inputs = ", inputs: [a, b]" if rule.min_inputs > 1 else ""
+    if op == "matmul":  # q k^T of two 8-channel maps (attn v needs heads x keys channels in its first input)
+        inputs += ", transpose_b: true"
     return ("name: t\ndescription: t\nsource: t\ninput: {resolution: 16, channels: 8}\nlayers:\n"
             "  - {name: a, op: conv, kernel: 1, out: 8}\n  - {name: b, op: conv, kernel: 1, out: 8}\n"
             f"  - {{name: x, op: {op}{attrs}{inputs}}}\n")
@@ -45,4 +47,5 @@ def test_other_members() -> None:
     assert [b.per_channel for b in BnParams] == [0, 2, 4]
     assert [d.bytes for d in Dtype] == [4, 2, 2, 1]
     assert [c.value for c in Counting] == ["macs", "flops"]
-    assert [o.value for o in OpsCounted] == ["conv-fc", "all"]
+    assert [o.value for o in OpsCounted] == ["conv-fc-matmul", "conv-fc", "all"]
+    assert [n.value for n in LnParams] == ["affine", "none"]

@@ -92,7 +92,7 @@ BASE = ("name: t\ndescription: d\nsource: s\ninput: {resolution: 32, channels: 3
     ("params: {c: channels}", "params: {c: chanels}"),
     ("    params: {c: channels}", "    description: {}\n    params: {c: channels}"),  # found by the long fuzz run
     ("{name: stem,", "{name: 'st em',"),
-    ("  - {name: fc, op: fc, filter: 64x10}\n", "  - {name: fc, op: fc, filter: 64x10, act: gelu}\n"),
+    ("  - {name: fc, op: fc, filter: 64x10}\n", "  - {name: fc, op: fc, filter: 64x10, act: mish}\n"),
 ])
 def test_the_schema_rejects_what_mncost_rejects(old: str, new: str) -> None:
     assert old in BASE

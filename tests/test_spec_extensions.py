@@ -76,9 +76,9 @@ layers:
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    ("[relux, 8]", "t.yaml:15: 'act' must be none or one of relu, relu6, hswish, hsigmoid, swish, silu, sigmoid, "
+    ("[relux, 8]", "t.yaml:15: 'act' must be none or one of relu, relu6, hswish, hsigmoid, swish, silu, sigmoid, gelu, "
                    "got text 'relux'; did you mean 'relu'?"),
-    ("[3, 8]", "t.yaml:15: 'act' must be none or one of relu, relu6, hswish, hsigmoid, swish, silu, sigmoid, "
+    ("[3, 8]", "t.yaml:15: 'act' must be none or one of relu, relu6, hswish, hsigmoid, swish, silu, sigmoid, gelu, "
                "got int 3"),
 ])
 def test_act_parameter_values_are_checked(row: str, message: str) -> None:

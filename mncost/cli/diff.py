@@ -162,8 +162,10 @@ def evaluate_side(spec: str, config: Config, variables: dict[str, str] | None = 
         graph = build_graph(parse_spec(text, spec, variables), config.depth_multiplier, config.depth_rounding)
         check_paper_sizes(graph)
     from .loading import warn
+    from .options import note_products
 
     warn(graph)
+    note_products(graph, config)
     return evaluate(graph, config)
 
 

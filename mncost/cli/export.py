@@ -45,7 +45,7 @@ def model_options(func: F) -> F:
 def model_config(alpha: float, rho: float | None, resolution: int | None, rounding: str | None,
                  classes: int | None, depth_multiplier: float) -> Config:
     return make_config(alpha=alpha, rho=rho, resolution=resolution, rounding=rounding, classes=classes,
-                       counting="macs", ops="conv-fc", bn_params="none", dtype="fp32",
+                       counting="macs", ops="conv-fc-matmul", bn_params="none", dtype="fp32",
                        depth_multiplier=depth_multiplier)
 
 

@@ -1,5 +1,6 @@
-"""Loading a spec for a command: the graph under the config's depth convention, and the spec's
-warnings (an op whose output nobody reads) written to standard error before any output."""
+"""Loading a spec for a command: the graph under the config's depth convention and variables, and
+the spec's notes written to standard error before any output: warnings (an op whose output nobody
+reads) and what `--ops conv-fc` leaves out (attention products)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ if TYPE_CHECKING:
 def load_graph(spec: str | Path, config: Config, variables: Mapping[str, Any] | None = None) -> Graph:
     """`mncost.load` for the config's depth multiplier and rounding and the spec's `variables`
     (`--set`), then warn (stderr, exit code unchanged)."""
+    from .options import note_products
+
     graph = load(spec, config.depth_multiplier, variables, config.depth_rounding)
     warn(graph)
+    note_products(graph, config)
     return graph
 
 

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, MemoryModel, OpsCounted, Rounding
+from ..conventions import BnParams, Counting, DepthRounding, Dtype, Fusion, LnParams, MemoryModel, OpsCounted, Rounding
+from ..graph import Graph
 from ..report import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,10 +57,13 @@ def convention_options(func: F) -> F:
                      help="Number of classes (TF-slim checkpoints: 1001). Default: the spec's."),
         click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
                      help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
-        click.option("--ops", type=_choice(OpsCounted), default="conv-fc", show_default=True,
-                     help="Which ops have arithmetic cost: conv and FC only (papers), or all."),
+        click.option("--ops", type=_choice(OpsCounted), default="conv-fc-matmul", show_default=True,
+                     help="Which ops have arithmetic cost: conv, FC and the attention matrix products; conv and "
+                     "FC only (papers); or all."),
         click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
                      help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
+        click.option("--ln-params", type=_choice(LnParams), default="affine", show_default=True,
+                     help="Layer-norm parameters per channel: affine = 2 (γ, β: PyTorch, timm) or none."),
         click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
                      help="Activation storage type for byte counts."),
         click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
@@ -94,7 +98,7 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                 classes: int | None, counting: str, ops: str, bn_params: str, dtype: str,
                 depth_multiplier: float = 1.0, weight_dtype: str | None = None,
                 memory_model: str = "naive", first_layer_trick: bool = False, device: str | None = None,
-                fusion: str | None = None, depth_rounding: str = "ceil") -> Config:
+                fusion: str | None = None, depth_rounding: str = "ceil", ln_params: str = "affine") -> Config:
     if rho is not None and resolution is not None:
         raise click.UsageError("give either --rho or --resolution, not both")
     return Config(alpha=alpha, rho=rho, resolution=resolution,
@@ -102,7 +106,8 @@ def make_config(alpha: float, rho: float | None, resolution: int | None, roundin
                   counting=Counting(counting), ops=OpsCounted(ops), bn_params=BnParams(bn_params), dtype=Dtype(dtype),
                   depth_multiplier=depth_multiplier, weight_dtype=Dtype(weight_dtype) if weight_dtype else None,
                   memory_model=MemoryModel(memory_model), first_layer_trick=first_layer_trick, device=device,
-                  fusion=Fusion(fusion) if fusion else None, depth_rounding=DepthRounding(depth_rounding))
+                  fusion=Fusion(fusion) if fusion else None, depth_rounding=DepthRounding(depth_rounding),
+                  ln_params=LnParams(ln_params))
 
 
 def variable_option(func: F) -> F:
@@ -121,3 +126,12 @@ def variables_of(settings: tuple[str, ...] | list[str]) -> dict[str, str]:
             raise click.UsageError(f"--set '{item}' is not NAME=VALUE (e.g. --set ks=3 or --set d=2,3,4,4,4)")
         found[name.strip()] = value.strip()
     return found
+
+
+def note_products(graph: Graph, config: Config) -> None:
+    """Say on stderr when --ops conv-fc leaves a spec's attention products out (evaluate.products_note)."""
+    from ..evaluate import products_note
+
+    note = products_note(graph, config.ops)
+    if note is not None:
+        click.echo(note, err=True)

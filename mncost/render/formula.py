@@ -19,7 +19,8 @@ def _variables(f: Formula) -> str:
 
 
 def _conventions(f: Formula) -> str:
-    return (f"rounding={f.rounding} count={f.unit.lower()} ops={f.ops} bn-params={f.bn_params} classes={f.classes}"
+    return (f"rounding={f.rounding} count={f.unit.lower()} ops={f.ops} bn-params={f.bn_params}"
+            f" ln-params={f.ln_params} classes={f.classes}"
             + (f" depth={f.depth_multiplier:g}" if f.depth_multiplier != 1 else ""))
 
 
@@ -191,6 +192,7 @@ def formula_dict(f: Formula) -> dict[str, Any]:
         "spec": {"name": f.spec_name, "description": f.spec_description},
         "variables": {"alpha": "width multiplier", "rho": f"resolution / {f.base_resolution}"},
         "conventions": {"rounding": str(f.rounding), "counting": key, "ops": str(f.ops), "bn_params": f.bn_params,
+                        "ln_params": f.ln_params,
                         "classes": f.classes, "depth_multiplier": f.depth_multiplier},
         "pieces": [{"alpha_from": _bound(p.low), "alpha_to": _bound(p.high), key: _terms(p.arithmetic),
                     "params": _terms(p.params)} for p in f.pieces],

@@ -32,7 +32,8 @@ def config_dict(config: Resolved) -> dict[str, Any]:
 def conventions_dict(conv: Conventions) -> dict[str, Any]:
     """The `conventions` object shared by every JSON document."""
     return {"rounding": str(conv.rounding), "counting": str(conv.counting), "ops": str(conv.ops),
-            "bn_params": str(conv.bn_params), "dtype": str(conv.dtype), "padding": conv.padding,
+            "bn_params": str(conv.bn_params), "ln_params": str(conv.ln_params),
+            "dtype": str(conv.dtype), "padding": conv.padding,
             "weight_dtype": str(conv.weight_dtype), "memory_model": str(conv.memory_model),
             "first_layer_trick": conv.first_layer_trick, "device": conv.device,
             "fusion": str(conv.fusion), "depth_rounding": str(conv.depth_rounding)}

@@ -46,6 +46,7 @@ def _conventions(report: Report) -> str:
     c, k = report.config, report.conventions
     return (f"alpha={c.alpha:g}, resolution={c.resolution} (rho={c.rho:.4g}), classes={c.classes}; "
             f"conventions: rounding={k.rounding}, count={k.counting}, ops={k.ops}, bn-params={k.bn_params}, "
+            f"ln-params={k.ln_params}, "
             f"dtype={k.dtype}, padding={k.padding}")
 
 
@@ -136,7 +137,8 @@ def sweep_figure(rows: Sequence[SweepRow], report: Report, fmt: str, y: str = "p
     conv = report.conventions
     caption = (f"{spec.description}. Point labels: input resolution in pixels (ρ = resolution / "
                f"{round(report.config.resolution / report.config.rho)}).\nconventions: rounding={conv.rounding}, "
-               f"count={conv.counting}, ops={conv.ops}, bn-params={conv.bn_params}, dtype={conv.dtype}, "
+               f"count={conv.counting}, ops={conv.ops}, bn-params={conv.bn_params}, ln-params={conv.ln_params}, "
+               f"dtype={conv.dtype}, "
                f"padding={conv.padding}, "
                f"classes={report.config.classes}")
     fig.text(0.01, 0.005, caption, fontsize=6.5, va="bottom", ha="left")

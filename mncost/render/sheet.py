@@ -163,7 +163,8 @@ def output_notes(report: Report) -> tuple[str, ...]:
 def conventions_context(conventions: Conventions) -> tuple[tuple[str, Any], ...]:
     k = conventions
     return (("rounding", str(k.rounding)), ("counting", str(k.counting)), ("ops", str(k.ops)),
-            ("bn_params", str(k.bn_params)), ("dtype", str(k.dtype)), ("padding", k.padding),
+            ("bn_params", str(k.bn_params)), ("ln_params", str(k.ln_params)),
+            ("dtype", str(k.dtype)), ("padding", k.padding),
             ("weight_dtype", str(k.weight_dtype)), ("memory_model", str(k.memory_model)),
             ("first_layer_trick", str(k.first_layer_trick).lower()), ("device", k.device or ""),
             ("fusion", str(k.fusion)))
