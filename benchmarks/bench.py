@@ -17,6 +17,10 @@ Targets (issue 8):
    1,000-layer ones, with peak RSS ≤ 100 MB and traced memory ≤ 12 × the 1,000-layer one.
 4. Search spaces (issue 15): benchmarks/space_bench.py (`space.cost` throughput and against
    Once-for-All's function with --ofa-python/--ofa-path, `mncost space eval` end to end and its memory).
+5. Commands linear in the layers (issue 12, `--huge`, about 40 minutes on a loaded 2-core
+   machine): on a generated stage table of 99,001 layers (inside every limit of the README's
+   "Limits"), `show`, `fit`, `formula`, `diff` and a sweep whose first point is invalid each
+   take ≤ 12 × their time on the same table at 9,901 layers (whole-process wall time).
 """
 
 from __future__ import annotations
@@ -199,22 +203,96 @@ def scaling(runs: int) -> None:
                    f"{big['traced'] / 1e6:.1f} MB vs {small['traced'] / 1e6:.2f} MB", "≤ 12 ×", ratio, ratio <= 12)
 
 
+def huge_spec(layers: int, invalid_below: int = 0) -> str:
+    """A V2-style stage table of exactly `layers` layers: a stem conv, one 3-layer block (t = 1, so
+    no expansion), 4-layer bottleneck blocks with residual adds (n ≤ 1,000 a row) and a pooling
+    layer. `invalid_below`: the pooling layer is a 7x7 'valid' window, so every resolution below
+    that fails at the last layer (a sweep's invalid point that only a walk can find)."""
+    blocks = (layers - 5) // 4
+    assert 4 * blocks + 5 == layers, "layers must be 4k + 5"
+    rows = ["      - [1, 24, 1, 1]"]
+    while blocks > 0:
+        rows.append(f"      - [6, 24, {min(blocks, 1000)}, 1]")
+        blocks -= min(blocks, 1000)
+    pool = ("{name: pool, op: avgpool, kernel: 7, padding: valid}" if invalid_below
+            else "{name: pool, op: global_avgpool}")
+    return """name: huge
+description: generated stage table
+source: benchmarks/bench.py
+input: {resolution: 32, channels: 3}
+defaults: {rounding: round8, bn: true, act: relu6}
+blocks:
+  bottleneck:
+    params: {t: int, c: channels, s: int}
+    ops:
+      - {name: expand, op: conv, kernel: 1, out: "in * t", when: "t != 1"}
+      - {name: dw, op: dwconv, kernel: 3, stride: s}
+      - {name: project, op: conv, kernel: 1, out: c, act: none}
+      - {name: add, op: add, inputs: [project, in], when: "s == 1 and in == c"}
+layers:
+  - {name: stem, op: conv, kernel: 3, stride: 2, out: 24}
+  - table: bottleneck
+    columns: [t, c, n, s]
+    rows:
+""" + "\n".join(rows) + f"\n  - {pool}\n"
+
+
+def huge(runs: int) -> None:
+    """Target 5: each command's time at 99,001 layers over its time at 9,901 (≤ 12: linear)."""
+    script = shutil.which("mncost", path=str(Path(sys.executable).parent))
+    cli = [script] if script else [sys.executable, "-m", "mncost"]
+    env = dict(os.environ, COLUMNS="80")
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds: dict[str, dict[int, float]] = {}
+        for layers in (9_901, 99_001):
+            spec, bad = Path(tmp) / f"h{layers}.yaml", Path(tmp) / f"bad{layers}.yaml"
+            spec.write_text(huge_spec(layers), encoding="utf-8")
+            bad.write_text(huge_spec(layers, invalid_below=16), encoding="utf-8")
+            budget = evaluate(load(str(spec)), Config()).totals.macs // 4
+            commands = {
+                "show": ([*cli, "show", str(spec)], 0),
+                "fit --max-macs (a quarter of α = 1)": ([*cli, "fit", str(spec), "--max-macs", str(budget)], 0),
+                "formula": ([*cli, "formula", str(spec)], 0),
+                "diff (α = 1 vs α = 0.5, every layer changed)": ([*cli, "diff", str(spec), f"{spec}@alpha=0.5"], 0),
+                "sweep, first point invalid (at its last layer)": (
+                    [*cli, "sweep", str(bad), "--resolution", "8,32,64", "-f", "csv"], 2),
+            }
+            for name, (command, code) in commands.items():
+                times = []
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                    times.append(time.perf_counter() - start)
+                    if done.returncode != code:
+                        raise SystemExit(f"{' '.join(command)}: exit code {done.returncode}: {done.stderr[-300:]!r}")
+                seconds.setdefault(name, {})[layers] = statistics.median(times)
+        for name, t in seconds.items():
+            ratio = t[99_001] / t[9_901]
+            record(f"linear in the layers: `{name}`, 99,001 vs 9,901 layers",
+                   f"{t[99_001]:.1f} s vs {t[9_901]:.1f} s", "≤ 12 ×", ratio, ratio <= 12)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=21, help="repetitions of each start-up command (default 21)")
     parser.add_argument("--ofa-python", help="a Python with torch, to time Once-for-All's FLOPs function with")
     parser.add_argument("--ofa-path", help="a once-for-all source checkout (the folder holding ofa/)")
+    parser.add_argument("--huge", action="store_true", help="also target 5 (99,001 layers; slow)")
+    parser.add_argument("--only-huge", action="store_true", help="only target 5")
     args = parser.parse_args()
     print(f"mncost {mncost.__version__}, Python {sys.version.split()[0]} ({sys.executable}), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
     print("| Target | Measured | Limit | Ratio | Result |")
     print("|---|---|---|---|---|")
-    startup(args.runs)
-    sweep_throughput(args.runs)
-    scaling(max(3, args.runs // 4))
-    from space_bench import run as space_targets  # benchmarks/space_bench.py (issue 15)
+    if not args.only_huge:
+        startup(args.runs)
+        sweep_throughput(args.runs)
+        scaling(max(3, args.runs // 4))
+        from space_bench import run as space_targets  # benchmarks/space_bench.py (issue 15)
 
-    space_targets(record, args.ofa_python, args.ofa_path)
+        space_targets(record, args.ofa_python, args.ofa_path)
+    if args.huge or args.only_huge:
+        huge(1)
     failed = [r for r in ROWS if not r[4]]
     print("\nRatio: to the reference command (start-up), to the 1,000-layer figure (growth), or to the limit.")
     print(f"{len(ROWS) - len(failed)} of {len(ROWS)} targets met.")

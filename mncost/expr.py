@@ -340,8 +340,8 @@ def builtin_functions(scale: Callable[[float], int]) -> dict[str, Callable[..., 
         return make_divisible(value, int(divisor), None if min_value is None else int(min_value))
 
     return {
-        "max": max,
-        "min": min,
+        "max": lambda *args: max(args),  # one argument is allowed (FUNCTIONS): max(8) is 8, not a TypeError
+        "min": lambda *args: min(args),
         "int": _to_int,
         "round": round,
         "ceil": math.ceil,

@@ -24,7 +24,7 @@ from typing import Any
 
 from .domain import EXACT, Domain
 from .errors import MncostError
-from .evaluate import classes_of, resolve, rounding_of
+from .evaluate import classes_of, conventions_of, resolve, rounding_of
 from .evaluate import evaluate as evaluate_one
 from .gcpause import collector_paused
 from .graph import Graph
@@ -292,6 +292,25 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
             rows.append(SweepRow(alpha, r, r / spec.resolution, value_at(plan.params, values),
                                  value_at(plan.macs, values), width * value_at(plan.elements, values), width * peak))
     return Sweep(tuple(rows), alone)
+
+
+def validate(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> None:
+    """Raise, before any point is evaluated, the errors a sweep would meet that are cheap to find:
+    an α or a resolution that no point can have (the first in grid order), then whatever the first
+    point's walk raises (one exact walk, a fraction of a symbolic one). A sweep of a huge network
+    whose first point is invalid then says so at once instead of after planning it."""
+    bad_alpha = next((a for a in alphas if not _valid(graph, replace(config, alpha=a, rho=None,
+                                                                      resolution=resolutions[0]))), None)
+    bad_resolution = next((r for r in resolutions if not _valid(graph, replace(config, alpha=alphas[0], rho=None,
+                                                                               resolution=r))), None)
+    if bad_resolution is not None:  # (α0, r) comes before (α, r0) for every α after α0
+        resolve(graph, replace(config, alpha=alphas[0], rho=None, resolution=bad_resolution))
+    if bad_alpha is not None:
+        resolve(graph, replace(config, alpha=bad_alpha, rho=None, resolution=resolutions[0]))
+    first = replace(config, alpha=alphas[0], rho=None, resolution=resolutions[0])
+    resolved = resolve(graph, first)
+    conventions_of(graph.spec, first)
+    exact_walk(graph, resolved.alpha, resolved.resolution, resolved.classes, rounding_of(graph.spec, first))
 
 
 def _plan(graph: Graph, config: Config, alpha: float, probe: int, atoms: Atoms) -> _Plan | None:

@@ -144,6 +144,7 @@ class SweepResult(Tabular):
 def run_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> SweepResult:
     """Evaluate `graph` over alphas × resolutions under `config`'s conventions."""
     frame = run_sweep_frame(graph, alphas, resolutions, config)
+    sweep_module.validate(graph, alphas, resolutions, replace(config, rho=None, resolution=None))
     rows = sweep_module.sweep(graph, list(alphas), list(resolutions), replace(config, rho=None, resolution=None))
     return dataclasses.replace(frame, points=tuple(rows))
 
@@ -154,6 +155,7 @@ def stream_sweep(graph: Graph, alphas: Sequence[float], resolutions: Sequence[in
     computed one α at a time as they are consumed, so memory does not grow with the grid."""
     frame = run_sweep_frame(graph, alphas, resolutions, config)
     point_config = replace(config, rho=None, resolution=None)
+    sweep_module.validate(graph, alphas, resolutions, point_config)
 
     def rows() -> Iterator[SweepRow]:
         for alpha in alphas:
