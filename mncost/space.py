@@ -45,6 +45,9 @@ GROUP_VALUES = 729
 """Most distinct value combinations a group of pieces may have (its table's size per input shape)."""
 
 RESOLUTION = "r"
+
+REMEMBERED = 1 << 17
+"""Most whole configurations `Space.cost` remembers (about 50 MB); beyond, it computes each."""
 """The configuration key of the input resolution (a list of one int, as OFA writes it)."""
 
 
@@ -238,8 +241,14 @@ class Space:
             self._plan.append((len(self._plan), len(order), len(order) + len(positions)))
             order += positions
         self._order_get = itemgetter(*order, 0) if order else itemgetter(0, 0)
-        self._spans = [(begin, end) for _, begin, end in self._plan]
         self._code = _codes([c for v in self.variables.values() for c in v.choices])
+        # Whole configurations already costed, keyed by one bytes object per variable and r (a
+        # search asks again for its survivors). Only where every variable is slotted and no choice
+        # is 0 or 1 (a bool, or a scalar read by bytes() as a length, must never pass for a value).
+        plain = all(var.slots is not None and all(type(c) is int and 2 <= c <= 255 for c in var.choices)
+                    for var in self.variables.values()) and all(2 <= r <= 255 for r in self.resolutions)
+        self._seen: dict[tuple[bytes, ...], SpaceCost] | None = {} if plain else None
+        self._seen_get = itemgetter(*self.variables, RESOLUTION)
 
     def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
         groups: list[list[tuple[_Piece, Any]]] = []
@@ -358,9 +367,25 @@ class Space:
     def _example(self) -> str:
         return ", ".join(f'"{n}": [...]' for n in self.variables) + f', "{RESOLUTION}": [{self.resolutions[-1]}]'
 
-    def cost(self, config: Mapping[str, Any]) -> SpaceCost:
-        """The figures of one configuration (exactly `evaluate` on the spec bound to it)."""
-        return SpaceCost(*self._cost(self._flat(config)))
+    def cost(self, config: Mapping[str, Any], remember: bool = True) -> SpaceCost:
+        """The figures of one configuration (exactly `evaluate` on the spec bound to it). With
+        `remember`, the first REMEMBERED distinct configurations are kept whole: asking again for
+        one is a single lookup (`space eval`, which streams configurations, does not keep them)."""
+        seen = self._seen
+        if seen is None or not remember:
+            return SpaceCost(*self._cost(self._flat(config)))
+        try:
+            key: tuple[bytes, ...] | None = tuple(map(bytes, self._seen_get(config)))
+        except (KeyError, TypeError, ValueError):
+            key = None
+        else:
+            found = seen.get(key)
+            if found is not None and len(config) == self._keys:
+                return found
+        result = SpaceCost(*self._cost(self._flat(config)))
+        if key is not None and len(key[-1]) == 1 and len(seen) < REMEMBERED:  # r given as [one value]
+            seen[key] = result
+        return result
 
     def _flat(self, config: Mapping[str, Any]) -> list[Any]:
         """`check`, fast for a well-formed configuration (the full check explains a bad one)."""
@@ -397,20 +422,18 @@ class Space:
             key = bytes(ordered)
         else:
             key = bytes(map(code.__getitem__, ordered))
-        if self.config.device is None:
-            try:  # every group seen before at its input: one lookup and one addition each
-                table = self._start[flat[-1]]
-                total = peak = 0
-                for begin, end in self._spans:
-                    figures, k, _, table = table[key[begin:end]]
-                    total += figures
-                    if k > peak:
-                        peak = k
-                return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
-            except KeyError:
-                pass
         table = self._start[flat[-1]]
         total = peak = 0
+        if self.config.device is None:  # a group seen before at its input: one lookup and one addition
+            for group, begin, end in self._plan:
+                found = table.get(key[begin:end])
+                if found is None:
+                    found = self._group_miss(table, group, key[begin:end], flat)
+                figures, k, _, table = found
+                total += figures
+                if k > peak:
+                    peak = k
+            return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
         latency = 0.0
         for group, begin, end in self._plan:
             found = table.get(key[begin:end])
@@ -421,8 +444,7 @@ class Space:
             latency += ms
             if k > peak:
                 peak = k
-        return (total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD,
-                latency if self.config.device is not None else None)
+        return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, latency
 
     def _group_miss(self, table: dict[Any, Any], group: int, key: Any, flat: list[Any]) -> tuple[Any, ...]:
         """A group of pieces for values not seen yet at this input: its pieces one by one (each
