@@ -375,15 +375,14 @@ class Space:
         if seen is None or not remember:
             return SpaceCost(*self._cost(self._flat(config)))
         try:
-            key: tuple[bytes, ...] | None = tuple(map(bytes, self._seen_get(config)))
+            key = tuple(map(bytes, self._seen_get(config)))
         except (KeyError, TypeError, ValueError):
-            key = None
-        else:
-            found = seen.get(key)
-            if found is not None and len(config) == self._keys:
-                return found
+            return SpaceCost(*self._cost(self._flat(config)))
+        found = seen.get(key)
+        if found is not None and len(config) == self._keys:
+            return found
         result = SpaceCost(*self._cost(self._flat(config)))
-        if key is not None and len(key[-1]) == 1 and len(seen) < REMEMBERED:  # r given as [one value]
+        if len(key[-1]) == 1 and len(seen) < REMEMBERED:  # r given as [one value]
             seen[key] = result
         return result
 

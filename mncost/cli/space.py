@@ -252,7 +252,8 @@ def _read_configs(path: str, s: Any) -> Iterator[tuple[int, Any]]:
 
     handle = click.open_file(path, encoding="utf-8")
     is_csv = path.lower().endswith(".csv")
-    scan = json.JSONDecoder().scan_once  # json.loads without its Python wrapper; errors are left to json.loads
+    # json.loads without its Python wrapper (a line it refuses is read again by json.loads, for the message)
+    scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
     with handle:
         header: list[str] | None = None
         for number, line in enumerate(handle, 1):
