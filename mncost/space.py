@@ -45,10 +45,10 @@ GROUP_VALUES = 729
 """Most distinct value combinations a group of pieces may have (its table's size per input shape)."""
 
 RESOLUTION = "r"
+"""The configuration key of the input resolution (a list of one int, as OFA writes it)."""
 
 REMEMBERED = 1 << 17
-"""Most whole configurations `Space.cost` remembers (about 50 MB); beyond, it computes each."""
-"""The configuration key of the input resolution (a list of one int, as OFA writes it)."""
+"""Most whole configurations `Space.cost` remembers (about 30 MB); beyond, it computes each."""
 
 
 class ConfigurationError(MncostError):
@@ -242,13 +242,11 @@ class Space:
             order += positions
         self._order_get = itemgetter(*order, 0) if order else itemgetter(0, 0)
         self._code = _codes([c for v in self.variables.values() for c in v.choices])
-        # Whole configurations already costed, keyed by one bytes object per variable and r (a
-        # search asks again for its survivors). Only where every variable is slotted and no choice
-        # is 0 or 1 (a bool, or a scalar read by bytes() as a length, must never pass for a value).
-        plain = all(var.slots is not None and all(type(c) is int and 2 <= c <= 255 for c in var.choices)
-                    for var in self.variables.values()) and all(2 <= r <= 255 for r in self.resolutions)
-        self._seen: dict[tuple[bytes, ...], SpaceCost] | None = {} if plain else None
-        self._seen_get = itemgetter(*self.variables, RESOLUTION)
+        # Whole configurations already costed, per resolution, keyed by the bytes their groups are
+        # looked up by (`_cost`): a search asks again for its survivors. Not where values are kept
+        # as tuples (True and 1 would be one key).
+        self._seen: dict[Any, dict[Any, SpaceCost]] = {r: {} for r in self.resolutions}
+        self._remembered = 0 if self._code is not None else REMEMBERED
 
     def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
         groups: list[list[tuple[_Piece, Any]]] = []
@@ -371,20 +369,7 @@ class Space:
         """The figures of one configuration (exactly `evaluate` on the spec bound to it). With
         `remember`, the first REMEMBERED distinct configurations are kept whole: asking again for
         one is a single lookup (`space eval`, which streams configurations, does not keep them)."""
-        seen = self._seen
-        if seen is None or not remember:
-            return SpaceCost(*self._cost(self._flat(config)))
-        try:
-            key = tuple(map(bytes, self._seen_get(config)))
-        except (KeyError, TypeError, ValueError):
-            return SpaceCost(*self._cost(self._flat(config)))
-        found = seen.get(key)
-        if found is not None and len(config) == self._keys:
-            return found
-        result = SpaceCost(*self._cost(self._flat(config)))
-        if len(key[-1]) == 1 and len(seen) < REMEMBERED:  # r given as [one value]
-            seen[key] = result
-        return result
+        return self._cost(self._flat(config), remember)
 
     def _flat(self, config: Mapping[str, Any]) -> list[Any]:
         """`check`, fast for a well-formed configuration (the full check explains a bad one)."""
@@ -412,7 +397,7 @@ class Space:
             pass
         return self.check(config)
 
-    def _cost(self, flat: list[Any]) -> tuple[int, int, int, int, float | None]:
+    def _cost(self, flat: list[Any], remember: bool = True) -> SpaceCost:
         ordered = self._order_get(flat)
         code = self._code
         if code is None:
@@ -421,6 +406,18 @@ class Space:
             key = bytes(ordered)
         else:
             key = bytes(map(code.__getitem__, ordered))
+        if remember:
+            seen = self._seen[flat[-1]]
+            found = seen.get(key)
+            if found is not None:
+                return found
+        result = SpaceCost(*self._figures(flat, key))
+        if remember and self._remembered < REMEMBERED:
+            seen[key] = result
+            self._remembered += 1
+        return result
+
+    def _figures(self, flat: list[Any], key: Any) -> tuple[int, int, int, int, float | None]:
         table = self._start[flat[-1]]
         total = peak = 0
         if self.config.device is None:  # a group seen before at its input: one lookup and one addition
