@@ -241,6 +241,7 @@ class Space:
             self._plan.append((len(self._plan), len(order), len(order) + len(positions)))
             order += positions
         self._order_get = itemgetter(*order, 0) if order else itemgetter(0, 0)
+        self._spans = [(begin, end) for _, begin, end in self._plan]
         self._code = _codes([c for v in self.variables.values() for c in v.choices])
         # Whole configurations already costed, per resolution, keyed by the bytes their groups are
         # looked up by (`_cost`): a search asks again for its survivors. Not where values are kept
@@ -420,16 +421,17 @@ class Space:
     def _figures(self, flat: list[Any], key: Any) -> tuple[int, int, int, int, float | None]:
         table = self._start[flat[-1]]
         total = peak = 0
-        if self.config.device is None:  # a group seen before at its input: one lookup and one addition
-            for group, begin, end in self._plan:
-                found = table.get(key[begin:end])
-                if found is None:
-                    found = self._group_miss(table, group, key[begin:end], flat)
-                figures, k, _, table = found
-                total += figures
-                if k > peak:
-                    peak = k
-            return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
+        if self.config.device is None:
+            try:  # every group seen before at its input: one lookup and one addition each
+                for begin, end in self._spans:
+                    figures, k, _, table = table[key[begin:end]]
+                    total += figures
+                    if k > peak:
+                        peak = k
+                return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
+            except KeyError:
+                table = self._start[flat[-1]]
+                total = peak = 0
         latency = 0.0
         for group, begin, end in self._plan:
             found = table.get(key[begin:end])
@@ -440,7 +442,8 @@ class Space:
             latency += ms
             if k > peak:
                 peak = k
-        return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, latency
+        return (total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD,
+                latency if self.config.device is not None else None)
 
     def _group_miss(self, table: dict[Any, Any], group: int, key: Any, flat: list[Any]) -> tuple[Any, ...]:
         """A group of pieces for values not seen yet at this input: its pieces one by one (each
