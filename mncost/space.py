@@ -47,6 +47,9 @@ GROUP_VALUES = 729
 RESOLUTION = "r"
 """The configuration key of the input resolution (a list of one int, as OFA writes it)."""
 
+REMEMBERED = 1 << 17
+"""Most whole configurations `Space.cost` remembers (about 30 MB); beyond, it computes each."""
+
 
 class ConfigurationError(MncostError):
     """A configuration that is not one of the space's (exit code 2): `FILE:LINE: what is wrong`."""
@@ -240,6 +243,11 @@ class Space:
         self._order_get = itemgetter(*order, 0) if order else itemgetter(0, 0)
         self._spans = [(begin, end) for _, begin, end in self._plan]
         self._code = _codes([c for v in self.variables.values() for c in v.choices])
+        # Whole configurations already costed, per resolution, keyed by the bytes their groups are
+        # looked up by (`_cost`): a search asks again for its survivors. Not where values are kept
+        # as tuples (True and 1 would be one key).
+        self._seen: dict[Any, dict[Any, SpaceCost]] = {r: {} for r in self.resolutions}
+        self._remembered = 0 if self._code is not None else REMEMBERED
 
     def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
         groups: list[list[tuple[_Piece, Any]]] = []
@@ -358,9 +366,11 @@ class Space:
     def _example(self) -> str:
         return ", ".join(f'"{n}": [...]' for n in self.variables) + f', "{RESOLUTION}": [{self.resolutions[-1]}]'
 
-    def cost(self, config: Mapping[str, Any]) -> SpaceCost:
-        """The figures of one configuration (exactly `evaluate` on the spec bound to it)."""
-        return SpaceCost(*self._cost(self._flat(config)))
+    def cost(self, config: Mapping[str, Any], remember: bool = True) -> SpaceCost:
+        """The figures of one configuration (exactly `evaluate` on the spec bound to it). With
+        `remember`, the first REMEMBERED distinct configurations are kept whole: asking again for
+        one is a single lookup (`space eval`, which streams configurations, does not keep them)."""
+        return self._cost(self._flat(config), remember)
 
     def _flat(self, config: Mapping[str, Any]) -> list[Any]:
         """`check`, fast for a well-formed configuration (the full check explains a bad one)."""
@@ -388,7 +398,7 @@ class Space:
             pass
         return self.check(config)
 
-    def _cost(self, flat: list[Any]) -> tuple[int, int, int, int, float | None]:
+    def _cost(self, flat: list[Any], remember: bool = True) -> SpaceCost:
         ordered = self._order_get(flat)
         code = self._code
         if code is None:
@@ -397,10 +407,22 @@ class Space:
             key = bytes(ordered)
         else:
             key = bytes(map(code.__getitem__, ordered))
+        if remember:
+            seen = self._seen[flat[-1]]
+            found = seen.get(key)
+            if found is not None:
+                return found
+        result = SpaceCost(*self._figures(flat, key))
+        if remember and self._remembered < REMEMBERED:
+            seen[key] = result
+            self._remembered += 1
+        return result
+
+    def _figures(self, flat: list[Any], key: Any) -> tuple[int, int, int, int, float | None]:
+        table = self._start[flat[-1]]
+        total = peak = 0
         if self.config.device is None:
             try:  # every group seen before at its input: one lookup and one addition each
-                table = self._start[flat[-1]]
-                total = peak = 0
                 for begin, end in self._spans:
                     figures, k, _, table = table[key[begin:end]]
                     total += figures
@@ -408,9 +430,8 @@ class Space:
                         peak = k
                 return total >> 128, (total >> 64) & _FIELD, peak, total & _FIELD, None
             except KeyError:
-                pass
-        table = self._start[flat[-1]]
-        total = peak = 0
+                table = self._start[flat[-1]]
+                total = peak = 0
         latency = 0.0
         for group, begin, end in self._plan:
             found = table.get(key[begin:end])

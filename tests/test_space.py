@@ -110,6 +110,7 @@ def test_eval_streams_in_input_order_and_matches_sample(runner: CliRunner, tmp_p
     ("not json", "not JSON"),
     ('{"ks": [3], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
     ('{"ks": [9], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
+    ('{"ks": [3], "e": [], "d": [], "r": [224]} {}', "not JSON (Extra data)"),
 ])
 def test_eval_a_malformed_line_names_it_and_writes_nothing(runner: CliRunner, tmp_path: Path, line: str,
                                                           message: str) -> None:
@@ -120,6 +121,49 @@ def test_eval_a_malformed_line_names_it_and_writes_nothing(runner: CliRunner, tm
     result = runner.invoke(main, ["space", "eval", "ofa-mbv3", "--configs", str(configs), "-o", str(out)])
     assert result.exit_code == 2 and not out.exists()
     assert result.stderr.startswith(f"Error: {configs}:3: {message}") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("counting", ["macs", "flops"])
+def test_eval_jsonl_rows_are_the_configuration_and_its_cost(runner: CliRunner, tmp_path: Path,
+                                                            counting: str) -> None:
+    """Each JSONL row is `{"config": ..., figures}` as json.dumps writes it, whatever the key order,
+    blanks or wrapping (a line of sample's output) of the input line."""
+    space = load_space("ofa-mbv3")
+    rng = random.Random(7)
+    drawn = [space.sample(rng) for _ in range(6)]
+    lines = [json.dumps(drawn[0]), "  " + json.dumps(drawn[1]) + "  ", json.dumps(dict(reversed(drawn[2].items()))),
+             json.dumps({"config": drawn[3], "params": 0}), json.dumps(drawn[4], separators=(",", ":")), "",
+             json.dumps(drawn[5])]
+    configs = tmp_path / "c.jsonl"
+    configs.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(main, ["space", "eval", "ofa-mbv3", "--configs", str(configs), "--count", counting],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    factor = 2 if counting == "flops" else 1
+    expected = []
+    for config in [drawn[0], drawn[1], dict(reversed(drawn[2].items())), *drawn[3:]]:
+        cost = space.cost(config)
+        expected.append(json.dumps({"config": config, "params": cost.params, counting: cost.macs * factor,
+                                    "peak_bytes": cost.peak_bytes, "activation_bytes": cost.activation_bytes},
+                                   separators=(", ", ": ")) + "\n")
+    assert result.stdout == "".join(expected)
+
+
+def test_a_remembered_configuration_is_still_checked() -> None:
+    """`cost` keeps configurations whole; asking again gives the same figures, and a changed one
+    (an extra key, a value out of the choices, a resolution not in a list) is checked anew."""
+    from mncost.space import ConfigurationError
+
+    space = load_space("ofa-mbv3")
+    config = space.sample(random.Random(4))
+    first = space.cost(config)
+    assert space.cost(config) == first == space.cost(config, remember=False)
+    assert space.cost({k: v if k == "r" else tuple(v) for k, v in config.items()}) == first
+    with pytest.raises(ConfigurationError, match="unknown key 'x'"):
+        space.cost({**config, "x": [1]})
+    with pytest.raises(ConfigurationError, match="'ks': True is not one of"):
+        space.cost({**config, "ks": [True, *config["ks"][1:]]})
+    assert space.cost({**config, "r": config["r"][0]}) == first
 
 
 def test_a_value_outside_the_choices_is_refused() -> None:
