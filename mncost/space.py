@@ -333,17 +333,17 @@ class Space:
             if name not in config:
                 raise ConfigurationError(f"missing '{name}'")
             value = config[name]
+            kinds = {type(c) for c in self.variables[name].choices}
             if slots is None:
                 value = value[0] if isinstance(value, list) and len(value) == 1 else value
-                if value not in self._allowed[name] or isinstance(value, bool) is not isinstance(
-                        self.variables[name].choices[0], bool):
+                if value not in self._allowed[name] or type(value) not in kinds:
                     raise ConfigurationError(f"'{name}': {value!r} is not one of {self._choices(name)}")
                 flat.append(value)
                 continue
             if not isinstance(value, list | tuple) or len(value) != slots:
                 raise ConfigurationError(f"'{name}' must be a list of {slots} values, got {_short(value)}")
-            if not self._allowed[name].issuperset(value) or any(isinstance(v, bool) for v in value):
-                bad = next(v for v in value if v not in self._allowed[name] or isinstance(v, bool))
+            bad = next((v for v in value if v not in self._allowed[name] or type(v) not in kinds), None)
+            if bad is not None or any(v is None for v in value):
                 raise ConfigurationError(f"'{name}': {bad!r} is not one of {self._choices(name)}")
             flat.extend(value)
         r = config.get(RESOLUTION)
@@ -370,7 +370,12 @@ class Space:
         """The figures of one configuration (exactly `evaluate` on the spec bound to it). With
         `remember`, the first REMEMBERED distinct configurations are kept whole: asking again for
         one is a single lookup (`space eval`, which streams configurations, does not keep them)."""
-        return self._cost(self._flat(config), remember)
+        flat = self._flat(config)
+        try:
+            return self._cost(flat, remember)
+        except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
+            self.check(config)
+            raise
 
     def _flat(self, config: Mapping[str, Any]) -> list[Any]:
         """`check`, fast for a well-formed configuration (the full check explains a bad one)."""

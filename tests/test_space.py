@@ -111,6 +111,9 @@ def test_eval_streams_in_input_order_and_matches_sample(runner: CliRunner, tmp_p
     ('{"ks": [3], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
     ('{"ks": [9], "e": [], "d": [], "r": [224]}', "'ks' must be a list of 20 values"),
     ('{"ks": [3], "e": [], "d": [], "r": [224]} {}', "not JSON (Extra data)"),
+    # A float equal to a choice is not the choice: 3.0 passed the fast path and reached bytes() (a traceback).
+    ('{"ks": [3.0' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [2, 2, 2, 2, 2], "r": [160]}',
+     "'ks': 3.0 is not one of 3, 5, 7"),
 ])
 def test_eval_a_malformed_line_names_it_and_writes_nothing(runner: CliRunner, tmp_path: Path, line: str,
                                                           message: str) -> None:
@@ -173,6 +176,9 @@ def test_a_value_outside_the_choices_is_refused() -> None:
     config = space.sample(random.Random(2))
     config["ks"][4] = 9
     with pytest.raises(ConfigurationError, match="'ks': 9 is not one of 3, 5, 7"):
+        space.cost(config)
+    config["ks"][4] = 3.0
+    with pytest.raises(ConfigurationError, match="'ks': 3.0 is not one of 3, 5, 7"):
         space.cost(config)
     config["ks"][4] = 3
     config["r"] = [225]
