@@ -52,6 +52,8 @@ CASES = [
     # at 520 and 320 px; their resizes are F.interpolate calls (no module, no count)
     ("lraspp-v3-large", "lraspp_mobilenet_v3_large", 1.0, 1.0),
     ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large", 1.0, 1.0),
+    # the same with aux_loss=True (520 px): the aux FCN head as a second output
+    ("deeplabv3-v3-large-aux", "deeplabv3_mobilenet_v3_large_aux", 1.0, 1.0),
 ]
 
 @functools.cache
