@@ -18,6 +18,8 @@ Mapping (nodes on the feature map; shape-only arithmetic such as Shape→Gather�
   Relu, Clip(0, 6), HardSwish, HardSigmoid, Sigmoid, x·Sigmoid(x), x·HardSigmoid(x)
                             relu, relu6, hswish, hsigmoid, sigmoid, silu, hswish
   Split / Slice on channels split;  Reshape→Transpose→Reshape (g groups)  channel_shuffle
+  LayerNormalization        layer_norm (over channels: a 1xC tensor, or Transpose to NHWC, axis -1, and
+                            back);  Gelu (exact) gelu
   Flatten                   flatten;  Softmax softmax;  Dropout dropout;  Identity and reshapes
                             that keep the H×W×C view (1xC ↔ 1xCx1x1) pass their input through
 
@@ -54,12 +56,13 @@ MAX_FUNCTION_NESTING = 8
 _LATER = "(not in the spec language yet)"
 REFUSED_LATER = {
     "Upsample": "resize",
-    "LayerNormalization": "layer_norm", "Attention": "attention", "MultiHeadAttention": "attention",
+    "Attention": "attention", "MultiHeadAttention": "attention",
     "Einsum": "einsum",
 }
 """ONNX ops that the spec language lacks for now, with the op name they will get."""
 
-ACTIVATION_OPS = {"Relu": "relu", "HardSwish": "hswish", "HardSigmoid": "hsigmoid", "Sigmoid": "sigmoid"}
+ACTIVATION_OPS = {"Relu": "relu", "HardSwish": "hswish", "HardSigmoid": "hsigmoid", "Sigmoid": "sigmoid",
+                  "Gelu": "gelu"}
 
 
 def require_onnx() -> Any:
@@ -327,7 +330,7 @@ class _Importer:
         if len(users) != 1:
             return None
         node = users[0]
-        if node.op_type in ACTIVATION_OPS:
+        if node.op_type in ACTIVATION_OPS and not self.tanh_gelu(node):
             return ACTIVATION_OPS[node.op_type], [node], node.output[0]
         limits = self.clip_range(node) if node.op_type == "Clip" else None
         if limits is not None and limits in ((0.0, 6.0), (0.0, math.inf)):
@@ -642,6 +645,44 @@ class _Importer:
             raise self.fail(node, f"Clip to {limits} is not supported (only relu6: 0..6)")
 
     op_Relu = op_HardSwish = op_HardSigmoid = op_Sigmoid = op_Clip = standalone_activation
+
+    def tanh_gelu(self, node: Any) -> bool:
+        return node.op_type == "Gelu" and self.attr(node, "approximate", "none") not in ("none", b"none")
+
+    def op_Gelu(self, node: Any) -> None:
+        if self.tanh_gelu(node):
+            raise self.fail(node, "Gelu with the tanh approximation is not supported (gelu is the exact form)")
+        self.standalone_activation(node)
+
+    def layer_norm(self, node: Any, x: str, out: str) -> None:
+        """A LayerNormalization over channels alone, with its scale and bias: a layer_norm row."""
+        if len(node.input) < 3 or not node.input[2]:
+            raise self.fail(node, "LayerNormalization without a bias input is not supported "
+                            "(layer_norm has a scale and a bias per channel)")
+        self.add(node, "layer_norm", {}, [x], out)
+
+    def op_LayerNormalization(self, node: Any) -> None:
+        x = node.input[0]
+        rank = len(self.shape(x, node))
+        if rank != 2 or int(self.attr(node, "axis", -1)) % rank != 1:
+            raise self.fail(node, "LayerNormalization is supported over channels only: on a 1xC tensor, or on "
+                            "NCHW transposed to NHWC (perm 0,2,3,1), axis -1, and back (perm 0,3,1,2)")
+        self.layer_norm(node, x, node.output[0])
+
+    def op_Transpose(self, node: Any) -> None:
+        """NCHW -> NHWC, a LayerNormalization over the last axis, NHWC -> NCHW (torch LayerNorm on a
+        permuted map, timm LayerNorm2d): one layer_norm row over channels."""
+        x, out = node.input[0], node.output[0]
+        norm = self.only_user(out, "LayerNormalization")
+        back = None if norm is None else self.only_user(norm.output[0], "Transpose")
+        if list(self.attr(node, "perm", [])) != [0, 2, 3, 1] or norm is None or back is None \
+                or norm.input[0] != out or int(self.attr(norm, "axis", -1)) % 4 != 3 \
+                or list(self.attr(back, "perm", [])) != [0, 3, 1, 2]:
+            raise self.fail(node, "Transpose is supported only around a LayerNormalization over channels "
+                            "(perm 0,2,3,1, axis -1, perm 0,3,1,2)")
+        self.done.update({id(norm), id(back)})
+        self.feature.update({norm.output[0], back.output[0]})
+        self.layer_norm(norm, x, back.output[0])
 
     def op_BatchNormalization(self, node: Any) -> None:
         attrs: dict[str, Any] = {}

@@ -23,8 +23,6 @@ def graph(name: str) -> Graph:
 
 
 def at(name: str, alpha: float, resolution: int, **config: object) -> Report:
-    if name.startswith("mobilevit"):  # its 2x2 patches need even stage maps (until a resize op exists)
-        resolution = max(64, resolution // 64 * 64)
     return evaluate(graph(name), Config(alpha=alpha, resolution=resolution, **config))  # type: ignore[arg-type]
 
 

@@ -38,17 +38,8 @@ configs: st.SearchStrategy[dict[str, object]] = st.builds(
 )
 
 
-def where_it_exists(spec: str, options: dict[str, object]) -> dict[str, object]:
-    """MobileViT's 2x2 patches need even stage maps (until a resize op exists): its resolutions are
-    taken down to a multiple of 64."""
-    side = options["resolution"]
-    assert isinstance(side, int)
-    return {**options, "resolution": max(64, side // 64 * 64)} if "mobilevit" in spec else options
-
-
 @given(spec=st.sampled_from(SPECS), options=configs)
 def test_memory_laws(spec: str, options: dict[str, object]) -> None:
-    options = where_it_exists(spec, options)
     naive = evaluate(graph(spec), Config(memory_model=MemoryModel.NAIVE, **options))  # type: ignore[arg-type]
     streamed = evaluate(graph(spec), Config(memory_model=MemoryModel.STREAMED, **options))  # type: ignore[arg-type]
     dtype = naive.conventions.dtype
@@ -86,7 +77,7 @@ def test_memory_laws(spec: str, options: dict[str, object]) -> None:
 @given(spec=st.sampled_from(SPECS), options=configs)
 def test_dtype_scales_every_byte_figure(spec: str, options: dict[str, object]) -> None:
     # Every activation byte figure is elements × dtype bytes: int8 figures × k are the k-byte ones.
-    base = {**where_it_exists(spec, options), "dtype": Dtype.INT8, "weight_dtype": Dtype.INT8}
+    base = {**options, "dtype": Dtype.INT8, "weight_dtype": Dtype.INT8}
     one = evaluate(graph(spec), Config(**base))  # type: ignore[arg-type]
     for dtype in (Dtype.FP16, Dtype.FP32):
         other = evaluate(graph(spec), Config(**{**base, "dtype": dtype, "weight_dtype": dtype}))  # type: ignore[arg-type]

@@ -213,10 +213,65 @@ def _refused(net: Net, tmp_path: Path, output: str) -> str:
 
 
 def test_ops_of_issue_14_are_refused_by_name(tmp_path: Path) -> None:
-    # Resize, ConvTranspose, dilated and non-square Conv are read since the spatial ops (tests/test_onnx_spatial.py)
+    # Resize, ConvTranspose, dilated and non-square Conv are read since the spatial ops (tests/test_onnx_spatial.py),
+    # LayerNormalization and Gelu since test_layer_norm_and_gelu_are_read
     net = Net()
-    out = net.op("LayerNormalization", ["x", net.weight(16)], "ln")
-    assert "node 'ln' (LayerNormalization): ONNX op LayerNormalization (layer_norm)" in _refused(net, tmp_path, out)
+    out = net.op("Attention", ["x"], "attn")
+    assert "node 'attn' (Attention): ONNX op Attention (attention)" in _refused(net, tmp_path, out)
+
+
+def _gelu_opset(path: Path) -> Path:
+    """Gelu is an ONNX op from opset 20 on: re-save a Net's file at opset 20."""
+    model = onnx.load(str(path))
+    model.opset_import[0].version = 20
+    model.ir_version = 9
+    onnx.save(model, str(path))
+    return path
+
+
+def test_layer_norm_and_gelu_are_read(tmp_path: Path) -> None:
+    # torch nn.LayerNorm over a permuted map (timm LayerNorm2d) exports Transpose(0,2,3,1) ->
+    # LayerNormalization(axis -1) -> Transpose(0,3,1,2); over a 1xC vector it is LayerNormalization alone.
+    net = Net(channels=8, size=8)
+    y = net.op("Conv", ["x", net.weight(16, 8, 1, 1)], "pw", kernel_shape=[1, 1])
+    y = net.op("Gelu", [y], "pw_gelu")                       # after a conv: fused, act: gelu
+    t = net.op("Transpose", [y], "to_nhwc", perm=[0, 2, 3, 1])
+    t = net.op("LayerNormalization", [t, net.weight(16), net.weight(16)], "ln", axis=-1)
+    y = net.op("Transpose", [t], "to_nchw", perm=[0, 3, 1, 2])
+    y = net.op("GlobalAveragePool", [y], "pool")
+    y = net.op("Flatten", [y], "flat")
+    y = net.op("LayerNormalization", [y, net.weight(16), net.weight(16)], "head_ln", axis=1)
+    y = net.op("Gelu", [y], "head_gelu")                     # standalone
+    path = _gelu_opset(net.save(tmp_path / "m.onnx", y))
+    got = [(row.name, row.op, sh(row.output_shape), row.params) for row in rows(path)]
+    assert got == [("pw", "conv", (8, 8, 16), 8 * 16), ("ln", "layer_norm", (8, 8, 16), 2 * 16),
+                   ("pool", "global_avgpool", (1, 1, 16), 0),   # the Flatten to 1x16 keeps the view
+                   ("head_ln", "layer_norm", (1, 1, 16), 2 * 16), ("head_gelu", "gelu", (1, 1, 16), 0)]
+    result = _invoke(["import", str(path)])
+    assert result.exit_code == 0 and "act: gelu" in result.stdout and "op: layer_norm" in result.stdout
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    # over H, W and C (axis 1 of NCHW): not a per-pixel layer_norm
+    (lambda net: net.op("LayerNormalization", ["x", net.weight(4, 16, 16), net.weight(4, 16, 16)], "ln", axis=1),
+     "node 'ln' (LayerNormalization): LayerNormalization is supported over channels only"),
+    (lambda net: net.op("LayerNormalization", [net.op("Transpose", ["x"], "t", perm=[0, 2, 3, 1]), net.weight(4)],
+                        "ln", axis=-1),
+     "node 'ln' (LayerNormalization): LayerNormalization without a bias input is not supported"),
+    (lambda net: net.op("Transpose", ["x"], "t", perm=[0, 1, 3, 2]),
+     "node 't' (Transpose): Transpose is supported only around a LayerNormalization over channels"),
+    (lambda net: net.op("Gelu", ["x"], "g", approximate="tanh"),
+     "node 'g' (Gelu): Gelu with the tanh approximation is not supported"),
+])
+def test_layer_norm_and_gelu_refusals(tmp_path: Path, build: Any, message: str) -> None:
+    net = Net()
+    out = build(net)
+    if "Transpose" in message or "bias" in message:
+        out = net.op("Transpose", [out], "back", perm=[0, 3, 1, 2]) if "bias" in message else out
+    path = _gelu_opset(net.save(tmp_path / "bad.onnx", out))
+    result = _invoke(["show", str(path)])
+    assert result.exit_code == 2 and result.stdout == "" and result.stderr.count("\n") == 1
+    assert message in result.stderr
 
 
 def test_unknown_ops_and_constants_are_errors_never_zero(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from mncost import Config, evaluate
+from mncost import Config, evaluate, load
 from mncost.conventions import BnParams
 from mncost.graph import build_graph
 from mncost.report import Report
@@ -47,23 +47,34 @@ def replaced(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-AUX_HEAD = """  # torchvision FCNHead(40, 21) on bneck6 (aux_loss=True): counted as a branch nobody reads
-  - {name: aux_conv, op: conv, kernel: 3, out: "10", act: relu, inputs: [bneck6]}
-  - {name: aux_dropout, op: dropout}
-  - {name: aux_classifier, op: conv, kernel: 1, out: "classes", bias: true, bn: false, act: none}
-  - {name: aux_out, op: resize, mode: bilinear, like: input}
-"""
-
-
 def test_deeplabv3_aux_head() -> None:
-    # The bundled spec is aux_loss=None (no aux head); the aux variant is the same spec plus the
-    # FCN head, exact against torchvision's aux_loss=True build (whose figures the released weights'
-    # meta quotes: num_params 11,029,328, _ops 10.452).
-    run = fixture("deeplabv3_mobilenet_v3_large_aux.json")["runs"][0]
+    # deeplabv3-v3-large is aux_loss=None (no aux head); deeplabv3-v3-large-aux adds torchvision's
+    # FCNHead(40, 21) on bneck6 as a second output, exact against the aux_loss=True build (whose figures
+    # the released weights' meta quotes: num_params 11,029,328, _ops 10.452), in totals and layer by
+    # layer (every Conv2d, in execution order: the aux head runs after the main classifier).
+    doc = fixture("deeplabv3_mobilenet_v3_large_aux.json")
+    run = doc["runs"][0]
     assert run["resolution"] == 520
-    text = spec_text("deeplabv3-v3-large") + AUX_HEAD
-    r = evaluate(build_graph(parse_spec(text, "aux.yaml")), Config(bn_params=BnParams.AFFINE))
+    graph = load("deeplabv3-v3-large-aux")
+    r = evaluate(graph, Config(bn_params=BnParams.AFFINE))
     assert (r.totals.params, r.totals.macs) == (run["totals"]["params"], run["totals"]["conv_macs"])
+    assert r.outputs == ("out", "aux_out")
+    theirs = [(module, (out[1], out[2], out[0]), params, macs)
+              for (module, kind, params), (_, out, macs) in zip(doc["layers"], run["rows"], strict=True)
+              if kind == "Conv2d"]
+    plain = evaluate(graph, Config()).layers
+    ours = [(row.name, (row.output_shape.h, row.output_shape.w, row.output_shape.c), row.params, row.macs)
+            for row in plain if row.op in ("conv", "pwconv", "dwconv")]
+    assert len(ours) == len(theirs)
+    for (name, *mine), (module, *framework) in zip(ours, theirs, strict=True):
+        assert mine == framework, f"{name} vs {module}"
+    assert [(name, module) for (name, *_), (module, *_) in zip(ours[-2:], theirs[-2:], strict=True)] == [
+        ("aux_conv", "aux_classifier.0"), ("aux_classifier", "aux_classifier.4")]
+    # the aux head is all that differs from the aux_loss=None spec (one output)
+    default = evaluate(load("deeplabv3-v3-large"), Config(bn_params=BnParams.AFFINE))
+    assert r.totals.params - default.totals.params == sum(
+        p for module, kind, p in doc["layers"] if module.startswith("aux_classifier"))
+    assert default.outputs == ("out",)
 
 
 def cityscapes(output_stride: int, filters: int) -> str:

@@ -25,7 +25,6 @@ import pytest
 
 from mncost import Config, evaluate, load
 from mncost.conventions import BnParams, LnParams, OpsCounted
-from mncost.errors import MncostError
 from mncost.report import Report
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -53,6 +52,8 @@ CASES = [
     # at 520 and 320 px; their resizes are F.interpolate calls (no module, no count)
     ("lraspp-v3-large", "lraspp_mobilenet_v3_large", 1.0, 1.0),
     ("deeplabv3-v3-large", "deeplabv3_mobilenet_v3_large", 1.0, 1.0),
+    # the same with aux_loss=True (520 px): the aux FCN head as a second output
+    ("deeplabv3-v3-large-aux", "deeplabv3_mobilenet_v3_large_aux", 1.0, 1.0),
 ]
 
 @functools.cache
@@ -313,20 +314,9 @@ ATTENTION_CASES = [("mobilevit-xxs", "mobilevit_xxs", 1.0), ("mobilevit-xs", "mo
                    ("mobilenet-v4-hybrid-medium", "mobilenetv4_hybrid_medium_075", 0.75),
                    ("mobilenet-v4-hybrid-large", "mobilenetv4_hybrid_large", 1.0)]
 NORM_MODULES = ("LayerNorm",)   # modules whose gamma/beta --ln-params counts
-# timm MobileViT resizes a stage map whose side is odd to the next even size for the transformer
-# (193 px: 25, 13, 7 -> 26, 14, 8): the specs need the `resize` op for that (docs/attention.md); until
-# then `patch: 2` refuses the map by name.
-NEEDS_RESIZE = pytest.mark.xfail(strict=True, raises=MncostError,
-                                 reason="MobileViT at 193 px needs the resize op (timm resizes odd stage maps)")
-
-
-def needs_resize(spec: str, resolution: int) -> bool:
-    """Whether a MobileViT transformer stage (output strides 8, 16, 32) sees an odd-sized map."""
-    return spec.startswith("mobilevit") and any(-(-resolution // s) % 2 for s in (8, 16, 32))
-
-
-ATTENTION_RUNS = [pytest.param(spec, ref, alpha, i, id=f"{ref}-{run['resolution']}",
-                               marks=[NEEDS_RESIZE] if needs_resize(spec, run["resolution"]) else [])
+# timm MobileViT resizes a stage map whose side is odd to the next even size for the transformer and back
+# (193 px: 25, 13, 7 -> 26, 14, 8; MobileVitBlock.forward): the specs' `to_patches` / `from_patches` rows.
+ATTENTION_RUNS = [pytest.param(spec, ref, alpha, i, id=f"{ref}-{run['resolution']}")
                   for spec, ref, alpha in ATTENTION_CASES for i, run in enumerate(fixture(ref)["runs"])]
 
 
@@ -365,6 +355,20 @@ def test_attention_network_matches_the_framework(spec: str, ref: str, alpha: flo
             block = row.name.rsplit(".", 1)[0]
             products[block] = products.get(block, 0) + row.macs
     assert list(products.values()) == list(run["matmul"].values())
+
+
+@pytest.mark.parametrize("spec", ["mobilevit-xxs", "mobilevit-xs", "mobilevit-s"])
+def test_mobilevit_resizes_only_odd_stage_maps(spec: str) -> None:
+    # timm MobileVitBlock.forward interpolates only when a side is not a multiple of the patch (2): at 256
+    # px every resize row keeps its shape and costs 0 even under --ops all; at 193 px each of the three
+    # stage maps (25, 13, 7) goes up to the next even side and back, so the 193 px runs above exercise it.
+    def resizes(resolution: int) -> list[tuple[int, int, int]]:
+        rows = evaluate(load(spec), Config(resolution=resolution, ops=OpsCounted.ALL)).layers
+        return [(row.input_shape.h, row.output_shape.h, row.macs) for row in rows if row.op == "resize"]
+    assert [(h, out) for h, out, _ in resizes(256)] == [(32, 32), (32, 32), (16, 16), (16, 16), (8, 8), (8, 8)]
+    assert sum(macs for _, _, macs in resizes(256)) == 0
+    assert [(h, out) for h, out, _ in resizes(193)] == [(25, 26), (26, 25), (13, 14), (14, 13), (7, 8), (8, 7)]
+    assert all(macs > 0 for _, _, macs in resizes(193))
 
 
 def test_attention_products_grow_with_the_fourth_power_of_the_resolution() -> None:
