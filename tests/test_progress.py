@@ -62,7 +62,8 @@ def test_not_shown_for_quick_work(runner: CliRunner, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize("args", [["show", "v1"], ["fit", "v2", "--max-macs", "150M", "-f", "json"],
-                                  ["diff", "v1", "v2", "-f", "markdown"], ["formula", "v1"], ["memory", "v2"]])
+                                  ["diff", "v1", "v2", "-f", "markdown"], ["formula", "v1"], ["memory", "v2"],
+                                  ["space", "sample", "ofa-mbv3", "-n", "3", "--max-macs", "300M"]])
 def test_long_running_commands_show_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, terminal: io.StringIO,
                                        args: list[str]) -> None:
     expected = plain(runner, args)

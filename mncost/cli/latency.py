@@ -9,6 +9,7 @@ import click
 
 from ._group import main
 from .options import config_options, make_config
+from .progress import shows_progress
 
 
 def _pct(value: float) -> str:
@@ -49,6 +50,7 @@ def devices() -> None:
 @click.option("--runtime", default="", help="The runtime measured (e.g. 'TensorFlow Lite 2.16, XNNPACK').")
 @click.option("--threads", default="", help="Threads or cores used (e.g. '1 big core').")
 @click.option("--source", default="", help="Where the measurements come from.")
+@shows_progress("mncost calibrate {measurements}")
 def calibrate(measurements: str, output: str, name: str | None, device: str, runtime: str, threads: str,
               source: str) -> None:
     """Fit a device profile to MEASUREMENTS (CSV: spec,alpha,resolution,classes,dtype,latency_ms) and write

@@ -16,6 +16,7 @@ from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
 from ._group import main
 from .options import _choice, make_config
+from .progress import shows_progress
 
 MAX_ENUMERATE = 100_000
 """Most configurations `enumerate` writes without --yes."""
@@ -160,6 +161,7 @@ def count(name: str) -> None:
 @click.option("--max-draws", type=click.IntRange(min=1), default=10_000_000, show_default=True,
               help="Give up after this many draws.")
 @_conventions
+@shows_progress("mncost space sample {name}")
 def sample(name: str, number: int, seed: int, max_macs: str | None, max_params: str | None,
            max_peak_memory: str | None, max_draws: int, fmt: str | None, output: str | None,
            **options: Any) -> None:
@@ -200,6 +202,7 @@ def sample(name: str, number: int, seed: int, max_macs: str | None, max_params: 
               help="A JSONL file (one configuration object a line) or a CSV file with a header naming the "
                    "variables and r (list cells as space-separated numbers).")
 @_conventions
+@shows_progress("mncost space eval {name}")
 def eval_command(name: str, configs: str, fmt: str | None, output: str | None, **options: Any) -> None:
     """The figures of every configuration in --configs FILE, in input order, streamed."""
     s = _space(name, options)
