@@ -48,49 +48,67 @@ def config_options(func: F) -> F:
     return func
 
 
-def convention_options(func: F) -> F:
-    """The convention options (everything in a Config except α, ρ and the resolution)."""
-    options = [
-        click.option("--rounding", type=_choice(Rounding), default=None,
-                     help="Channel rounding: none = int(α·c); round8 = _make_divisible(α·c, 8). Default: the spec's."),
-        click.option("--classes", type=click.IntRange(min=1), default=None,
-                     help="Number of classes (TF-slim checkpoints: 1001). Default: the spec's."),
-        click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
-                     help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
-        click.option("--ops", type=_choice(OpsCounted), default="conv-fc-matmul", show_default=True,
-                     help="Which ops have arithmetic cost: conv, FC and the attention matrix products; conv and "
-                     "FC only (papers); or all."),
-        click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
-                     help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
-        click.option("--ln-params", type=_choice(LnParams), default="affine", show_default=True,
-                     help="Layer-norm parameters per channel: affine = 2 (γ, β: PyTorch, timm) or none."),
-        click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
-                     help="Activation storage type for byte counts."),
-        click.option("--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
-                     help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks (see --depth-rounding)."),
-        click.option("--depth-rounding", type=_choice(DepthRounding), default="ceil", show_default=True,
-                     help="How d·n becomes whole blocks: ceil (EfficientNet, timm's default) or round (timm "
-                     "depth_trunc='round': max(1, round(d·n)), half to even); rows sharing a 'stage' value scale "
-                     "together as in timm."),
-        click.option("--weight-dtype", type=_choice(Dtype), default=None,
-                     help="Parameter storage type for the model size and traffic (e.g. int8 as with TensorFlow "
-                     "Lite quantization). Default: the same as --dtype."),
-        click.option("--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
-                     help="Peak memory: naive (every layer output is a buffer) or streamed (V2 paper 5.1: blocks "
-                     "marked streamable run as one op and never materialize their inner tensors)."),
-        click.option("--first-layer-trick", is_flag=True,
-                     help="With --memory-model streamed: the layers before the first streamable block run "
-                     "inside it (V2 paper, Table 3 caption)."),
-        click.option("--fusion", type=_choice(Fusion), default=None,
-                     help="Which batch norms and activations fold into the conv or fc before them: none, "
-                     "conv-bn, tflite (BN and ReLU/ReLU6, TensorFlow Lite) or conv-bn-act (every activation). "
-                     "Default: the --device profile's, else tflite."),
-        click.option("--device", default=None, metavar="NAME|FILE",
-                     help="Estimate per-layer and total latency (latency_ms) on a device profile: a bundled "
-                     "name (mncost devices) or a profile YAML file."),
-    ]
-    for option in reversed(options):
-        func = option(func)
+CONVENTION_OPTIONS: dict[str, Callable[[Any], Any]] = {
+    "rounding": click.option(
+        "--rounding", type=_choice(Rounding), default=None,
+        help="Channel rounding: none = int(α·c); round8 = _make_divisible(α·c, 8). Default: the spec's."),
+    "classes": click.option(
+        "--classes", type=click.IntRange(min=1), default=None,
+        help="Number of classes (TF-slim checkpoints: 1001). Default: the spec's."),
+    "counting": click.option(
+        "--count", "counting", type=_choice(Counting), default="macs", show_default=True,
+        help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
+    "ops": click.option(
+        "--ops", type=_choice(OpsCounted), default="conv-fc-matmul", show_default=True,
+        help="Which ops have arithmetic cost: conv, FC and the attention matrix products; conv and "
+        "FC only (papers); or all."),
+    "bn_params": click.option(
+        "--bn-params", type=_choice(BnParams), default="none", show_default=True,
+        help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
+    "ln_params": click.option(
+        "--ln-params", type=_choice(LnParams), default="affine", show_default=True,
+        help="Layer-norm parameters per channel: affine = 2 (γ, β: PyTorch, timm) or none."),
+    "dtype": click.option(
+        "--dtype", type=_choice(Dtype), default="fp32", show_default=True,
+        help="Activation storage type for byte counts."),
+    "depth_multiplier": click.option(
+        "--depth-multiplier", "-d", type=PositiveFloat(), default=1.0, show_default=True,
+        help="Depth multiplier: each stage-table row repeats ceil(d·n) blocks (see --depth-rounding)."),
+    "depth_rounding": click.option(
+        "--depth-rounding", type=_choice(DepthRounding), default="ceil", show_default=True,
+        help="How d·n becomes whole blocks: ceil (EfficientNet, timm's default) or round (timm "
+        "depth_trunc='round': max(1, round(d·n)), half to even); rows sharing a 'stage' value scale "
+        "together as in timm."),
+    "weight_dtype": click.option(
+        "--weight-dtype", type=_choice(Dtype), default=None,
+        help="Parameter storage type for the model size and traffic (e.g. int8 as with TensorFlow "
+        "Lite quantization). Default: the same as --dtype."),
+    "memory_model": click.option(
+        "--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
+        help="Peak memory: naive (every layer output is a buffer) or streamed (V2 paper 5.1: blocks "
+        "marked streamable run as one op and never materialize their inner tensors)."),
+    "first_layer_trick": click.option(
+        "--first-layer-trick", is_flag=True,
+        help="With --memory-model streamed: the layers before the first streamable block run "
+        "inside it (V2 paper, Table 3 caption)."),
+    "fusion": click.option(
+        "--fusion", type=_choice(Fusion), default=None,
+        help="Which batch norms and activations fold into the conv or fc before them: none, "
+        "conv-bn, tflite (BN and ReLU/ReLU6, TensorFlow Lite) or conv-bn-act (every activation). "
+        "Default: the --device profile's, else tflite."),
+    "device": click.option(
+        "--device", default=None, metavar="NAME|FILE",
+        help="Estimate per-layer and total latency (latency_ms) on a device profile: a bundled "
+        "name (mncost devices) or a profile YAML file."),
+}
+"""Every convention option by its Config field, in the order `--help` lists them."""
+
+
+def convention_options(func: F, names: tuple[str, ...] = tuple(CONVENTION_OPTIONS)) -> F:
+    """The convention options (everything in a Config except α, ρ and the resolution), or the
+    ones `names` lists (`mncost space` takes a few)."""
+    for name in reversed(names):
+        func = CONVENTION_OPTIONS[name](func)
     return func
 
 

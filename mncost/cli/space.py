@@ -15,7 +15,7 @@ from ..conventions import Counting
 from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
 from ._group import main
-from .options import _choice, make_config
+from .options import convention_options, make_config
 from .progress import shows_progress
 
 MAX_ENUMERATE = 100_000
@@ -25,20 +25,8 @@ FIGURES = ("params", "macs", "peak_bytes", "activation_bytes")
 
 
 def _conventions(func: Any) -> Any:
-    from ..conventions import BnParams, Dtype, MemoryModel
-
+    """The `show` conventions a space's figures depend on, and the output options."""
     options = [
-        click.option("--count", "counting", type=_choice(Counting), default="macs", show_default=True,
-                     help="Arithmetic as multiply-accumulates or FLOPs (= 2 × MACs)."),
-        click.option("--bn-params", type=_choice(BnParams), default="none", show_default=True,
-                     help="Batch-norm parameters per channel: none (papers), affine = 2 (PyTorch), all = 4 (Keras)."),
-        click.option("--dtype", type=_choice(Dtype), default="fp32", show_default=True,
-                     help="Activation storage type for byte counts."),
-        click.option("--memory-model", type=_choice(MemoryModel), default="naive", show_default=True,
-                     help="Peak memory: naive or streamed (see mncost show --help)."),
-        click.option("--device", default=None, metavar="NAME|FILE",
-                     help="Add latency_ms: the estimated latency on a device profile (mncost devices; "
-                     "docs/latency.md), the sum of the network's layers."),
         click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
                      help="Output format. Default: from the -o suffix (.csv, .jsonl), else jsonl."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default=None,
@@ -46,7 +34,7 @@ def _conventions(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return convention_options(func, ("counting", "bn_params", "dtype", "memory_model", "device"))
 
 
 def _space(name: str, options: dict[str, Any]) -> Any:
