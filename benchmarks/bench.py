@@ -126,30 +126,40 @@ def flat_spec(layers: int) -> str:
     return "\n".join(head + [FLAT_ROW[i % 2].format(i=i) for i in range(layers)]) + "\n"
 
 
-def table_spec(layers: int) -> str:
-    """A V2-style stage table of bottleneck blocks (4 layers each, n up to 1,000 per row)."""
-    blocks, rows = layers // 4, []
+def _bottleneck_rows(blocks: int) -> list[str]:
+    """Stage-table rows of `blocks` t = 6 bottlenecks, n ≤ 1,000 a row."""
+    rows = []
     while blocks > 0:
         rows.append(f"      - [6, 24, {min(blocks, 1000)}, 1]")
         blocks -= min(blocks, 1000)
-    return """name: table
+    return rows
+
+
+def _stage_table(name: str, channels: int, rows: list[str], first: str = "", last: str = "") -> str:
+    """A spec of the V2 bottleneck template over `rows`, with optional layers before and after the table."""
+    return f"""name: {name}
 description: generated stage table
 source: benchmarks/bench.py
-input: {resolution: 32, channels: 24}
-defaults: {rounding: round8, bn: true, act: relu6}
+input: {{resolution: 32, channels: {channels}}}
+defaults: {{rounding: round8, bn: true, act: relu6}}
 blocks:
   bottleneck:
-    params: {t: int, c: channels, s: int}
+    params: {{t: int, c: channels, s: int}}
     ops:
-      - {name: expand, op: conv, kernel: 1, out: "in * t", when: "t != 1"}
-      - {name: dw, op: dwconv, kernel: 3, stride: s}
-      - {name: project, op: conv, kernel: 1, out: c, act: none}
-      - {name: add, op: add, inputs: [project, in], when: "s == 1 and in == c"}
+      - {{name: expand, op: conv, kernel: 1, out: "in * t", when: "t != 1"}}
+      - {{name: dw, op: dwconv, kernel: 3, stride: s}}
+      - {{name: project, op: conv, kernel: 1, out: c, act: none}}
+      - {{name: add, op: add, inputs: [project, in], when: "s == 1 and in == c"}}
 layers:
-  - table: bottleneck
+{first}  - table: bottleneck
     columns: [t, c, n, s]
     rows:
-""" + "\n".join(rows) + "\n"
+""" + "\n".join(rows) + "\n" + last
+
+
+def table_spec(layers: int) -> str:
+    """A V2-style stage table of bottleneck blocks (4 layers each, n up to 1,000 per row)."""
+    return _stage_table("table", 24, _bottleneck_rows(layers // 4))
 
 
 MEASURE = """
@@ -210,31 +220,10 @@ def huge_spec(layers: int, invalid_below: int = 0) -> str:
     that fails at the last layer (a sweep's invalid point that only a walk can find)."""
     blocks = (layers - 5) // 4
     assert 4 * blocks + 5 == layers, "layers must be 4k + 5"
-    rows = ["      - [1, 24, 1, 1]"]
-    while blocks > 0:
-        rows.append(f"      - [6, 24, {min(blocks, 1000)}, 1]")
-        blocks -= min(blocks, 1000)
     pool = ("{name: pool, op: avgpool, kernel: 7, padding: valid}" if invalid_below
             else "{name: pool, op: global_avgpool}")
-    return """name: huge
-description: generated stage table
-source: benchmarks/bench.py
-input: {resolution: 32, channels: 3}
-defaults: {rounding: round8, bn: true, act: relu6}
-blocks:
-  bottleneck:
-    params: {t: int, c: channels, s: int}
-    ops:
-      - {name: expand, op: conv, kernel: 1, out: "in * t", when: "t != 1"}
-      - {name: dw, op: dwconv, kernel: 3, stride: s}
-      - {name: project, op: conv, kernel: 1, out: c, act: none}
-      - {name: add, op: add, inputs: [project, in], when: "s == 1 and in == c"}
-layers:
-  - {name: stem, op: conv, kernel: 3, stride: 2, out: 24}
-  - table: bottleneck
-    columns: [t, c, n, s]
-    rows:
-""" + "\n".join(rows) + f"\n  - {pool}\n"
+    return _stage_table("huge", 3, ["      - [1, 24, 1, 1]", *_bottleneck_rows(blocks)],
+                        first="  - {name: stem, op: conv, kernel: 3, stride: 2, out: 24}\n", last=f"  - {pool}\n")
 
 
 def huge(runs: int) -> None:
