@@ -36,8 +36,11 @@ from mncost.space import load_space
 Record = Callable[[str, str, str, float, bool], None]
 
 OFA_TIMER = """
-import copy, random, sys, time
+import copy, random, sys, time, types
 sys.path.insert(0, sys.argv[1])
+# OFA's package imports its ImageNet data loader (PIL, and torch._six, gone since torch 2.0); the
+# timing uses none of it.
+sys.modules["ofa.utils.my_dataloader"] = types.ModuleType("ofa.utils.my_dataloader")
 from ofa.imagenet_classification.elastic_nn.networks import OFAMobileNetV3
 from ofa.nas.efficiency_predictor.latency_lookup_table import MBv3LatencyTable
 net = OFAMobileNetV3(width_mult=1.0, ks_list=[3, 5, 7], expand_ratio_list=[3, 4, 6], depth_list=[2, 3, 4])

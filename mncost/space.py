@@ -26,13 +26,15 @@ config with the first-layer trick (which joins layers across pieces) is one piec
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import random
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import field, replace
-from operator import itemgetter
+from operator import getitem, itemgetter
 from typing import Any, NamedTuple
 
 from .errors import Location, MncostError, SpecError
@@ -49,6 +51,17 @@ RESOLUTION = "r"
 
 REMEMBERED = 1 << 17
 """Most whole configurations `Space.cost` remembers (about 30 MB); beyond, it computes each."""
+
+GROUP_BYTES = 8
+"""Most values a compiled group of pieces names (its key is one 8-byte whole number)."""
+
+COMPILED_VALUES = 243
+"""Most value combinations of a compiled group (3^5: two slots of kernel and expansion and their depth;
+small tables: larger ones cost more cache misses than the lookups they save)."""
+
+COMPILE_LIMIT = 50_000
+"""Most piece evaluations (a piece, its values, an input shape) `Space` computes up front; a space
+that needs more fills its tables as configurations come."""
 
 
 class ConfigurationError(MncostError):
@@ -248,6 +261,8 @@ class Space:
         # as tuples (True and 1 would be one key).
         self._seen: dict[Any, dict[Any, SpaceCost]] = {r: {} for r in self.resolutions}
         self._remembered = 0 if self._code is not None else REMEMBERED
+        self._compiled: _Compiled | None = None  # the tables computed up front (`_compile`), if the space allows
+        self._compile_tried = False
 
     def _group_pieces(self) -> list[list[tuple[_Piece, Any]]]:
         groups: list[list[tuple[_Piece, Any]]] = []
@@ -264,7 +279,8 @@ class Space:
     # -- the pieces ------------------------------------------------------------------------------
     def _split(self, offsets: dict[str, int]) -> list[_Piece]:
         layers = self._doc.get("layers")
-        chain = isinstance(layers, LocList) and not any(isinstance(i, LocMap) and "inputs" in i for i in layers)
+        chain = (isinstance(layers, LocList) and not any(isinstance(i, LocMap) and "inputs" in i for i in layers)
+                 and "output" not in self._doc and "outputs" not in self._doc)  # a named output lives to the end
         if not chain or self.config.first_layer_trick:
             return [self._piece(0, tuple(layers or ()), offsets)]
         pieces: list[_Piece] = []
@@ -290,6 +306,16 @@ class Space:
         """(params, MACs, activation bytes, peak bytes, latency ms, output channels, output side) of a
         piece on a side x side x channels input: `evaluate` on the piece as a spec of its own."""
         from .evaluate import evaluate
+
+        graph = self._piece_graph(piece, channels, side, values)
+        report = evaluate(graph, replace(self.config, resolution=side, rho=None))
+        out = report.layers[-1].output_shape if report.layers else None
+        return (report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes,
+                report.totals.latency_ms or 0.0, out.c if out else channels, out.h if out else side)
+
+    def _piece_graph(self, piece: _Piece, channels: int, side: int, values: tuple[Any, ...]) -> Any:
+        """The graph of a piece as a spec of its own, on a side x side x channels input (built once
+        per piece, input channels and values)."""
         from .graph import build_graph
         from .spec import parse_document
 
@@ -317,10 +343,7 @@ class Space:
                     given[name] = [bound.get((name, s), var.default[s]) for s in range(var.slots)]
             graph = build_graph(parse_document(doc, self.file.spec_shown, given), self.config.depth_multiplier)
             self._graphs[key] = graph
-        report = evaluate(graph, replace(self.config, resolution=side, rho=None))
-        out = report.layers[-1].output_shape if report.layers else None
-        return (report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes,
-                report.totals.latency_ms or 0.0, out.c if out else channels, out.h if out else side)
+        return graph
 
     # -- configurations --------------------------------------------------------------------------
     def check(self, config: Mapping[str, Any]) -> list[Any]:
@@ -370,8 +393,17 @@ class Space:
         """The figures of one configuration (exactly `evaluate` on the spec bound to it). With
         `remember`, the first REMEMBERED distinct configurations are kept whole: asking again for
         one is a single lookup (`space eval`, which streams configurations, does not keep them)."""
+        if not self._compile_tried:
+            self._compile_tried = True
+            self._compiled = self._compile()
+            if self._compiled is not None:
+                self.cost = self._compiled.cost  # type: ignore[method-assign]  # the hot path, without this method
+                return self.cost(config, remember)
+        compiled = self._compiled
         flat = self._flat(config)
         try:
+            if compiled is not None:
+                return compiled.figures(flat, remember)
             return self._cost(flat, remember)
         except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
             self.check(config)
@@ -485,6 +517,77 @@ class Space:
     @property
     def _channels(self) -> int:
         return int(self._doc["input"]["channels"])
+
+    # -- the compiled tables ---------------------------------------------------------------------
+    def _compile(self) -> _Compiled | None:
+        """Every group's table at every resolution, computed at once, when the space allows it: a
+        chain of pieces whose output shapes do not depend on their values (so each piece sees one
+        input shape per resolution), whole-number choices from 0 to 255 and none of them 0 or 1 (a
+        value is its own byte, and True would pass for 1), no device (latency is a float sum), at
+        most COMPILE_LIMIT piece evaluations, each valid. None: `cost` goes on with the tables
+        filled as configurations come (`_figures`), every figure still exact."""
+        if (self._code is not _SMALL or self.config.device is not None or any(exact for *_, exact in self._fast)
+                or len(self._pieces) < 2 or not self._spans):
+            return None
+        channels = self._channels
+        shapes = {r: (channels, r) for r in self.resolutions}
+        inputs: list[dict[int, tuple[int, int]]] = []  # per piece, per resolution, its input (channels, side)
+        budget = COMPILE_LIMIT
+        for piece in self._pieces:
+            combos = list(itertools.product(*(self.variables[name].choices for name, _ in piece.refs)))
+            sides: dict[int, set[int]] = {}
+            for c, side in shapes.values():
+                sides.setdefault(c, set()).add(side)
+            budget -= len(combos) * sum(map(len, sides.values()))
+            if budget < 0:
+                return None
+            try:
+                for c, found in sides.items():
+                    for values in combos:
+                        self._piece_sweep(piece, c, sorted(found), values)
+            except MncostError:  # a piece that some values make invalid: an error for the configurations with them
+                return None
+            outputs = {}
+            for r, (c, side) in shapes.items():
+                out = {self._piece_costs[(piece.index, c, side, _piece_key(piece, values))][5:] for values in combos}
+                if len(out) != 1:  # the next piece's input depends on this one's values
+                    return None
+                outputs[r] = out.pop()
+            inputs.append(shapes)
+            shapes = outputs
+        groups: list[tuple[list[_Piece], list[int]]] = []
+        for piece in self._pieces:
+            if groups:
+                positions = list(dict.fromkeys([*groups[-1][1], *piece.positions]))
+                if len(positions) <= GROUP_BYTES and self._combinations(positions) <= COMPILED_VALUES:
+                    groups[-1] = ([*groups[-1][0], piece], positions)
+                    continue
+            positions = list(dict.fromkeys(piece.positions))
+            if len(positions) > GROUP_BYTES:
+                return None
+            groups.append(([piece], positions))
+        if not all(positions for _, positions in groups):  # a run of fixed layers alone: join it to the next
+            return None
+        return _Compiled(self, inputs, groups)
+
+    def _combinations(self, positions: list[int]) -> int:
+        sizes = [len(self.variables[name].choices) for name, slots in self._order for _ in range(slots or 1)]
+        return math.prod(sizes[i] for i in positions)
+
+    def _piece_sweep(self, piece: _Piece, channels: int, sides: list[int], values: tuple[Any, ...]) -> None:
+        """`_piece_cost` at every side of `sides` at once: the piece's graph walked once with
+        symbolic sides (`mncost.sweep`, every figure equal to `evaluate`'s at each side)."""
+        from .sweep import sweep_rows
+
+        key = _piece_key(piece, values)
+        todo = [side for side in sides if (piece.index, channels, side, key) not in self._piece_costs]
+        if not todo:
+            return
+        graph = self._piece_graph(piece, channels, todo[0], values)
+        result = sweep_rows(graph, [self.config.alpha], todo, self.config)
+        for side, row, out in zip(todo, result.rows, result.outputs, strict=True):
+            self._piece_costs[(piece.index, channels, side, key)] = (
+                row.params, row.macs, row.activation_bytes, row.peak_bytes, 0.0, out.c, out.h)
 
     # -- the space as a whole --------------------------------------------------------------------
     def count(self, with_resolutions: bool = False) -> int:
@@ -601,6 +704,167 @@ class Space:
 
 _FIELD = (1 << 64) - 1
 """A packed figure's field (see Space._group_miss)."""
+
+
+def _piece_key(piece: _Piece, values: tuple[Any, ...]) -> Any:
+    """How `Space._piece_costs` names a piece's values: as `itemgetter(*positions)` gives them."""
+    return values[0] if len(piece.positions) == 1 else values
+
+
+class _Compiled:
+    """A space's cost as tables computed up front (`Space._compile`): per resolution, one table per
+    group of consecutive pieces (at most GROUP_BYTES values and COMPILED_VALUES value combinations),
+    from the group's values, read as one whole number of GROUP_BYTES bytes (a byte per value), to its
+    figures packed in one number. A configuration is then its values as bytes, rearranged group by
+    group (one itemgetter), read as whole numbers (one memoryview cast) and a sum of lookups.
+
+    Peak memory is the largest of the groups' peaks (the pieces form a chain: nothing but a piece's
+    input and its own tensors is alive while it runs, see the module doc). At a resolution, the
+    *floor* is the largest of the groups' smallest peaks; a group whose every peak is at most the
+    floor never holds the network's peak. The others (for ofa-mbv3 those of the first stage) carry
+    their peak in a field of their own of the packed figures, so a configuration's peak is the
+    largest of those fields and the floor: exact, and still one sum. Each field is as wide as the
+    largest sum it can hold (so the sums are short numbers)."""
+
+    def __init__(self, space: Space, inputs: list[dict[int, tuple[int, int]]], groups: list[tuple[list[_Piece],
+                 list[int]]]) -> None:
+        self.space = space
+        per_position = [space.variables[name].choices for name, slots in space._order for _ in range(slots or 1)]
+        order: list[int] = []
+        for _, positions in groups:
+            order += positions + [positions[0]] * (GROUP_BYTES - len(positions))
+        self.order = itemgetter(*order)
+        index = {piece.index: k for k, piece in enumerate(space._pieces)}
+        raw: dict[int, list[dict[int, tuple[int, int, int, int]]]] = {}
+        for r in space.resolutions:
+            tables = []
+            for members, positions in groups:
+                costs = []
+                for piece in members:
+                    channels, side = inputs[index[piece.index]][r]
+                    at = [positions.index(i) for i in piece.positions]
+                    costs.append((piece, channels, side, at))
+                table = {}
+                for combo in itertools.product(*(per_position[i] for i in positions)):
+                    params = macs = act = peak = 0
+                    for piece, channels, side, at in costs:
+                        values = tuple(combo[k] for k in at)
+                        p, m, a, k, *_ = space._piece_costs[(piece.index, channels, side, _piece_key(piece, values))]
+                        params, macs, act, peak = params + p, macs + m, act + a, max(peak, k)
+                    padded = bytes(combo) + bytes([combo[0]]) * (GROUP_BYTES - len(combo))
+                    table[int.from_bytes(padded, sys.byteorder)] = (params, macs, act, peak)
+                tables.append(table)
+            raw[r] = tables
+        floors = {r: max(min(f[3] for f in t.values()) for t in tables) for r, tables in raw.items()}
+        holders = sorted({g for r, tables in raw.items() for g, t in enumerate(tables)
+                          if max(f[3] for f in t.values()) > floors[r]})
+        # Field widths: the largest sum each can reach (every group's largest entry, added up).
+        widths = [max(sum(max(f[k] for f in t.values()) for t in tables).bit_length() for tables in raw.values())
+                  for k in range(3)]
+        peak_width = max((f[3] for tables in raw.values() for t in tables for f in t.values()), default=0).bit_length()
+        self.peak_shifts = tuple(peak_width * k for k in range(len(holders)))
+        self.peak_mask = (1 << peak_width) - 1
+        self.act_at = peak_width * len(holders)
+        self.macs_at = self.act_at + widths[2]
+        self.params_at = self.macs_at + widths[1]
+        self.act_mask, self.macs_mask = (1 << widths[2]) - 1, (1 << widths[1]) - 1
+        field_of = {g: k for k, g in enumerate(holders)}
+        self.tables: dict[int, tuple[list[dict[int, int]], int]] = {}
+        for r, tables in raw.items():
+            packed: list[dict[int, int]] = []
+            for g, t in enumerate(tables):
+                lift = self.peak_shifts[field_of[g]] if g in field_of else None
+                packed.append({key: (p << self.params_at) | (m << self.macs_at) | (a << self.act_at)
+                               | (k << lift if lift is not None else 0) for key, (p, m, a, k) in t.items()})
+            self.tables[r] = (packed, floors[r])
+        self.memo: dict[int, dict[bytes, SpaceCost]] = {r: {} for r in space.resolutions}
+        self.cost = self._fast_cost() if self._all_slotted() else self._checked_cost
+
+    def _all_slotted(self) -> bool:
+        """Whether `_fast_cost` can check a configuration on its own: every variable has slots and
+        every value is in some group's key (so an out-of-choice value is a missing key)."""
+        space = self.space
+        referenced = {i for piece in space._pieces for i in piece.positions}
+        values = sum(slots or 1 for _, slots in space._order)
+        return all(slots is not None for _, slots in space._order) and len(referenced) == values
+
+    def figures(self, flat: list[Any], remember: bool = True) -> SpaceCost:
+        """The figures of a checked configuration's flat values (`Space._flat`)."""
+        key = bytes(flat[:-1])
+        r = flat[-1]
+        memo = self.memo[r]
+        found = memo.get(key) if remember else None
+        if found is not None:
+            return found
+        tables, floor = self.tables[r]
+        found = self.unpack(sum(map(getitem, tables, memoryview(bytes(self.order(key))).cast("Q"))), floor)
+        if remember and self.space._remembered < REMEMBERED:
+            memo[key] = found
+            self.space._remembered += 1
+        return found
+
+    def unpack(self, total: int, floor: int) -> SpaceCost:
+        mask = self.peak_mask
+        peak = max(floor, *((total >> shift) & mask for shift in self.peak_shifts)) if self.peak_shifts else floor
+        return SpaceCost(total >> self.params_at, (total >> self.macs_at) & self.macs_mask, peak,
+                         (total >> self.act_at) & self.act_mask)
+
+    def _checked_cost(self, config: Mapping[str, Any], remember: bool = True) -> SpaceCost:
+        space = self.space
+        flat = space._flat(config)
+        try:
+            return self.figures(flat, remember)
+        except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
+            space.check(config)
+            raise
+
+    def _fast_cost(self) -> Any:
+        """`cost` for a space whose variables all have slots: the configuration is checked by the
+        lookups themselves (bytes() refuses what is not a whole number from 0 to 255, and a value
+        outside the choices makes a key no table has); anything else goes to `_checked_cost`, which
+        explains what is wrong."""
+        space = self.space
+        get = itemgetter(*space.variables, RESOLUTION)
+        lengths = tuple(slots for _, slots in space._order) + (1,)
+        keys = len(space.variables) + 1
+        order, tables_of, memos, checked, unpack = self.order, self.tables, self.memo, self._checked_cost, self.unpack
+        join = b"".join
+        single = len(self.peak_shifts) == 1
+        params_at, macs_at, act_at = self.params_at, self.macs_at, self.act_at
+        macs_mask, act_mask, peak_mask = self.macs_mask, self.act_mask, self.peak_mask
+
+        def cost(config: Mapping[str, Any], remember: bool = True) -> SpaceCost:
+            """The figures of one configuration (exactly `evaluate` on the spec bound to it)."""
+            try:
+                values = get(config)
+                r = values[-1]
+                if len(config) == keys and tuple(map(len, values)) == lengths and r.__class__ is list:
+                    r = r[0]
+                    if r.__class__ is int:
+                        tables, floor = tables_of[r]
+                        key = join(map(bytes, values[:-1]))
+                        if remember:
+                            memo = memos[r]
+                            found = memo.get(key)
+                            if found is not None:
+                                return found
+                        total = sum(map(getitem, tables, memoryview(bytes(order(key))).cast("Q")))
+                        if single:
+                            peak = total & peak_mask
+                            found = SpaceCost(total >> params_at, (total >> macs_at) & macs_mask,
+                                              peak if peak > floor else floor, (total >> act_at) & act_mask)
+                        else:
+                            found = unpack(total, floor)
+                        if remember and space._remembered < REMEMBERED:
+                            memo[key] = found
+                            space._remembered += 1
+                        return found
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+            return checked(config, remember)
+
+        return cost
+
 
 _SMALL: dict[Any, int] = {}
 """The code of a space whose choices are all whole numbers from 0 to 255: each is its own byte."""

@@ -205,6 +205,13 @@ def parse_spec(text: str, file: str, variables: Mapping[str, Any] | None = None)
     return parse_document(doc, file, variables)
 
 
+@lru_cache(maxsize=8192)
+def _parsed(text: str, known: frozenset[str], where: Location) -> Expr:
+    """`expr.parse`, remembered: a spec read again (each piece of a search space, `mncost.space`)
+    parses the same expressions at the same lines. An Expr is frozen; errors are not remembered."""
+    return expr.parse(text, known, where)
+
+
 def parse_document(doc: LocMap, file: str, variables: Mapping[str, Any] | None = None) -> Spec:
     """Validate a spec's YAML document, its variables (if it declares any) bound to `variables` or
     their defaults (mncost.variables)."""
@@ -772,7 +779,7 @@ class _Parser:
             raise SpecError(where, f"'{key}' = '{value.strip()}' is text, not a number, in YAML 1.1 (an exponent "
                             f"needs a dot and a sign, as in 1.0e+3): write {_plain_number(value)}")
         try:
-            return expr.parse(value, known, where)
+            return _parsed(value, known, where)
         except SpecError as exc:
             unknown = re.search(r"unknown name '([A-Za-z_][A-Za-z0-9_]*)'", exc.message)
             if self.block is None or unknown is None:

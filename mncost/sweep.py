@@ -29,6 +29,7 @@ from .evaluate import evaluate as evaluate_one
 from .gcpause import collector_paused
 from .graph import Graph
 from .limits import MAX_CHANNELS, MAX_RESOLUTION
+from .liveness import executed_output
 from .liveness import plan as live_plan
 from .ops import Shape
 from .record import record, replace
@@ -56,6 +57,7 @@ class SweepRow:
 class Sweep:
     rows: tuple[SweepRow, ...]
     evaluated_alone: int  # grid points that left the fast path (invalid at the probe, or a guard differed)
+    outputs: tuple[Shape, ...] = ()  # per row, the shape of the network's (last) output tensor
 
 
 class SidePoly:
@@ -249,6 +251,7 @@ class _Plan:
     macs: Any
     elements: Any
     live: tuple[Any, ...]  # per layer, live elements; dominated ones dropped
+    output: Shape | None  # the (last) output tensor's shape over side symbols; None: the image passed through
 
 
 @collector_paused()
@@ -272,9 +275,15 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
     rows: list[SweepRow] = []
     alone = 0
 
+    outputs: list[Shape] = []
+
     def one(alpha: float, resolution: int) -> SweepRow:
         point = replace(config, alpha=alpha, rho=None, resolution=resolution)
-        return _row(alpha, resolution, evaluate_one(graph, point))
+        report = evaluate_one(graph, point)
+        named = {layer.name: layer.output_shape for layer in report.layers}
+        last = report.outputs[-1] if report.outputs else None
+        outputs.append(named[last] if last in named else Shape(resolution, resolution, spec.channels))
+        return _row(alpha, resolution, report)
 
     for alpha in alphas:
         plan = None
@@ -291,7 +300,10 @@ def sweep_rows(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int]
             peak = max((value_at(p, values) for p in plan.live), default=0)
             rows.append(SweepRow(alpha, r, r / spec.resolution, value_at(plan.params, values),
                                  value_at(plan.macs, values), width * value_at(plan.elements, values), width * peak))
-    return Sweep(tuple(rows), alone)
+            out = plan.output
+            outputs.append(Shape(value_at(out.h, values), value_at(out.w, values), out.c) if out is not None
+                           else Shape(r, r, spec.channels))
+    return Sweep(tuple(rows), alone, tuple(outputs))
 
 
 def validate(graph: Graph, alphas: Sequence[float], resolutions: Sequence[int], config: Config) -> None:
@@ -329,7 +341,9 @@ def _plan(graph: Graph, config: Config, alpha: float, probe: int, atoms: Atoms) 
         p, m = layer_cost(domain, ev, per_bn, ops, config.ln_params)
         params, macs, elements = params + p, macs + m, elements + ev.output.elements
     live = live_plan(graph, evaluated, 1, config.memory_model, config.first_layer_trick).live_bytes
-    return _Plan(domain, params, macs, elements, _undominated(live))
+    final = executed_output(graph, {ev.node.index for ev in evaluated})
+    output = next((ev.output for ev in evaluated if ev.node.index == final), None)
+    return _Plan(domain, params, macs, elements, _undominated(live), output)
 
 
 def _row(alpha: float, resolution: int, report: Report) -> SweepRow:

@@ -195,35 +195,49 @@ def eval_command(name: str, configs: str, fmt: str | None, output: str | None, *
     """The figures of every configuration in --configs FILE, in input order, streamed."""
     s = _space(name, options)
     fmt = _format(fmt, output)
-    reader = _read_configs(configs, s)
     if fmt == "jsonl" and s.config.device is None and all(
             type(c) is int for var in s.variables.values() for c in var.choices):
-        lines: Iterator[str] = _jsonl_rows(s, reader, options["counting"], configs)
+        lines: Iterator[str] = _jsonl_rows(s, _read_configs(configs, s, texts=True), options["counting"], configs)
     else:
-        lines = _lines(_rows(s, reader, options["counting"], configs), fmt, [*s.variables, "r"])
+        lines = _lines(_rows(s, _read_configs(configs, s), options["counting"], configs), fmt, [*s.variables, "r"])
     _emit(_first_computed(_chunks(lines)), output)
 
 
-def _jsonl_rows(space: Any, configs: Iterable[tuple[int, Any]], counting: str, where: str) -> Iterator[str]:
+def _jsonl_rows(space: Any, configs: Iterable[tuple[int, Any, str | None]], counting: str,
+                where: str) -> Iterator[str]:
     """`_lines(_rows(...))` for JSON Lines, fast: a space whose choices are all whole numbers
     (checked by `cost`: every value is then an int, or a float equal to one, which `str` writes as
-    `json.dumps` does) and no device, each row formatted from one template."""
+    `json.dumps` does) and no device, each row formatted from one template. A line that is already
+    the configuration as `json.dumps` writes it (`_as_dumped`: what `space sample` and a Python
+    `json.dumps` loop write) is copied instead of written anew."""
     from ..space import ConfigurationError
 
     arithmetic = "flops" if counting == Counting.FLOPS.value else "macs"
     factor = 2 if arithmetic == "flops" else 1
-    template = ('{"config": {%s}, "params": %d, "' + arithmetic
+    template = ('{"config": %s, "params": %d, "' + arithmetic
                 + '": %d, "peak_bytes": %d, "activation_bytes": %d}\n')
     quoted = {name: json.dumps(name) + ": " for name in [*space.variables, "r"]}
-    cost, join = space.cost, ", ".join
-    for number, config in configs:
+    cost, join, keys = space.cost, ", ".join, len(space.variables) + 1
+    for number, config, line in configs:
         try:
             params, macs, peak, activation, _ = cost(config, remember=False)
         except ConfigurationError as exc:
             raise MncostError(f"{where}:{number}: {exc}") from None
-        text = join([quoted[k] + ("[" + join(map(str, v)) + "]" if v.__class__ is list else str(v))
-                     for k, v in config.items()])
-        yield template % (text, params, macs * factor, peak, activation)
+        if line is None or not _as_dumped(line, keys):
+            line = "{" + join([quoted[k] + ("[" + join(map(str, v)) + "]" if v.__class__ is list else str(v))
+                               for k, v in config.items()]) + "}"
+        yield template % (line, params, macs * factor, peak, activation)
+
+
+def _as_dumped(text: str, keys: int) -> bool:
+    """Whether the JSON text of a configuration that `cost` accepted (its keys the variables and r,
+    its values whole numbers or lists of them) is exactly what `json.dumps` writes for it: the
+    tokens are then the same (JSON writes a whole number one way, but for -0; no escapes; one key
+    per colon), so only the blanks can differ, and those are one after each comma and colon."""
+    commas, colons = text.count(","), text.count(":")
+    return (colons == keys and text.count(", ") == commas and text.count(": ") == colons
+            and text.count(" ") == commas + colons and "\t" not in text and "\r" not in text
+            and "\\" not in text and "-" not in text)
 
 
 def _chunks(lines: Iterator[str], size: int = 4_096) -> Iterator[str]:
@@ -237,14 +251,17 @@ def _chunks(lines: Iterator[str], size: int = 4_096) -> Iterator[str]:
         yield chunk
 
 
-def _read_configs(path: str, s: Any) -> Iterator[tuple[int, Any]]:
-    """(line number, configuration) of every non-blank line; the configuration is checked when costed."""
+def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any, ...]]:
+    """(line number, configuration) of every non-blank line; the configuration is checked when costed.
+    With `texts`, (line number, configuration, the line's JSON text, or None for a CSV line or a
+    line of `space sample`'s output)."""
     from ..space import ConfigurationError
 
     handle = click.open_file(path, encoding="utf-8")
     is_csv = path.lower().endswith(".csv")
     # json.loads without its Python wrapper (a line it refuses is read again by json.loads, for the message)
     scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+    is_csv_or_wrapped = is_csv
     with handle:
         header: list[str] | None = None
         for number, line in enumerate(handle, 1):
@@ -272,9 +289,14 @@ def _read_configs(path: str, s: Any) -> Iterator[tuple[int, Any]]:
                             raise ConfigurationError(f"not JSON ({exc.msg})") from None
                     if isinstance(config, dict) and "config" in config and isinstance(config["config"], dict):
                         config = config["config"]  # a line of sample's output
+                        is_csv_or_wrapped = True
             except ConfigurationError as exc:
                 raise MncostError(f"{path}:{number}: {exc}") from None
-            yield number, config
+            if texts:
+                yield number, config, None if is_csv_or_wrapped else line.strip()
+                is_csv_or_wrapped = is_csv
+            else:
+                yield number, config
 
 
 def _cell(text: str) -> Any:
