@@ -829,7 +829,8 @@ class _Compiled:
         keys = len(space.variables) + 1
         order, tables_of, memos, checked, unpack = self.order, self.tables, self.memo, self._checked_cost, self.unpack
         join = b"".join
-        single = len(self.peak_shifts) == 1
+        holders = len(self.peak_shifts)
+        second = self.peak_shifts[1] if holders == 2 else 0
         params_at, macs_at, act_at = self.params_at, self.macs_at, self.act_at
         macs_mask, act_mask, peak_mask = self.macs_mask, self.act_mask, self.peak_mask
 
@@ -849,7 +850,11 @@ class _Compiled:
                             if found is not None:
                                 return found
                         total = sum(map(getitem, tables, memoryview(bytes(order(key))).cast("Q")))
-                        if single:
+                        if holders == 2:  # (ofa-mbv3) the peak fields written out: two shifts and a max
+                            found = SpaceCost(total >> params_at, (total >> macs_at) & macs_mask,
+                                              max(floor, total & peak_mask, (total >> second) & peak_mask),
+                                              (total >> act_at) & act_mask)
+                        elif holders == 1:
                             peak = total & peak_mask
                             found = SpaceCost(total >> params_at, (total >> macs_at) & macs_mask,
                                               peak if peak > floor else floor, (total >> act_at) & act_mask)
