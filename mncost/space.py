@@ -400,10 +400,10 @@ class Space:
                 self.cost = self._compiled.cost  # type: ignore[method-assign]  # the hot path, without this method
                 return self.cost(config, remember)
         compiled = self._compiled
+        if compiled is not None:  # (a caller holding the bound method from before the first call)
+            return compiled.cost(config, remember)
         flat = self._flat(config)
         try:
-            if compiled is not None:
-                return compiled.figures(flat, remember)
             return self._cost(flat, remember)
         except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
             self.check(config)

@@ -133,10 +133,14 @@ def test_eval_jsonl_rows_are_the_configuration_and_its_cost(runner: CliRunner, t
     blanks or wrapping (a line of sample's output) of the input line."""
     space = load_space("ofa-mbv3")
     rng = random.Random(7)
-    drawn = [space.sample(rng) for _ in range(6)]
+    drawn = [space.sample(rng) for _ in range(8)]
+    # A line already as json.dumps writes the configuration is copied; these are not: a key given
+    # twice (JSON keeps the last), a key written with an escape, blanks after a value.
+    twice = '{"ks": [' + ", ".join(["9"] * 20) + "], " + json.dumps(drawn[6])[1:]
+    escaped = json.dumps(drawn[7]).replace('"ks"', '"\\u006bs"')
     lines = [json.dumps(drawn[0]), "  " + json.dumps(drawn[1]) + "  ", json.dumps(dict(reversed(drawn[2].items()))),
              json.dumps({"config": drawn[3], "params": 0}), json.dumps(drawn[4], separators=(",", ":")), "",
-             json.dumps(drawn[5])]
+             json.dumps(drawn[5]), twice, escaped, json.dumps(drawn[0]).replace("]", " ]")]
     configs = tmp_path / "c.jsonl"
     configs.write_text("\n".join(lines) + "\n")
     result = runner.invoke(main, ["space", "eval", "ofa-mbv3", "--configs", str(configs), "--count", counting],
@@ -144,12 +148,25 @@ def test_eval_jsonl_rows_are_the_configuration_and_its_cost(runner: CliRunner, t
     assert result.exit_code == 0, result.stderr
     factor = 2 if counting == "flops" else 1
     expected = []
-    for config in [drawn[0], drawn[1], dict(reversed(drawn[2].items())), *drawn[3:]]:
+    for config in [drawn[0], drawn[1], dict(reversed(drawn[2].items())), *drawn[3:], drawn[0]]:
         cost = space.cost(config)
         expected.append(json.dumps({"config": config, "params": cost.params, counting: cost.macs * factor,
                                     "peak_bytes": cost.peak_bytes, "activation_bytes": cost.activation_bytes},
                                    separators=(", ", ": ")) + "\n")
     assert result.stdout == "".join(expected)
+
+
+def test_ofa_mbv3_is_costed_from_tables_computed_up_front() -> None:
+    """The law above checks the tables `cost` computes on its first call (mncost.space._Compiled)
+    for ofa-mbv3; the first-layer trick (the whole spec one piece) and a device keep the tables
+    filled as configurations come, checked by the same law and by the latency law below."""
+    for conventions, compiled in [(0, True), (2, True), (3, False)]:
+        space = _spaces("ofa-mbv3", conventions)
+        space.cost(space.sample(random.Random(0)))  # type: ignore[attr-defined]
+        assert (space._compiled is not None) is compiled, conventions  # type: ignore[attr-defined]
+    with_device = load_space("ofa-mbv3", Config(device="pixel1-mnasnet-readme-fp32"))
+    with_device.cost(with_device.sample(random.Random(0)))
+    assert with_device._compiled is None
 
 
 def test_a_remembered_configuration_is_still_checked() -> None:

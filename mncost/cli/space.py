@@ -261,7 +261,7 @@ def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any,
     is_csv = path.lower().endswith(".csv")
     # json.loads without its Python wrapper (a line it refuses is read again by json.loads, for the message)
     scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-    is_csv_or_wrapped = is_csv
+    is_csv_or_wrapped, text = is_csv, ""
     with handle:
         header: list[str] | None = None
         for number, line in enumerate(handle, 1):
@@ -278,10 +278,11 @@ def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any,
                     wanted = set(s.variables) | {"r"}  # figure columns (sample's output) are left out
                     config: Any = {k: _cell(v) for k, v in zip(header, cells, strict=True) if k in wanted}
                 else:
+                    text = line.strip(" \t\r\n")  # JSON's blanks
                     try:
-                        config, end = scan(line, 0)
-                        if end != len(line) and not line[end:].isspace():
-                            raise ValueError(line)
+                        config, end = scan(text, 0)
+                        if end != len(text):
+                            raise ValueError(text)
                     except (StopIteration, ValueError):
                         try:
                             config = json.loads(line)
@@ -293,7 +294,7 @@ def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any,
             except ConfigurationError as exc:
                 raise MncostError(f"{path}:{number}: {exc}") from None
             if texts:
-                yield number, config, None if is_csv_or_wrapped else line.strip()
+                yield number, config, None if is_csv_or_wrapped else text
                 is_csv_or_wrapped = is_csv
             else:
                 yield number, config
