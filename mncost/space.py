@@ -20,8 +20,15 @@ row that does) is evaluated by the one walk (`mncost.evaluate`) as a spec of its
 distinct (piece, input shape, the values it names), and remembered. A network's parameters, MACs,
 activation bytes and latency are the sums over its pieces; its peak memory is the largest of
 theirs (a piece's live tensors are its input and its own outputs: nothing else is alive while it
-runs in a chain). A spec whose top level is not a chain (`inputs:` naming an earlier row) or a
-config with the first-layer trick (which joins layers across pieces) is one piece.
+runs in a chain). A spec whose top level is not a chain (`inputs:` naming an earlier row, or a
+named `output:`/`outputs:`, which lives to the end) or a config with the first-layer trick (which
+joins layers across pieces) is one piece.
+
+Where the space allows it (`Space._compile`: for ofa-mbv3), the first `cost` call evaluates every
+piece for every value combination at every resolution at once, through the sweep's symbolic-side
+domain (`mncost.sweep`), and packs the figures into one table per group of pieces and resolution
+(`_Compiled`); a configuration is then a sum of lookups. Otherwise the tables are filled as
+configurations come (`Space._figures`). Both give `evaluate`'s figures exactly.
 """
 
 from __future__ import annotations
@@ -854,10 +861,6 @@ class _Compiled:
                             found = SpaceCost(total >> params_at, (total >> macs_at) & macs_mask,
                                               max(floor, total & peak_mask, (total >> second) & peak_mask),
                                               (total >> act_at) & act_mask)
-                        elif holders == 1:
-                            peak = total & peak_mask
-                            found = SpaceCost(total >> params_at, (total >> macs_at) & macs_mask,
-                                              peak if peak > floor else floor, (total >> act_at) & act_mask)
                         else:
                             found = unpack(total, floor)
                         if remember and space._remembered < REMEMBERED:
