@@ -205,10 +205,17 @@ def parse_spec(text: str, file: str, variables: Mapping[str, Any] | None = None)
     return parse_document(doc, file, variables)
 
 
-@lru_cache(maxsize=8192)
 def _parsed(text: str, known: frozenset[str], where: Location) -> Expr:
-    """`expr.parse`, remembered: a spec read again (each piece of a search space, `mncost.space`)
-    parses the same expressions at the same lines. An Expr is frozen; errors are not remembered."""
+    """`expr.parse`, its compiled function remembered: a spec read again (each piece of a search
+    space, `mncost.space`) parses the same expressions at the same lines. Each call still gives an
+    Expr of its own: the walk takes two attributes holding the very same Expr for one written once
+    (Attr.same_as). Errors are not remembered."""
+    found = _parsed_once(text, known, where)
+    return Expr(found.text, found.names, found.fn, found.location)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_once(text: str, known: frozenset[str], where: Location) -> Expr:
     return expr.parse(text, known, where)
 
 
