@@ -157,7 +157,7 @@ def read_space(name: str) -> SpaceFile:
     variables = declarations(spec_doc)
     if not variables:
         raise SpecError(doc.loc("spec"), f"spec '{spec_name}' declares no variables (a space varies them)")
-    choices = doc.get("choices") or {}
+    choices = doc.get("choices") or LocMap(doc.location)  # optional: the spec's own choices
     if not isinstance(choices, LocMap):
         raise SpecError(doc.loc("choices"), "'choices' must map variable names to lists of choices")
     for var_name, listed in choices.items():
@@ -184,7 +184,7 @@ def read_space(name: str) -> SpaceFile:
 
 
 def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    node = doc.get("depth") or {}
+    node = doc.get("depth") or LocMap(doc.location)  # optional: no depth rule
     if not isinstance(node, LocMap):
         raise SpecError(doc.loc("depth"), "'depth' must map a depth variable to the slotted variables it governs")
     rules = []

@@ -249,3 +249,63 @@ def test_device_adds_latency_to_each_line(runner: CliRunner) -> None:
     assert len(rows) == 3 and all(row["latency_ms"] > 0 for row in rows)
     bad = runner.invoke(main, ["space", "sample", "ofa-mbv3", "--device", "nope"])
     assert bad.exit_code == 2 and bad.stderr.startswith("Error: unknown device 'nope'") and bad.stdout == ""
+
+
+_TINY = """name: {name}
+description: a small space for the cost function's paths
+source: tests/test_space.py
+input: {{resolution: 32, channels: 3}}
+classes: 10
+defaults: {{rounding: round8, padding: half, bn: true, act: relu}}
+variables:
+{variables}
+layers:
+  - {{name: stem, op: conv, kernel: 3, stride: 2, out: 16}}
+{layers}
+  - {{name: pool, op: global_avgpool}}
+  - {{name: fc, op: fc, out: classes, bias: true}}
+"""
+
+# (variables, layers, whether the tables are computed up front)
+_TINY_SPACES = {
+    # kernels only, one value a scalar and a depth: shapes fixed; the scalar takes the checked path
+    "kernels": ("  ks: {choices: [3, 5, 7], slots: 3, default: 3}\n  k: {choices: [3, 5], default: 3}\n"
+                "  d: {choices: [2, 3], slots: 1, default: 3}",
+                "  - {name: a, op: conv, kernel: \"$ks[0]\", out: 16}\n"
+                "  - {name: b, op: dwconv, kernel: \"$ks[1]\", stride: 2}\n"
+                "  - {name: c, op: conv, kernel: \"$ks[2]\", out: 16, when: \"$d[0] >= 3\"}\n"
+                "  - {name: e, op: dwconv, kernel: \"$k\"}", True),
+    # widths: the next layer's input depends on the values (the tables are filled as they come)
+    "widths": ("  w: {choices: [8, 16, 24], slots: 2, default: 8}",
+               "  - {name: a, op: conv, kernel: 3, out: \"$w[0]\"}\n  - {name: b, op: conv, kernel: 1, out: \"$w[1]\"}",
+               False),
+    # a true/false choice (True would pass for 1 in a key of bytes)
+    "switch": ("  se: {choices: [true, false], default: true}\n  ks: {choices: [3, 5], slots: 1, default: 3}",
+               "  - {name: a, op: conv, kernel: \"$ks[0]\", out: 16}\n  - {name: b, op: dwconv, kernel: 3, when: \"$se\"}",
+               False),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_TINY_SPACES))
+@pytest.mark.parametrize("conventions", range(len(CONVENTIONS)))
+def test_cost_is_evaluate_on_small_spaces_of_every_path(tmp_path: Path, kind: str, conventions: int) -> None:
+    """The law of the compiled cost function on spaces other than ofa-mbv3: tables computed up front
+    (a scalar variable, a depth), and the two kinds the tables cannot take (a width that changes the
+    next layer's input, a true/false choice), under the four conventions."""
+    variables, layers, compiled = _TINY_SPACES[kind]
+    (tmp_path / "tiny.yaml").write_text(_TINY.format(name=f"tiny-{kind}", variables=variables, layers=layers))
+    (tmp_path / "space.yaml").write_text(f"name: tiny-{kind}\ndescription: a small space\nspec: tiny.yaml\n"
+                                         "resolutions: [32, 40, 48]\n")
+    config = CONVENTIONS[conventions]
+    space = load_space(str(tmp_path / "space.yaml"), config)
+    rng = random.Random(conventions)
+    for _ in range(12):
+        drawn = space.sample(rng)
+        cost = space.cost(drawn)
+        report = evaluate(load(str(tmp_path / "tiny.yaml"), variables={k: v for k, v in drawn.items() if k != "r"}),
+                          Config(**{**{f: getattr(config, f) for f in ("bn_params", "dtype", "memory_model",
+                                                                        "first_layer_trick")},
+                                    "resolution": drawn["r"][0]}))
+        assert (cost.params, cost.macs, cost.peak_bytes, cost.activation_bytes) == (
+            report.totals.params, report.totals.macs, report.memory.peak_bytes, report.totals.activation_bytes)
+    assert (space._compiled is not None) is (compiled and not config.first_layer_trick)
