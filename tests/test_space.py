@@ -281,8 +281,8 @@ _TINY_SPACES = {
                False),
     # a true/false choice (True would pass for 1 in a key of bytes)
     "switch": ("  se: {choices: [true, false], default: true}\n  ks: {choices: [3, 5], slots: 1, default: 3}",
-               "  - {name: a, op: conv, kernel: \"$ks[0]\", out: 16}\n  - {name: b, op: dwconv, kernel: 3, when: \"$se\"}",
-               False),
+               "  - {name: a, op: conv, kernel: \"$ks[0]\", out: 16}\n"
+               "  - {name: b, op: dwconv, kernel: 3, when: \"$se\"}", False),
 }
 
 
