@@ -435,6 +435,8 @@ class _Parser:
                 kind = self.required(ptype, "type", f"parameter '{pname}'")
                 default = ptype.get("default")
                 dloc = ptype.loc("default")
+                if "default" in ptype and default is None:
+                    raise SpecError(dloc, f"parameter '{pname}' default is empty: give a value or leave 'default' out")
             else:
                 kind, dloc = ptype, raw.loc(pname)
             if kind not in _PARAM_KINDS:
