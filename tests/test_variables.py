@@ -88,7 +88,7 @@ def test_set_on_show_sweep_fit_and_diff_sides(small, runner: CliRunner) -> None:
     (["--set", "k=3,5,3"], "small.yaml:6: variable 'k' has 2 slots, got 3 values"),
     (["--set", "wide=yes"], "small.yaml:7: variable 'wide': 'yes' is not one of false, true"),
     (["--set", "nl=relu,relu"], "small.yaml:8: variable 'nl' takes one value, got 2"),
-    (["--set", "kk=3"], "small.yaml:5: unknown variable 'kk' (variables: k, wide, nl, n)"),
+    (["--set", "kk=3"], "small.yaml:5: unknown variable 'kk' (variables: k, wide, nl, n); did you mean 'k'?"),
 ])
 def test_a_bad_value_names_the_declaration(small, runner: CliRunner, args: list[str],  # type: ignore[no-untyped-def]
                                            message: str, tmp_path) -> None:
