@@ -26,16 +26,20 @@ config with the first-layer trick (which joins layers across pieces) is one piec
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
 import os
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import field, replace
+from enum import StrEnum
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, assert_never
 
 from .errors import Location, MncostError, SpecError
+from .expr import suggest
 from .record import record
 from .report import Config
 from .variables import Variable, check, declarations, references
@@ -49,6 +53,22 @@ RESOLUTION = "r"
 
 REMEMBERED = 1 << 17
 """Most whole configurations `Space.cost` remembers (about 30 MB); beyond, it computes each."""
+
+
+class Sampling(StrEnum):
+    """How `Space.sample` (and `mncost space sample --sampling`) draws a configuration."""
+
+    SUBNETWORK = "subnetwork"
+    """Uniformly over the distinct sub-networks and the resolutions: every configuration `count`
+    counts and `enumerate` lists is equally likely, written in its canonical form (the slots beyond
+    a stage's depth at their first choice). A stage's depth d is drawn with probability
+    (values per block)^d / (the stage's sub-networks), then its d blocks uniformly."""
+    SLOT = "slot"
+    """Every slot, every depth and the resolution uniformly and independently, as Once-for-All's
+    `sample_active_subnet` draws them (mit-han-lab/once-for-all @ f03b2673, ofa_mbv3.py): each depth
+    is equally likely, so over sub-networks it is not uniform (in ofa-mbv3 the 81 depth-2 forms of
+    a stage, of its 81 + 729 + 6,561, are drawn a third of the time), and the ignored slots are
+    random."""
 
 
 class ConfigurationError(MncostError):
@@ -118,7 +138,8 @@ def read_space(name: str) -> SpaceFile:
     allowed = ("name", "description", "source", "spec", "resolutions", "choices", "depth")
     for key in doc:
         if key not in allowed:
-            raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})")
+            raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})"
+                                              f"{suggest(str(key), allowed)}")
     for key in ("name", "description", "spec", "resolutions"):
         if key not in doc:
             raise SpecError(doc.location, f"the space file is missing required key '{key}'")
@@ -136,15 +157,19 @@ def read_space(name: str) -> SpaceFile:
         raise SpecError(Location(spec_shown, 1), "a spec must be a mapping")
     variables = declarations(spec_doc)
     if not variables:
+        from .spec import parse_document
+
+        parse_document(spec_doc, spec_shown)  # a misspelt 'variables:' key is the spec's error, with its hint
         raise SpecError(doc.loc("spec"), f"spec '{spec_name}' declares no variables (a space varies them)")
-    choices = doc.get("choices") or {}
+    choices = doc.get("choices", LocMap(doc.location))  # left out: every declared choice
     if not isinstance(choices, LocMap):
         raise SpecError(doc.loc("choices"), "'choices' must map variable names to lists of choices")
     for var_name, listed in choices.items():
         where = choices.loc(var_name)
         if var_name not in variables:
             raise SpecError(choices.key_loc(var_name), f"'{var_name}' is not a variable of the spec "
-                                                      f"(variables: {', '.join(variables)})")
+                                                      f"(variables: {', '.join(variables)})"
+                                                      f"{suggest(str(var_name), variables)}")
         if not isinstance(listed, LocList) or not listed:
             raise SpecError(where, f"the choices of '{var_name}' must be a non-empty list")
         var = variables[var_name]
@@ -164,7 +189,7 @@ def read_space(name: str) -> SpaceFile:
 
 
 def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    node = doc.get("depth") or {}
+    node = doc.get("depth", LocMap(doc.location))  # left out: no slot is ignored
     if not isinstance(node, LocMap):
         raise SpecError(doc.loc("depth"), "'depth' must map a depth variable to the slotted variables it governs")
     rules = []
@@ -172,14 +197,17 @@ def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tupl
         where = node.loc(name)
         var = variables.get(name)
         if var is None or var.slots is None or not all(isinstance(c, int) and c >= 0 for c in var.choices):
-            raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)")
+            hint = suggest(str(name), variables) if var is None else ""
+            raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)"
+                                   f"{hint}")
         if not isinstance(governed, LocList) or not governed:
             raise SpecError(where, f"'depth: {name}' must list the slotted variables it governs")
         for other in governed:
             slots = variables[other].slots if other in variables else None
             if slots is None or slots % var.slots:
+                hint = suggest(str(other), variables) if other not in variables else ""
                 raise SpecError(where, f"'{other}' must be a variable with a multiple of {var.slots} slots "
-                                       f"(one share per stage of '{name}')")
+                                       f"(one share per stage of '{name}'){hint}")
             if max(var.choices) > slots // var.slots:
                 raise SpecError(where, f"a depth of {max(var.choices)} exceeds the {slots // var.slots} slots per "
                                        f"stage of '{other}'")
@@ -518,17 +546,53 @@ class Space:
                         out[name][slot] = var.choices[0]
         return out
 
-    def sample(self, rng: random.Random) -> dict[str, Any]:
-        """A random configuration: every slot and the resolution drawn uniformly and independently
-        from their choices (as OFA's sample_active_subnet draws them)."""
+    def sample(self, rng: random.Random, sampling: Sampling = Sampling.SUBNETWORK) -> dict[str, Any]:
+        """A random configuration, drawn as `sampling` says: by default uniformly over the distinct
+        sub-networks and resolutions (every configuration `enumerate` lists equally likely, in its
+        canonical form); with Sampling.SLOT every slot and the resolution uniformly and independently."""
+        drawn: dict[str, Any] = {}
+        if sampling is Sampling.SUBNETWORK:
+            for depth_name, names in self.file.depth:
+                drawn.update(self._sample_stages(rng, depth_name, names))
+        elif sampling is not Sampling.SLOT:
+            assert_never(sampling)
         config: dict[str, Any] = {}
         for name, var in self.variables.items():
-            if var.slots is None:
+            if name in drawn:
+                config[name] = drawn[name]
+            elif var.slots is None:
                 config[name] = rng.choice(var.choices)
             else:
                 config[name] = [rng.choice(var.choices) for _ in range(var.slots)]
         config[RESOLUTION] = [rng.choice(self.resolutions)]
         return config
+
+    def _sample_stages(self, rng: random.Random, depth_name: str, names: tuple[str, ...]) -> dict[str, list[Any]]:
+        """The depths of one depth variable and the values of the slots they govern, uniformly over
+        a stage's distinct sub-networks: a depth d with probability (values per block)^d / (the
+        stage's sub-networks, as `count` counts them), then its first d slots uniformly; the ignored
+        slots take their first choice (the canonical form)."""
+        depth = self.variables[depth_name]
+        assert depth.slots is not None  # checked when the space file was read (_depth)
+        per_block = math.prod(len(self.variables[n].choices) for n in names)
+        bounds = list(itertools.accumulate(per_block**d for d in depth.choices))  # exact integer weights
+        out: dict[str, list[Any]] = {depth_name: [], **{n: [] for n in names}}
+        for _ in range(depth.slots):
+            d = depth.choices[bisect.bisect_right(bounds, rng.randrange(bounds[-1]))]
+            out[depth_name].append(d)
+            for name in names:
+                var = self.variables[name]
+                per = (var.slots or 0) // depth.slots
+                out[name] += [rng.choice(var.choices) for _ in range(d)] + [var.choices[0]] * (per - d)
+        return out
+
+    def identity(self, config: Mapping[str, Any]) -> tuple[Any, ...]:
+        """A key equal for two configurations exactly when they are the same sub-network at the same
+        resolution (their canonical forms are equal)."""
+        canonical = self.canonical(config)
+        r = canonical.get(RESOLUTION)
+        return (*(tuple(v) if isinstance(v := canonical[n], list) else v for n in self.variables),
+                r[0] if isinstance(r, list) and len(r) == 1 else r)
 
     def enumerate(self) -> Iterator[dict[str, Any]]:
         """Every distinct sub-network at every resolution (canonical forms), in a fixed order."""
@@ -561,8 +625,9 @@ class Space:
                         for d, chosen in per_stage:
                             values += [c[k] for c in chosen] + [var.choices[0]] * (per - d)
                         base[name] = values
+                ordered = {name: base[name] for name in self.variables}
                 for r in self.resolutions:
-                    yield {**base, RESOLUTION: [r]}
+                    yield {**ordered, RESOLUTION: [r]}
 
     def lut_keys(self) -> list[dict[str, Any]]:
         """The distinct layer configurations in the whole space: op, input shape(s), output shape and

@@ -94,8 +94,8 @@ def _declaration(name: str, body: Any, where: Location) -> Variable:
         raise SpecError(where, f"variable '{name}' must be a mapping with 'choices', got {_kind(body)}")
     for key in body:
         if key not in _DECLARATION_KEYS:
-            raise SpecError(body.key_loc(key), f"unknown key '{key}' in variable '{name}' "
-                                               f"(keys: {', '.join(_DECLARATION_KEYS)}){suggest(str(key), _DECLARATION_KEYS)}")
+            raise SpecError(body.key_loc(key), f"unknown key '{key}' in variable '{name}' (keys: "
+                                               f"{', '.join(_DECLARATION_KEYS)}){suggest(str(key), _DECLARATION_KEYS)}")
     choices = body.get("choices")
     if not isinstance(choices, LocList) or not choices:
         raise SpecError(where, f"variable '{name}' needs 'choices': a non-empty list, got {_kind(choices)}")
