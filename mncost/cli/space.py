@@ -14,7 +14,7 @@ import click
 from ..conventions import Counting
 from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
-from ..space import Sampling
+from ..space import KeysPer, Sampling
 from ._group import main
 from .options import convention_options, make_config
 from .progress import shows_progress
@@ -359,17 +359,23 @@ def _lut_cell(value: Any) -> Any:
 
 @space.command(name="lut-keys")
 @click.argument("name")
+@click.option("--per", type=click.Choice([m.value for m in KeysPer]), default=KeysPer.BLOCK.value, show_default=True,
+              help="block: one key per distinct block instance (template, shapes, arguments), the unit OFA's, "
+                   "ProxylessNAS's and FBNet's latency tables time; layer: one per distinct layer, keyed as a "
+                   "device profile's lut entries.")
 @_conventions
-def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> None:
-    """The distinct layer configurations (op, input and output shapes, kernel, stride, ...) in the
-    whole space: the list to time on a device for a latency lookup table."""
+def lut_keys(name: str, per: str, fmt: str | None, output: str | None, **options: Any) -> None:
+    """The distinct block or layer configurations (shapes, kernel, stride, expansion, SE, activation,
+    ...) in the whole space: the list to time on a device for a latency lookup table."""
     s = _space(name, options)
-    keys = s.lut_keys()
+    keys = s.lut_keys(KeysPer(per))
     fmt = _format(fmt, output)
     if fmt == "jsonl":
         lines = [json.dumps(k, separators=(", ", ": ")) + "\n" for k in keys]
     else:
-        columns = list(dict.fromkeys(c for k in keys for c in k))
+        present = {c for k in keys for c in k}
+        columns = [c for c in ("key", "block", "op", "input", "output") if c in present]
+        columns += [c for c in dict.fromkeys(c for k in keys for c in k) if c not in columns]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
@@ -377,4 +383,7 @@ def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> 
             writer.writerow([_lut_cell(k.get(c, "")) for c in columns])
         lines = [buffer.getvalue()]
     _emit(lines, output)
-    click.echo(f"{len(keys):,} distinct layer configurations", err=True)
+    blocks = sum(1 for k in keys if "block" in k)
+    what = (f"{blocks:,} distinct blocks and {len(keys) - blocks:,} distinct layers outside blocks"
+            if per == KeysPer.BLOCK.value else f"{len(keys):,} distinct layer configurations")
+    click.echo(what, err=True)
