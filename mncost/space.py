@@ -83,7 +83,7 @@ class KeysPer(StrEnum):
     BLOCK = "block"
     """A top-level block instance (block template, input and output shape, its arguments: kernel,
     stride, expansion, SE, activation, ...), timed on the device as one unit, as the latency tables
-    of Once-for-All (`LatencyTable`, keyed `input:..-output:..-expand:..-kernel:..-stride:..`),
+    of Once-for-All (`LatencyTable`, keyed `expanded_conv-input:..-output:..-expand:..-kernel:..-stride:..`),
     ProxylessNAS and FBNet time a block; top-level layers outside blocks (stem, head) are listed as
     layers. Blocks nested in a block are part of it."""
     LAYER = "layer"
