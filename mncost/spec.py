@@ -307,7 +307,9 @@ class _Parser:
 
     # -- top level -------------------------------------------------------------------------------
     def spec(self, doc: LocMap) -> Spec:
-        self.keys(doc, _TOP_KEYS, "the spec")
+        # `variables:` is bound away before the parser sees it (mncost.variables); listed for the
+        # hint a misspelling of it gets ('variable' -> did you mean 'variables'?).
+        self.keys(doc, _TOP_KEYS, "the spec", extra=("variables",))
         for key in _TOP_REQUIRED:
             self.required(doc, key, "the spec")
         inp = doc["input"]
