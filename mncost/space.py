@@ -39,7 +39,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from .errors import Location, MncostError, SpecError
-from .expr import suggest
+from .hints import did_you_mean
 from .record import record
 from .report import Config
 from .variables import Variable, check, declarations, references, spelled
@@ -159,7 +159,7 @@ def read_space(name: str) -> SpaceFile:
     for key in doc:
         if key not in allowed:
             raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})"
-                                              f"{suggest(str(key), allowed)}")
+                                              f"{did_you_mean(str(key), allowed)}")
     for key in ("name", "description", "spec", "resolutions"):
         if key not in doc:
             raise SpecError(doc.location, f"the space file is missing required key '{key}'")
@@ -189,7 +189,7 @@ def read_space(name: str) -> SpaceFile:
         if var_name not in variables:
             raise SpecError(choices.key_loc(var_name), f"'{var_name}' is not a variable of the spec "
                                                       f"(variables: {', '.join(variables)})"
-                                                      f"{suggest(str(var_name), variables)}")
+                                                      f"{did_you_mean(str(var_name), variables)}")
         if not isinstance(listed, LocList) or not listed:
             raise SpecError(where, f"the choices of '{var_name}' must be a non-empty list")
         var = variables[var_name]
@@ -217,7 +217,7 @@ def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tupl
         where = node.loc(name)
         var = variables.get(name)
         if var is None or var.slots is None or not all(isinstance(c, int) and c >= 0 for c in var.choices):
-            hint = suggest(str(name), variables) if var is None else ""
+            hint = did_you_mean(str(name), variables) if var is None else ""
             raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)"
                                    f"{hint}")
         if not isinstance(governed, LocList) or not governed:
@@ -225,7 +225,7 @@ def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tupl
         for other in governed:
             slots = variables[other].slots if other in variables else None
             if slots is None or slots % var.slots:
-                hint = suggest(str(other), variables) if other not in variables else ""
+                hint = did_you_mean(str(other), variables) if other not in variables else ""
                 raise SpecError(where, f"'{other}' must be a variable with a multiple of {var.slots} slots "
                                        f"(one share per stage of '{name}'){hint}")
             if max(var.choices) > slots // var.slots:

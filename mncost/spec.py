@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from . import expr
 from .conventions import Rounding
 from .errors import Location, SpecError
-from .expr import Expr, suggest
+from .expr import Expr
 from .gcpause import collector_paused
+from .hints import did_you_mean
 from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
 from .limits import MAX_RESOLUTION as MAX_RESOLUTION
 from .ops import ACTIVATIONS, OPS, Attr, Kind, Shape
@@ -277,7 +278,7 @@ class _Parser:
     def keys(self, node: LocMap, allowed: tuple[str, ...], what: str, extra: tuple[str, ...] = ()) -> None:
         for key in node:
             if key not in allowed and key not in extra:
-                hint = suggest(key, allowed + extra)
+                hint = did_you_mean(key, allowed + extra)
                 raise SpecError(node.key_loc(key), f"unknown key '{key}' in {what}{hint}")
 
     def required(self, node: LocMap, key: str, what: str) -> Any:
@@ -360,7 +361,7 @@ class _Parser:
             else [item.name])]
         for n in names:
             if n not in known:
-                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{suggest(n, known)}")
+                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{did_you_mean(n, known)}")
         if len(set(names)) != len(names):
             twice = next(n for n in names if names.count(n) > 1)
             raise SpecError(where, f"'{key}' lists '{twice}' twice")
@@ -399,7 +400,7 @@ class _Parser:
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
             return str(value)
-        hint = suggest(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
+        hint = did_you_mean(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
         params = f", or an act parameter ({', '.join(sorted(self.act_names))})" if self.act_names else ""
         raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}{params}, "
                                f"got {_kind(value)}{hint}")
@@ -514,7 +515,8 @@ class _Parser:
         output = body.get("output")
         names = {item.name for item in ops if not isinstance(item, StageTable)}
         if output is not None and (not isinstance(output, str) or output not in names):
-            raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{suggest(str(output), names)}")
+            hint = did_you_mean(str(output), names)
+            raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{hint}")
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
@@ -574,7 +576,7 @@ class _Parser:
                 if not isinstance(ref, str):
                     raise SpecError(raw.loc("inputs"), f"'inputs' must list layer names, got {_kind(ref)}")
                 if ref != "in" and ref not in seen:
-                    hint = suggest(str(ref), seen | {"in"})
+                    hint = did_you_mean(str(ref), seen | {"in"})
                     raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{hint}")
             inputs = tuple(value)
         paper = parse_shape(raw["input"], raw.loc("input")) if "input" in raw else None
@@ -585,7 +587,7 @@ class _Parser:
         if not isinstance(op, str):
             raise SpecError(raw.loc("op"), f"'op' must be an op name, got {_kind(op)}")
         if op not in OPS:
-            hint = suggest(op, OPS) or f" (ops: {', '.join(OPS)})"
+            hint = did_you_mean(op, OPS) or f" (ops: {', '.join(OPS)})"
             if op in self.templates:
                 hint = f"; '{op}' is a block: use 'block: {op}'"
             raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
@@ -644,7 +646,7 @@ class _Parser:
             if key in raw:
                 raise SpecError(loc, f"give either '{key}' or 'like', not both")
         if not isinstance(value, str) or (value not in seen and value not in ("in", "input")):
-            hint = suggest(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
+            hint = did_you_mean(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
             raise SpecError(loc, f"'like' must name an earlier layer in this scope, in or input, got "
                                  f"{_kind(value)}{hint}")
         return value
@@ -712,7 +714,7 @@ class _Parser:
         kind = attr.kind
         if kind is Kind.CHOICE:
             if value not in attr.choices:
-                hint = suggest(value, attr.choices) if isinstance(value, str) else ""
+                hint = did_you_mean(value, attr.choices) if isinstance(value, str) else ""
                 raise SpecError(where, f"'{key}' must be one of {', '.join(attr.choices)}, got {_kind(value)}{hint}")
             return expr.Expr(str(value), frozenset(), _const(str(value)), where)
         if kind is Kind.PIXELS:
@@ -738,7 +740,7 @@ class _Parser:
     def choice(self, value: Any, choices: tuple[str, ...], where: Location, key: str) -> Expr:
         """One of an attribute's names (softmax's `axis`), fixed when the spec is read."""
         if value not in choices:
-            hint = suggest(str(value), choices) if isinstance(value, str) else ""
+            hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
             raise SpecError(where, f"'{key}' must be one of {', '.join(choices)}, got {_kind(value)}{hint}")
         return expr.Expr(str(value), frozenset(), _const(value), where)
 
@@ -802,7 +804,7 @@ class _Parser:
         if not isinstance(block, str):
             raise SpecError(where, f"a block must be named by text, got {_kind(block)}")
         if block not in self.templates:
-            hint = suggest(block, self.templates)
+            hint = did_you_mean(block, self.templates)
             known = ", ".join(sorted(self.templates)) or "none defined under 'blocks'"
             if block in OPS:
                 hint = f"; '{block}' is an op: use 'op: {block}'"
@@ -835,7 +837,7 @@ class _Parser:
         for col in columns:
             if col not in ("n", "s", "input", "stage") and col not in pnames:
                 raise SpecError(raw.loc("columns"), f"column '{col}' is not a parameter of block '{template}'"
-                                f"{suggest(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
+                                f"{did_you_mean(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
                                 "input, stage)")
         if "stage" in pnames and "stage" in columns:
             raise SpecError(raw.loc("columns"), f"column 'stage' is special; block '{template}' may not have a "
