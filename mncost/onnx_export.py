@@ -4,8 +4,8 @@ One ONNX node per executed layer, named after the layer (`stage3.block2.dw`), wi
 nodes a layer needs named after it (`stage3.block2.dw/bn`, `.../act`, `fc/flatten`): a conv row
 with `bn: true, act: relu6` is Conv → BatchNormalization → Clip(0, 6), an fc over a feature map is
 Flatten → Gemm, a 1x1xC vector read by a layer other than fc is reshaped back to N×C×1×1 first.
-The attention ops are small subgraphs (mncost.onnx_tokens): a `matmul` is Reshape/Transpose to
-token matrices, MatMul, and back to the map; softmax over the keys is Softmax per head between two
+The attention ops are small subgraphs (mncost.onnx_tokens): a `matmul` is Reshape (SpaceToDepth with a
+patch) to token matrices, MatMul, and back to the map; softmax over the keys is Softmax per head between two
 Reshapes; `layer_norm` is LayerNormalization between NHWC transposes; `layer_scale` a Mul by a
 1×C×1×1 factor; `gelu` x·(1 + erf(x/√2))/2 (opset 17 has no Gelu), as PyTorch writes it.
 Weights are zeros or seeded normal noise (biases, batch-norm statistics and layer-norm γ, β are
@@ -23,7 +23,7 @@ from typing import Any
 from .errors import MncostError
 from .evaluate import Evaluated, resolve, rounding_of, walk
 from .graph import GRAPH_INPUT, Graph
-from .onnx_tokens import FROM_TOKENS, KEYS_LAST, SOFTMAX_AXIS, TO_TOKENS, offsets_first, patched, per_head, tokens
+from .onnx_tokens import KEYS_LAST, SOFTMAX_AXIS, stacked, tokens
 from .ops import ACTIVATIONS, Shape, kernel_w, listed, padding_pixels
 from .report import Config
 
@@ -85,7 +85,7 @@ class _Builder:
         self.initializers: list[Any] = []
         self.rank: dict[str, int] = {INPUT_NAME: 4}
         self.as_map: dict[str, str] = {}
-        self.logits: dict[str, int] = {}  # the output of a q k^T matmul -> its heads
+        self.token_order: dict[str, tuple[int, int]] = {}  # logits maps (q k^T, softmax over the keys): heads, patch
 
     def tensor(self, name: str, shape: list[int], fill: str = "weight") -> str:
         np = self.np
@@ -157,24 +157,23 @@ class _Builder:
         raise MncostError(f"layer '{name}': activation '{act}' cannot be exported")  # pragma: no cover
 
     def to_tokens(self, name: str, tensor: str, shape: Shape, groups: int, patch: int) -> str:
-        """The map of `groups` heads as token matrices 1 × g × p² × w × N (mncost.onnx_tokens)."""
+        """The map of `groups` heads as token matrices 1 × g × p² × w × N (mncost.onnx_tokens);
+        a logits map, kept in token order, by a Reshape alone."""
         x, width = self.map4d(tensor), shape.c // groups
         target = self.ints(f"{name}/shape", tokens(groups, width, shape.h, shape.w, patch))
-        if patch > 1:
-            cut = self.ints(f"{name}/patched_shape", patched(groups, width, shape.h, shape.w, patch))
-            x = self.node("Reshape", [x, cut], f"{name}/patched", f"{name}/patched", 7)
-            x = self.node("Transpose", [x], f"{name}/offsets_first", f"{name}/offsets_first", 7, perm=TO_TOKENS)
+        if patch > 1 and tensor not in self.token_order:
+            x = self.node("SpaceToDepth", [x], f"{name}/patches", f"{name}/patches", 4, blocksize=patch)
         return self.node("Reshape", [x, target], name, name, 5)
 
     def from_tokens(self, name: str, tensor: str, groups: int, width: int, query: Shape, patch: int) -> str:
         """Token matrices 1 × g × p² × w × N back as the map 1 × (g·w) × H × W, named `name`."""
         h, w = query.h, query.w
-        target = self.ints(f"{name}/map_shape", [1, groups * width, h, w])
-        if patch > 1:
-            cut = self.ints(f"{name}/offsets_first_shape", offsets_first(groups, width, h, w, patch))
-            tensor = self.node("Reshape", [tensor, cut], f"{name}/offsets_first", f"{name}/offsets_first", 7)
-            tensor = self.node("Transpose", [tensor], f"{name}/patched", f"{name}/patched", 7, perm=FROM_TOKENS)
-        return self.node("Reshape", [tensor, target], name, f"{name}/map", 4)
+        if patch == 1:
+            return self.node("Reshape", [tensor, self.ints(f"{name}/map_shape", [1, groups * width, h, w])], name,
+                             f"{name}/map", 4)
+        patches = self.ints(f"{name}/patches_shape", stacked(groups * width, h, w, patch))
+        tensor = self.node("Reshape", [tensor, patches], f"{name}/patches", f"{name}/patches", 4)
+        return self.node("DepthToSpace", [tensor], name, f"{name}/map", 4, blocksize=patch, mode="DCR")
 
     def matmul(self, ev: Evaluated, inputs: list[str]) -> str:
         """q k^T (transpose_b) or attn v per head: one MatMul between token matrices."""
@@ -188,25 +187,44 @@ class _Builder:
             product = self.node("MatMul", [keys, first], f"{name}/tokens", name, 5)
         else:
             product = self.node("MatMul", [second, first], f"{name}/tokens", name, 5)
-        out = self.from_tokens(name, product, heads, ev.output.c // heads, x, patch)
-        if a["transpose_b"]:
-            self.logits[out] = heads
+        if not a["transpose_b"]:
+            return self.from_tokens(name, product, heads, ev.output.c // heads, x, patch)
+        flat = self.ints(f"{name}/map_shape", [1, ev.output.c, x.h, x.w])  # the logits in token order
+        out = self.node("Reshape", [product, flat], name, f"{name}/map", 4)
+        self.token_order[out] = (heads, patch)
         return out
 
     def softmax(self, ev: Evaluated, inputs: list[str]) -> str:
         name, x = ev.node.name, inputs[0]
         if ev.attrs["axis"] == "channels":
             return self.node("Softmax", [x], name, name, self.rank[x], axis=1)
-        heads = self.logits.get(x)
-        if heads is None:
+        if x not in self.token_order:
             raise MncostError(f"layer '{name}': softmax over the keys is exported only on the output of a "
                               "q k^T matmul (transpose_b: true), whose heads it normalizes")
+        heads, patch = self.token_order[x]
         shape = ev.inputs[0]
-        grouped = self.ints(f"{name}/per_head_shape", per_head(heads, shape.c, shape.h, shape.w))
-        y = self.node("Reshape", [x, grouped], f"{name}/per_head", f"{name}/per_head", 4)
-        y = self.node("Softmax", [y], f"{name}/softmax", name, 4, axis=SOFTMAX_AXIS)
+        grouped = self.ints(f"{name}/per_head_shape", tokens(heads, shape.c // heads, shape.h, shape.w, patch))
+        y = self.node("Reshape", [x, grouped], f"{name}/per_head", f"{name}/per_head", 5)
+        y = self.node("Softmax", [y], f"{name}/softmax", name, 5, axis=SOFTMAX_AXIS)
         flat = self.ints(f"{name}/map_shape", [1, shape.c, shape.h, shape.w])
-        return self.node("Reshape", [y, flat], name, f"{name}/map", 4)
+        out = self.node("Reshape", [y, flat], name, f"{name}/map", 4)
+        self.token_order[out] = (heads, patch)
+        return out
+
+    def check_token_order(self, ev: Evaluated, inputs: list[str]) -> None:
+        """With a patch, a logits map holds its values in token order, not pixel order: only softmax
+        over the keys and an attn v matmul (as its first input, with the same heads) may read it."""
+        for k, tensor in enumerate(inputs):
+            heads, patch = self.token_order.get(tensor, (0, 1))
+            if patch == 1:
+                continue
+            a = ev.attrs
+            if k == 0 and ((ev.node.op == "softmax" and a["axis"] == "keys") or (
+                    ev.node.op == "matmul" and not a["transpose_b"] and a["heads"] == heads and a["patch"] == patch)):
+                continue
+            raise MncostError(f"layer '{ev.node.name}': it reads the logits of a matmul with patch: {patch}, which "
+                              "the ONNX export keeps in token order; only softmax over the keys and the attn v "
+                              "matmul of the same heads and patch may read them")
 
     def layer_norm(self, ev: Evaluated, inputs: list[str]) -> str:
         """LayerNormalization over the channels (γ = 1, β = 0): on an NCHW map between NHWC transposes."""
@@ -241,6 +259,7 @@ class _Builder:
 
     def layer(self, ev: Evaluated, inputs: list[str]) -> str:
         node, a, name = ev.node, ev.attrs, ev.node.name
+        self.check_token_order(ev, inputs)
         op = node.op
         if op in ("conv", "pwconv", "dwconv"):
             x, shape = self.map4d(inputs[0]), ev.inputs[0]

@@ -21,7 +21,7 @@ Mapping (nodes on the feature map; shape-only arithmetic such as Shape→Gather�
   LayerNormalization        layer_norm (over channels: a 1xC tensor, or Transpose to NHWC, axis -1, and
                             back);  Gelu (exact), or x·(1 + Erf(x/√2))·0.5 as PyTorch writes it: gelu
   Mul by a 1xCx1x1 constant layer_scale
-  MatMul of two feature maps matmul, between Reshape/Transpose to token matrices and back, in the
+  MatMul of two feature maps matmul, between Reshape (SpaceToDepth) to token matrices and back, in the
                             form mncost export writes (mncost.onnx_tokens): heads, transpose_b,
                             multi_query and patch are read from the shapes
   Flatten                   flatten;  Softmax softmax (over channels; per head over the keys between
@@ -46,7 +46,7 @@ from typing import Any
 
 from .errors import MncostError, SpecError
 from .onnx_shapes import SMALL, dims_of, resolve_shapes
-from .onnx_tokens import FROM_TOKENS, KEYS_LAST, SOFTMAX_AXIS, TO_TOKENS, offsets_first, patched, per_head, tokens
+from .onnx_tokens import KEYS_LAST, SOFTMAX_AXIS, stacked, tokens
 
 MISSING = "reading ONNX files needs the onnx package: pip install 'mncost[onnx]'"
 
@@ -624,29 +624,26 @@ class _Importer:
         return node
 
     def token_source(self, tensor: str, reader: Any, matmul: Any) -> tuple[str, int, int, list[Any]]:
-        """The map that the token matrices `tensor` (1 × g × p² × w × N) are cut from, g, p, and the
-        Reshape (and Transpose) nodes between them."""
+        """The map that the token matrices `tensor` (1 × p² × g × w × N) are cut from, g, p, and the
+        nodes between them: a Reshape of the map (without a patch, or a logits map in token
+        order), or with a patch SpaceToDepth(p) and a Reshape (mncost.onnx_tokens)."""
         dims = self.shape(tensor, matmul)
         problem = self.fail(matmul, f"MatMul of two feature maps is supported only between token matrices cut "
                             f"from NCHW maps as mncost export writes them (docs/onnx.md); its input '{tensor}' "
                             f"of shape {dims} is not")
         last = self.step(tensor, "Reshape", reader)
-        if len(dims) != 5 or last is None or math.isqrt(dims[2]) ** 2 != dims[2]:
+        if len(dims) != 5 or last is None or math.isqrt(dims[1]) ** 2 != dims[1]:
             raise problem
-        groups, width, patch = dims[1], dims[3], math.isqrt(dims[2])
+        patch, groups, width = math.isqrt(dims[1]), dims[2], dims[3]
         nodes, source = [last], last.input[0]
-        if patch > 1:
-            moved = self.step(source, "Transpose", last)
-            cut = None if moved is None else self.step(moved.input[0], "Reshape", moved)
-            if moved is None or cut is None or list(self.attr(moved, "perm", [])) != TO_TOKENS:
+        cut = self.step(source, "SpaceToDepth", last) if patch > 1 else None
+        if cut is not None:
+            if int(self.attr(cut, "blocksize", 0)) != patch:
                 raise problem
-            nodes, source = [last, moved, cut], cut.input[0]
+            nodes, source = [last, cut], cut.input[0]
         image = self.shape(source, matmul)
-        if source not in self.feature or len(image) != 4 or image[1] != groups * width:
-            raise problem
-        h, w = image[2], image[3]
-        if tokens(groups, width, h, w, patch) != dims or \
-                (patch > 1 and self.shape(nodes[-1].output[0], matmul) != patched(groups, width, h, w, patch)):
+        if source not in self.feature or len(image) != 4 or image[1] != groups * width or \
+                tokens(groups, width, image[2], image[3], patch) != dims:
             raise problem
         return source, groups, patch, nodes
 
@@ -664,7 +661,7 @@ class _Importer:
             second, kv_heads, kv_patch, around = self.token_source(a, node, node)
         first, heads, patch, before = self.token_source(b, node, node)
         out = self.shape(node.output[0], node)
-        if kv_patch != patch or kv_heads not in (1, heads) or len(out) != 5 or out[1] != heads:
+        if kv_patch != patch or kv_heads not in (1, heads) or len(out) != 5 or out[2] != heads:
             raise self.fail(node, f"MatMul of token matrices with {heads} and {kv_heads} heads and patches "
                             f"{patch} and {kv_patch} is not an attention product (the second must have the "
                             "first's heads or one, and the same patch)")
@@ -672,13 +669,15 @@ class _Importer:
         width, problem = out[3], self.fail(node, "the product of token matrices must go back to an NCHW map as "
                                            "mncost export writes it (docs/onnx.md)")
         after = [self.only_user(node.output[0], "Reshape")]
-        if patch > 1:
-            after.append(None if after[-1] is None else self.only_user(after[-1].output[0], "Transpose"))
-            after.append(None if after[-1] is None else self.only_user(after[-1].output[0], "Reshape"))
-        if None in after or tokens(heads, width, h, w, patch) != out or \
-                self.shape(after[-1].output[0], node) != [1, heads * width, h, w] or \
-                (patch > 1 and (self.shape(after[0].output[0], node) != offsets_first(heads, width, h, w, patch)
-                                or list(self.attr(after[1], "perm", [])) != FROM_TOKENS)):
+        back = None if after[0] is None or patch == 1 else self.only_user(after[0].output[0], "DepthToSpace")
+        if back is not None:  # pixel order
+            mode = self.attr(back, "mode", b"DCR")
+            if int(self.attr(back, "blocksize", 0)) != patch or (mode.decode() if isinstance(mode, bytes) else mode) \
+                    != "DCR" or self.shape(after[0].output[0], node) != stacked(heads * width, h, w, patch):
+                raise problem
+            after.append(back)
+        if after[0] is None or tokens(heads, width, h, w, patch) != out or \
+                self.shape(after[-1].output[0], node) != [1, heads * width, h, w]:
             raise problem
         self.done.update(id(n) for n in [*around, *before, *after] + ([keys] if transpose_b else []))
         attrs: dict[str, Any] = {"heads": heads}  # and the options that differ from the op's defaults
@@ -688,15 +687,17 @@ class _Importer:
         return attrs, [first, second], after[-1].output[0]
 
     def keys_softmax(self, node: Any) -> bool:
-        """Reshape 1×C×H×W -> 1×heads×keys×(H·W), Softmax over the keys (axis 2), Reshape back:
-        softmax with axis: keys (mncost.onnx_tokens)."""
+        """Reshape 1×C×H×W -> token matrices 1×p²×heads×keys×N, Softmax over the keys (axis 3),
+        Reshape back: softmax with axis: keys (mncost.onnx_tokens)."""
         x, out = node.input[0], node.output[0]
         before, grouped = self.shape(x, node), self.shape(out, node)
         softmax = self.only_user(out, "Softmax")
         back = None if softmax is None else self.only_user(softmax.output[0], "Reshape")
-        if len(before) != 4 or softmax is None or back is None or len(grouped) != 4 or grouped[1] < 1 or \
-                grouped != per_head(grouped[1], before[1], before[2], before[3]) or \
-                int(self.attr(softmax, "axis", -1)) % 4 != SOFTMAX_AXIS or self.shape(back.output[0], back) != before:
+        if len(before) != 4 or softmax is None or back is None or len(grouped) != 5 or grouped[2] < 1:
+            return False
+        heads, patch = grouped[2], math.isqrt(grouped[1])
+        if grouped != tokens(heads, before[1] // heads, before[2], before[3], patch) or \
+                int(self.attr(softmax, "axis", -1)) % 5 != SOFTMAX_AXIS or self.shape(back.output[0], back) != before:
             return False
         self.done.update({id(softmax), id(back)})
         self.add(softmax, "softmax", {"axis": "keys"}, [x], back.output[0])

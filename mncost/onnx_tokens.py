@@ -1,48 +1,39 @@
 """The ONNX form of the attention ops' token layout, written by the export and read by the import.
 
 mncost keeps every activation an N×C×H×W map; a `matmul` (docs/attention.md) sees the map of
-`g` heads of width `w` (C = g·w) as token matrices of shape 1 × g × p² × w × N: per head and per
-patch offset (p² of them, 1 without `patch`), the w values of its N tokens. Without a patch that
-is one Reshape; with `patch: p` the map is cut as MobileViT unfolds it (token (r, c) at offset
-(oy, ox) is pixel (r·p + oy, c·p + ox)): Reshape to 1 × g × w × rows × p × cols × p, Transpose
-(TO_TOKENS), Reshape. The way back is the mirror image (FROM_TOKENS). The products are then
-one MatMul each, in the order that keeps the tokens last (no transpose of the large operand):
+`g` heads of width `w` (C = g·w) as token matrices of shape 1 × p² × g × w × N: per patch offset
+(p² of them, 1 without `patch`) and head, the w values of its N tokens. Without a patch that is
+one Reshape (N = H·W); with `patch: p` the map is cut as MobileViT unfolds it (token (r, c) at
+offset (oy, ox) is pixel (r·p + oy, c·p + ox)): SpaceToDepth(p), whose channel (oy·p + ox)·C + c
+is exactly that, and a Reshape. The way back is a Reshape and DepthToSpace(p, mode DCR). (A 7-D
+Transpose does the same permutation some 8 times slower in onnxruntime.) The products are then one
+MatMul each, in the order that keeps the tokens last (no transpose of the large operand):
 
-    q kᵀ:   MatMul(Transpose(K, KEYS_LAST), Q)  ->  1 × heads × p² × keys × N    (keys·heads logits)
-    attn v: MatMul(V, A)                        ->  1 × heads × p² × d_v × N
+    q kᵀ:   MatMul(Transpose(K, KEYS_LAST), Q)  ->  1 × p² × heads × keys × N
+    attn v: MatMul(V, A)                        ->  1 × p² × heads × d_v × N
 
-with K, V of kv_heads (1: multi-query, broadcast over the query heads) and A the logits map read as
-`heads` heads of width `keys`. softmax over the keys is Reshape to 1 × heads × keys × H·W,
-Softmax(axis 2), Reshape back.
+with K, V of kv_heads (1: multi-query, broadcast over the query heads). The logits (and softmax's
+output) are the largest tensors of a hybrid network and only softmax over the keys and attn v
+read them, so they stay in token order: the product reshaped to 1 × (heads·keys) × H × W, nothing
+moved (with a patch their values are then not in pixel order; the export refuses any other
+reader). Softmax over the keys is a Reshape back to the token matrices, Softmax (axis 3) and a
+Reshape; attn v cuts A out of such a map by a Reshape alone. The import reads either form (token
+order, or through SpaceToDepth / DepthToSpace) of each operand and of each product.
 """
 
 from __future__ import annotations
 
-TO_TOKENS = [0, 1, 4, 6, 2, 3, 5]
-"""1 × g × w × rows × p × cols × p  ->  1 × g × p × p × w × rows × cols."""
-FROM_TOKENS = [0, 1, 4, 5, 2, 6, 3]
-"""1 × g × p × p × w × rows × cols  ->  1 × g × w × rows × p × cols × p."""
 KEYS_LAST = [0, 1, 2, 4, 3]
-"""1 × g × p² × w × N  ->  1 × g × p² × N × w (the keys of q kᵀ as rows)."""
-SOFTMAX_AXIS = 2
-"""The keys axis of the logits map read as 1 × heads × keys × H·W."""
-
-
-def patched(groups: int, width: int, h: int, w: int, patch: int) -> list[int]:
-    """The map 1 × (g·w) × H × W cut into p×p patches: 1 × g × w × rows × p × cols × p."""
-    return [1, groups, width, h // patch, patch, w // patch, patch]
-
-
-def offsets_first(groups: int, width: int, h: int, w: int, patch: int) -> list[int]:
-    """The patched map with the patch offsets first: 1 × g × p × p × w × rows × cols."""
-    return [1, groups, patch, patch, width, h // patch, w // patch]
+"""1 × p² × g × w × N  ->  1 × p² × g × N × w (the keys of q kᵀ as rows)."""
+SOFTMAX_AXIS = 3
+"""The keys axis of the logits as token matrices 1 × p² × heads × keys × N."""
 
 
 def tokens(groups: int, width: int, h: int, w: int, patch: int) -> list[int]:
-    """The token matrices of the map: 1 × g × p² × w × N, N = (H/p)·(W/p)."""
-    return [1, groups, patch * patch, width, (h // patch) * (w // patch)]
+    """The token matrices of a map of `groups` heads of `width`: 1 × p² × g × w × N, N = (H/p)·(W/p)."""
+    return [1, patch * patch, groups, width, (h // patch) * (w // patch)]
 
 
-def per_head(heads: int, channels: int, h: int, w: int) -> list[int]:
-    """The logits map read per head for softmax over the keys: 1 × heads × keys × H·W."""
-    return [1, heads, channels // heads, h * w]
+def stacked(channels: int, h: int, w: int, patch: int) -> list[int]:
+    """The map with its p×p patches' offsets stacked on the channels (SpaceToDepth(p)): 1 × p²·C × H/p × W/p."""
+    return [1, patch * patch * channels, h // patch, w // patch]
