@@ -4,10 +4,11 @@ One ONNX node per executed layer, named after the layer (`stage3.block2.dw`), wi
 nodes a layer needs named after it (`stage3.block2.dw/bn`, `.../act`, `fc/flatten`): a conv row
 with `bn: true, act: relu6` is Conv → BatchNormalization → Clip(0, 6), an fc over a feature map is
 Flatten → Gemm, a 1x1xC vector read by a layer other than fc is reshaped back to N×C×1×1 first.
-The attention ops are small subgraphs (mncost.onnx_tokens): a `matmul` is Reshape (SpaceToDepth with a
-patch) to token matrices, MatMul, and back to the map; softmax over the keys is Softmax per head between two
-Reshapes; `layer_norm` is LayerNormalization between NHWC transposes; `layer_scale` a Mul by a
-1×C×1×1 factor; `gelu` x·(1 + erf(x/√2))/2 (opset 17 has no Gelu), as PyTorch writes it.
+The attention ops are small subgraphs (mncost.onnx_tokens): a `matmul` is Reshape (SpaceToDepth
+with a patch) to token matrices, MatMul, and back to the map; softmax over the keys is Softmax per
+head between two Reshapes; `layer_norm` is LayerNormalization between NHWC transposes;
+`layer_scale` a Mul by a 1×C×1×1 factor; `gelu` x·(1 + erf(x/√2))/2 (opset 17 has no Gelu), as
+PyTorch writes it.
 Weights are zeros or seeded normal noise (biases, batch-norm statistics and layer-norm γ, β are
 neutral), so the model runs and can be timed, and `mncost import` reads back the same layers,
 shapes, parameters and MACs. Padding `same` is written as TensorFlow's explicit (possibly
@@ -157,7 +158,7 @@ class _Builder:
         raise MncostError(f"layer '{name}': activation '{act}' cannot be exported")  # pragma: no cover
 
     def to_tokens(self, name: str, tensor: str, shape: Shape, groups: int, patch: int) -> str:
-        """The map of `groups` heads as token matrices 1 × g × p² × w × N (mncost.onnx_tokens);
+        """The map of `groups` heads as token matrices 1 × p² × g × w × N (mncost.onnx_tokens);
         a logits map, kept in token order, by a Reshape alone."""
         x, width = self.map4d(tensor), shape.c // groups
         target = self.ints(f"{name}/shape", tokens(groups, width, shape.h, shape.w, patch))
@@ -166,7 +167,7 @@ class _Builder:
         return self.node("Reshape", [x, target], name, name, 5)
 
     def from_tokens(self, name: str, tensor: str, groups: int, width: int, query: Shape, patch: int) -> str:
-        """Token matrices 1 × g × p² × w × N back as the map 1 × (g·w) × H × W, named `name`."""
+        """Token matrices 1 × p² × g × w × N back as the map 1 × (g·w) × H × W, named `name`."""
         h, w = query.h, query.w
         if patch == 1:
             return self.node("Reshape", [tensor, self.ints(f"{name}/map_shape", [1, groups * width, h, w])], name,
@@ -182,13 +183,11 @@ class _Builder:
         kv_heads = 1 if a["multi_query"] else heads
         first = self.to_tokens(f"{name}/a_tokens", inputs[0], x, heads, patch)
         second = self.to_tokens(f"{name}/b_tokens", inputs[1], y, kv_heads, patch)
-        if a["transpose_b"]:
-            keys = self.node("Transpose", [second], f"{name}/keys", f"{name}/keys", 5, perm=KEYS_LAST)
-            product = self.node("MatMul", [keys, first], f"{name}/tokens", name, 5)
-        else:
-            product = self.node("MatMul", [second, first], f"{name}/tokens", name, 5)
         if not a["transpose_b"]:
+            product = self.node("MatMul", [second, first], f"{name}/tokens", name, 5)
             return self.from_tokens(name, product, heads, ev.output.c // heads, x, patch)
+        keys = self.node("Transpose", [second], f"{name}/keys", f"{name}/keys", 5, perm=KEYS_LAST)
+        product = self.node("MatMul", [keys, first], f"{name}/tokens", name, 5)
         flat = self.ints(f"{name}/map_shape", [1, ev.output.c, x.h, x.w])  # the logits in token order
         out = self.node("Reshape", [product, flat], name, f"{name}/map", 4)
         self.token_order[out] = (heads, patch)
