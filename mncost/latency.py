@@ -10,8 +10,9 @@ One model form, chosen on one published table and then fixed for all of them (do
 
 It is a *sum* roofline: compute and memory time add up instead of overlapping (max). The sum is
 linear in the profile's constants, so they are fitted from measured networks as a non-negative
-linear problem (mncost.calibrate: least absolute relative deviations, FIT_LOSS); a max would not be. Bytes moved are counted at the profile's precision
-(inputs + output + weights), whatever dtype the report was evaluated under. A profile's measured
+linear problem (mncost.calibrate: least absolute relative deviations, FIT_LOSS); a max would not
+be. Bytes moved are counted at the profile's precision (inputs + output + weights), whatever dtype
+the report was evaluated under. A profile's measured
 lookup table entries (`lut`, keyed by `lut_key`) replace the model for the layers they match.
 
 How the layers of a spec map to kernels is the report's fusion convention (`--fusion`,
