@@ -1,6 +1,7 @@
 """Leave-one-family-out error of the latency model, per bundled measurement table.
 
     python benchmarks/latency_lofo.py [--markdown]
+    python benchmarks/latency_lofo.py --rules      # the two rules for fits on fewer than 4 networks
 
 For every table in devices/measurements/ with at least two families: fit the profile on the
 other families of the same table, predict each network of the held-out family, and compare with
@@ -34,6 +35,7 @@ from mncost.calibrate import (
     networks,
     parse_measurements,
     predict,
+    solve_relative,
     summarize,
 )
 from mncost.latency import FIT_LOSS, PRIOR_PROFILE, FitLoss
@@ -92,9 +94,39 @@ def selection(multi: list[Table], results: dict[tuple[str, FitLoss], tuple[Error
     return chosen
 
 
+def scaled_prior_fit(prior: tuple[float, ...], loss: FitLoss) -> Fit:
+    """The other rule for fewer networks than terms: scale the whole prior by one constant (the
+    shipped rule frees the leading terms and scales the rest)."""
+    def fit(train: Sequence[Network]) -> Callable[[Network], float]:
+        if len(train) >= len(prior):
+            coefficients = fit_coefficients(train, prior, loss)
+        else:
+            scale = solve_relative([[predict(prior, n) / n.measurement.latency_ms] for n in train], loss)[0]
+            coefficients = tuple(scale * p for p in prior)
+        return lambda n: predict(coefficients, n)
+    return fit
+
+
+def rules(multi: list[Table], priors: dict[FitLoss, tuple[float, ...]]) -> None:
+    """Each table's LOFO error under the shipped few-network rule and under scaling the prior alone."""
+    print("table  shipped rule (leading terms + scaled prior)  prior scaled alone   [fit: FIT_LOSS]")
+    for t in multi:
+        cells = []
+        for fit in (fit_with(priors[FIT_LOSS], FIT_LOSS), scaled_prior_fit(priors[FIT_LOSS], FIT_LOSS)):
+            model = summarize(t.nets, leave_one_family_out(t.nets, fit))
+            base = summarize(t.nets, leave_one_family_out(t.nets, lambda train: macs_only_fit(train, FIT_LOSS)))
+            cells.append(f"{model.mean_abs:.1%}, {model.within_10:.0%}" + (" (met)" if met(model, base) else ""))
+        print(f"{t.name}  {cells[0]}  {cells[1]}")
+
+
 def main() -> None:
     markdown = "--markdown" in sys.argv
     all_tables = tables()
+    if "--rules" in sys.argv:
+        multi = [t for t in all_tables if t.families >= 2]
+        prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
+        rules(multi, {FIT_LOSS: fit_coefficients(prior_nets, loss=FIT_LOSS)})
+        return
     multi = [t for t in all_tables if t.families >= 2]
     prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
     priors = {loss: fit_coefficients(prior_nets, loss=loss) for loss in FitLoss}  # 25 networks: no prior needed
