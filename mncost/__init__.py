@@ -18,14 +18,14 @@ function (see `_Package`).
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing typing would widen start-up's Ctrl-C window (mncost.entry)
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
+    from typing import Any
 
     from .api import diff, evaluate, sweep
     from .conventions import DepthRounding
@@ -81,7 +81,9 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # pragma: no cover - a source tree without install
             value = "0+unknown"
     elif name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     else:
         raise AttributeError(f"module 'mncost' has no attribute '{name}'")
     globals()[name] = value

@@ -3,9 +3,11 @@
 A measurements file is CSV with a header naming the columns `spec,alpha,resolution,latency_ms`
 and optionally `classes`, `dtype` and `source` (any order). `spec` is a bundled name or a spec
 file; `dtype` (fp32 when absent or empty) is the precision the network ran at, and one file holds
-one precision. The constants of the model (mncost.latency) are fitted by non-negative least squares
-on relative errors (every network weighs the same whatever its latency), with the rule that a fit
-never has more constants than networks: with n networks the first n of FIT_TERMS are fitted.
+one precision. The constants of the model (mncost.latency) are non-negative and minimise FIT_LOSS
+over relative errors (every network weighs the same whatever its latency: least absolute
+deviations by default, least squares on request), with the rule that a fit never has more constants
+than networks: with n < 4 networks the first n - 1 of FIT_TERMS are fitted and one more constant
+scales the rest of the prior profile.
 
 Errors are relative: predicted / measured − 1.
 """
@@ -21,15 +23,17 @@ from .conventions import Dtype
 from .errors import Location, SpecError
 from .latency import (
     FIT_FUSION,
+    FIT_LOSS,
     FIT_TERMS,
     PRIOR_PROFILE,
+    FitLoss,
     Profile,
     coefficients_of,
     design_row,
     layer_features,
     profile_from_coefficients,
 )
-from .nnls import nnls
+from .nnls import nnlad, nnls
 from .record import record
 
 REQUIRED = ("spec", "alpha", "resolution", "latency_ms")
@@ -168,7 +172,18 @@ def prior_coefficients() -> tuple[float, ...]:
     return coefficients_of(load_profile(PRIOR_PROFILE))
 
 
-def fit_coefficients(train: Sequence[Network], prior: Sequence[float] | None = None) -> tuple[float, ...]:
+def solve_relative(rows: Sequence[Sequence[float]], loss: FitLoss = FIT_LOSS) -> list[float]:
+    """Non-negative coefficients c making every row's c·row close to 1 (rows already divided by
+    the measured latency, so residuals are relative errors), under `loss`."""
+    if loss is FitLoss.ABSOLUTE:
+        return nnlad(rows, [1.0] * len(rows))
+    if loss is FitLoss.SQUARED:
+        return nnls(rows, [1.0] * len(rows))
+    raise AssertionError(loss)  # exhaustive over FitLoss
+
+
+def fit_coefficients(train: Sequence[Network], prior: Sequence[float] | None = None,
+                     loss: FitLoss = FIT_LOSS) -> tuple[float, ...]:
     """The FIT_TERMS coefficients (ms per unit) fitted to the training networks. With n networks
     fewer than the terms, the first n - 1 are fitted and one more constant scales the rest of
     `prior` (default: prior_coefficients())."""
@@ -176,16 +191,15 @@ def fit_coefficients(train: Sequence[Network], prior: Sequence[float] | None = N
         raise ValueError("nothing to fit")
     weights = [1.0 / n.measurement.latency_ms for n in train]
     if len(train) >= len(FIT_TERMS):
-        return tuple(nnls([[x * w for x in n.design] for n, w in zip(train, weights, strict=True)],
-                          [1.0] * len(train)))
+        return tuple(solve_relative([[x * w for x in n.design] for n, w in zip(train, weights, strict=True)], loss))
     shape = tuple(prior) if prior is not None else prior_coefficients()
     free = len(train) - 1
 
     def rest(n: Network) -> float:
         return sum(p * x for p, x in zip(shape[free:], n.design[free:], strict=True))
 
-    solution = nnls([[*(x * w for x in n.design[:free]), rest(n) * w] for n, w in zip(train, weights, strict=True)],
-                    [1.0] * len(train))
+    solution = solve_relative([[*(x * w for x in n.design[:free]), rest(n) * w]
+                               for n, w in zip(train, weights, strict=True)], loss)
     return tuple(solution[:free]) + tuple(solution[free] * p for p in shape[free:])
 
 
@@ -193,17 +207,16 @@ def predict(coefficients: Sequence[float], network: Network) -> float:
     return sum(c * x for c, x in zip(coefficients, network.design, strict=True))
 
 
-def model_fit(train: Sequence[Network]) -> Callable[[Network], float]:
+def model_fit(train: Sequence[Network], loss: FitLoss = FIT_LOSS) -> Callable[[Network], float]:
     """The profile model fitted on `train`."""
-    coefficients = fit_coefficients(train)
+    coefficients = fit_coefficients(train, loss=loss)
     return lambda n: predict(coefficients, n)
 
 
-def macs_only_fit(train: Sequence[Network]) -> Callable[[Network], float]:
-    """The baseline: latency proportional to MACs, one rate fitted on relative errors."""
-    ratios = [n.macs / n.measurement.latency_ms for n in train]
-    norm = sum(r * r for r in ratios)
-    rate = sum(ratios) / norm if norm else 0.0  # no MACs at all: nothing to scale
+def macs_only_fit(train: Sequence[Network], loss: FitLoss = FIT_LOSS) -> Callable[[Network], float]:
+    """The baseline: latency proportional to MACs, one rate fitted on relative errors under the
+    same loss as the model."""
+    rate = solve_relative([[n.macs / n.measurement.latency_ms] for n in train], loss)[0] if train else 0.0
     return lambda n: rate * n.macs
 
 

@@ -13,14 +13,21 @@ Standard output is made safe here, once for every command (issue 12):
 - a broken pipe (`mncost show v1 | head -1`) ends the process quietly by SIGPIPE (the shell
   sees 141), as for `cat`; a BrokenPipeError that still reaches mncost exits 141 too;
 - a failing final write (stdout on a full disk, `> /dev/full`) is a one-line error, exit 2;
-- Ctrl-C while starting up prints one line and exits 130, like Ctrl-C during a command.
+- Ctrl-C while starting up prints one line and exits 130, like Ctrl-C during a command. Until
+  `run` is entered nothing is imported but this module, the package's `__init__` and `gc` (a test
+  keeps it so); before that, a Ctrl-C falls in Python's own start-up or the console script's
+  (pip's wrapper imports `re` first), where Python prints its own traceback; `python -m mncost`
+  has no such wrapper.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported before run() can catch Ctrl-C
+if TYPE_CHECKING:
+    from typing import Any
 
 BROKEN_PIPE = 141
 """Exit code when the reader of standard output went away (128 + SIGPIPE)."""

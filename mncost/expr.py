@@ -265,8 +265,9 @@ class _Compiler:
             raise self.error(f"function '{name}' must be called")
         if self.known is not None and name not in self.known:
             candidates = sorted("in" if k == IN_NAME else k for k in self.known)
-            close = _close_matches(shown, candidates)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known names: {', '.join(candidates)}"
+            from .hints import did_you_mean
+
+            hint = did_you_mean(shown, candidates) or f"; known names: {', '.join(candidates)}"
             raise self.error(f"unknown name '{shown}'{hint}")
         self.names.add(name)
         return lambda env: env[name]
@@ -350,15 +351,3 @@ def builtin_functions(scale: Callable[[float], int]) -> dict[str, Callable[..., 
         "make_divisible": checked_make_divisible,
         "scale": scale,
     }
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """'; did you mean 'x'?' when a choice is close to `word`, else ''."""
-    close = _close_matches(word, sorted(choices))
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _close_matches(word: str, choices: list[str]) -> list[str]:
-    import difflib  # only error messages need it; importing it costs every start-up
-
-    return difflib.get_close_matches(word, choices, n=1)

@@ -40,6 +40,7 @@ class Scope:
     streamable: bool
     paper_input: Shape | None = field(default=None, compare=False)
     location: Location | None = field(default=None, compare=False, repr=False)
+    template: str = ""  # the block template it instantiates ("" for the root scope)
 
 
 Condition = tuple[Expr, int, int]
@@ -218,8 +219,9 @@ class _Builder:
 
     def scope(self, parent: int | None, name: str, input: int, args: tuple[tuple[str, Expr], ...],
               lets: tuple[tuple[str, Expr], ...], streamable: bool, paper: Shape | None = None,
-              location: Location | None = None) -> int:
-        self.scopes.append(Scope(len(self.scopes), parent, name, input, args, lets, streamable, paper, location))
+              location: Location | None = None, template: str = "") -> int:
+        self.scopes.append(Scope(len(self.scopes), parent, name, input, args, lets, streamable, paper, location,
+                                 template))
         # Arguments that use no config-dependent name (alpha, classes, in, scale, channels) are known
         # now: a stage table's n may be computed from them.
         outer = self.fixed[parent] if parent is not None else {}
@@ -290,7 +292,7 @@ class _Builder:
         if nesting >= MAX_NESTING:
             raise SpecError(location, f"blocks nested deeper than {MAX_NESTING} levels")
         template = self.spec.blocks[block]
-        scope = self.scope(parent, name, input, args, template.lets, template.streamable, paper, location)
+        scope = self.scope(parent, name, input, args, template.lets, template.streamable, paper, location, block)
         return self.items(template.ops, scope, name + ".", input, nesting + 1, conditions, template.output)
 
     def op(self, row: OpRow, name: str, inputs: tuple[int, ...], scope: int,

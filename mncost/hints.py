@@ -1,6 +1,5 @@
-"""'Did you mean' hints for names a user typed: the nearest bundled spec, command or schema.
-
-(The spec parser has its own for keys, ops and layer names: `expr.suggest`.)"""
+"""'Did you mean' hints for names a user typed: spec keys, ops, layer and variable names, bundled
+specs and spaces, commands, schemas."""
 
 from __future__ import annotations
 

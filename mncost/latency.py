@@ -9,9 +9,10 @@ One model form, chosen on one published table and then fixed for all of them (do
               + Σ_act  ms_per_mact[act] · M elements activated(layer)  an activation's arithmetic
 
 It is a *sum* roofline: compute and memory time add up instead of overlapping (max). The sum is
-linear in the profile's constants, so they are fitted from measured networks by non-negative least
-squares (mncost.calibrate); a max would not be. Bytes moved are counted at the profile's precision
-(inputs + output + weights), whatever dtype the report was evaluated under. A profile's measured
+linear in the profile's constants, so they are fitted from measured networks as a non-negative
+linear problem (mncost.calibrate: least absolute relative deviations, FIT_LOSS); a max would not
+be. Bytes moved are counted at the profile's precision (inputs + output + weights), whatever dtype
+the report was evaluated under. A profile's measured
 lookup table entries (`lut`, keyed by `lut_key`) replace the model for the layers they match.
 
 How the layers of a spec map to kernels is the report's fusion convention (`--fusion`,
@@ -278,7 +279,9 @@ def latency(layers: Iterable[LayerFeatures], profile: Profile) -> Latency:
 # scales the remaining terms in the proportions of the prior profile (PRIOR_PROFILE: the MnasNet
 # README table, one family, 25 networks, never a held-out family's table); with one network the
 # whole prior profile is scaled. Activations, pooling and element-wise classes keep a profile's own
-# values (0 in fitted profiles): they are priced by bytes and launches.
+# values (0 in fitted profiles): they are priced by bytes and launches. The constants minimise
+# FIT_LOSS, the estimator chosen between the two FitLoss members by leave-one-source-out selection
+# over the published tables (docs/latency.md: every held-out table's selection picked the same one).
 FIT_TERMS = ("dense", "depthwise", "overhead", "memory")
 """dense GMACs, depthwise GMACs, kernels launched, MB moved (beyond the cache) at the profile's precision."""
 FIT_FUSION = Fusion.CONV_BN_ACT
@@ -286,6 +289,22 @@ FIT_FUSION = Fusion.CONV_BN_ACT
 FIT_CACHE_MB = 0.25
 """A layer moving at most 0.25 MB costs no memory time in fitted profiles (chosen on pixel1-v3paper-fp32)."""
 PRIOR_PROFILE = "pixel1-mnasnet-readme-fp32"
+
+
+class FitLoss(StrEnum):
+    """What a calibration minimises over the measured networks (errors relative to the measured
+    latency, so that a 15 ms network weighs as much as a 70 ms one)."""
+
+    SQUARED = "squared"
+    """Σ (predicted / measured − 1)²: non-negative least squares (mncost.nnls.nnls); one poor
+    figure pulls the fit in proportion to its error squared."""
+    ABSOLUTE = "absolute"
+    """Σ |predicted / measured − 1|: non-negative least absolute deviations (mncost.nnls.nnlad),
+    the mean |error| the targets are stated in; one poor figure pulls only by its sign."""
+
+
+FIT_LOSS = FitLoss.ABSOLUTE
+"""The estimator of fitted profiles (chosen by leave-one-source-out selection, docs/latency.md)."""
 """The bundled profile whose proportions fill the constants a fit on fewer than four networks cannot."""
 
 

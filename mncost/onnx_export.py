@@ -4,20 +4,28 @@ One ONNX node per executed layer, named after the layer (`stage3.block2.dw`), wi
 nodes a layer needs named after it (`stage3.block2.dw/bn`, `.../act`, `fc/flatten`): a conv row
 with `bn: true, act: relu6` is Conv → BatchNormalization → Clip(0, 6), an fc over a feature map is
 Flatten → Gemm, a 1x1xC vector read by a layer other than fc is reshaped back to N×C×1×1 first.
-Weights are zeros or seeded normal noise (biases and batch-norm statistics are neutral), so the
-model runs and can be timed, and `mncost import` reads back the same layers, shapes, parameters
-and MACs. Padding `same` is written as TensorFlow's explicit (possibly asymmetric) pads.
+The attention ops are small subgraphs (mncost.onnx_tokens): a `matmul` is Reshape (SpaceToDepth
+with a patch) to token matrices, MatMul, and back to the map; softmax over the keys is Softmax per
+head between two Reshapes; `layer_norm` is LayerNormalization between NHWC transposes;
+`layer_scale` a Mul by a 1×C×1×1 factor; `gelu` x·(1 + erf(x/√2))/2 (opset 17 has no Gelu), as
+PyTorch writes it.
+Weights are zeros or seeded normal noise (biases, batch-norm statistics and layer-norm γ, β are
+neutral), so the model runs and can be timed, and `mncost import` reads back the same layers,
+shapes, parameters and MACs. Padding `same` is written as TensorFlow's explicit (possibly
+asymmetric) pads.
 """
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Any
 
 from .errors import MncostError
 from .evaluate import Evaluated, resolve, rounding_of, walk
 from .graph import GRAPH_INPUT, Graph
-from .ops import kernel_w, listed, padding_pixels
+from .onnx_tokens import KEYS_LAST, SOFTMAX_AXIS, stacked, tokens
+from .ops import ACTIVATIONS, Shape, kernel_w, listed, padding_pixels
 from .report import Config
 
 MISSING = "exporting ONNX files needs the onnx package: pip install 'mncost[onnx]'"
@@ -78,6 +86,7 @@ class _Builder:
         self.initializers: list[Any] = []
         self.rank: dict[str, int] = {INPUT_NAME: 4}
         self.as_map: dict[str, str] = {}
+        self.token_order: dict[str, tuple[int, int]] = {}  # logits maps (q k^T, softmax over the keys): heads, patch
 
     def tensor(self, name: str, shape: list[int], fill: str = "weight") -> str:
         np = self.np
@@ -138,7 +147,93 @@ class _Builder:
         if act in ("swish", "silu"):
             gate = self.node("Sigmoid", [x], f"{node_name}/sigmoid", f"{node_name}/sigmoid", rank)
             return self.node("Mul", [x, gate], node_name, node_name, rank)
+        if act == "gelu":  # opset 17 has no Gelu: x·(1 + erf(x/√2))/2, as PyTorch's exporter writes it
+            root2, one = self.floats(f"{node_name}/sqrt2", math.sqrt(2.0)), self.floats(f"{node_name}/one", 1.0)
+            half = self.floats(f"{node_name}/half", 0.5)
+            y = self.node("Div", [x, root2], f"{node_name}/div", f"{node_name}/div", rank)
+            y = self.node("Erf", [y], f"{node_name}/erf", f"{node_name}/erf", rank)
+            y = self.node("Add", [y, one], f"{node_name}/plus_one", f"{node_name}/plus_one", rank)
+            y = self.node("Mul", [x, y], f"{node_name}/times_x", f"{node_name}/times_x", rank)
+            return self.node("Mul", [y, half], node_name, node_name, rank)
         raise MncostError(f"layer '{name}': activation '{act}' cannot be exported")  # pragma: no cover
+
+    def to_tokens(self, name: str, tensor: str, shape: Shape, groups: int, patch: int) -> str:
+        """The map of `groups` heads as token matrices 1 × p² × g × w × N (mncost.onnx_tokens);
+        a logits map, kept in token order, by a Reshape alone."""
+        x, width = self.map4d(tensor), shape.c // groups
+        target = self.ints(f"{name}/shape", tokens(groups, width, shape.h, shape.w, patch))
+        if patch > 1 and tensor not in self.token_order:
+            x = self.node("SpaceToDepth", [x], f"{name}/patches", f"{name}/patches", 4, blocksize=patch)
+        return self.node("Reshape", [x, target], name, name, 5)
+
+    def from_tokens(self, name: str, tensor: str, groups: int, width: int, query: Shape, patch: int) -> str:
+        """Token matrices 1 × p² × g × w × N back as the map 1 × (g·w) × H × W, named `name`."""
+        h, w = query.h, query.w
+        if patch == 1:
+            return self.node("Reshape", [tensor, self.ints(f"{name}/map_shape", [1, groups * width, h, w])], name,
+                             f"{name}/map", 4)
+        patches = self.ints(f"{name}/patches_shape", stacked(groups * width, h, w, patch))
+        tensor = self.node("Reshape", [tensor, patches], f"{name}/patches", f"{name}/patches", 4)
+        return self.node("DepthToSpace", [tensor], name, f"{name}/map", 4, blocksize=patch, mode="DCR")
+
+    def matmul(self, ev: Evaluated, inputs: list[str]) -> str:
+        """q k^T (transpose_b) or attn v per head: one MatMul between token matrices."""
+        a, name, (x, y) = ev.attrs, ev.node.name, ev.inputs
+        heads, patch = a["heads"], a["patch"]
+        kv_heads = 1 if a["multi_query"] else heads
+        first = self.to_tokens(f"{name}/a_tokens", inputs[0], x, heads, patch)
+        second = self.to_tokens(f"{name}/b_tokens", inputs[1], y, kv_heads, patch)
+        if not a["transpose_b"]:
+            product = self.node("MatMul", [second, first], f"{name}/tokens", name, 5)
+            return self.from_tokens(name, product, heads, ev.output.c // heads, x, patch)
+        keys = self.node("Transpose", [second], f"{name}/keys", f"{name}/keys", 5, perm=KEYS_LAST)
+        product = self.node("MatMul", [keys, first], f"{name}/tokens", name, 5)
+        flat = self.ints(f"{name}/map_shape", [1, ev.output.c, x.h, x.w])  # the logits in token order
+        out = self.node("Reshape", [product, flat], name, f"{name}/map", 4)
+        self.token_order[out] = (heads, patch)
+        return out
+
+    def softmax(self, ev: Evaluated, inputs: list[str]) -> str:
+        name, x = ev.node.name, inputs[0]
+        if ev.attrs["axis"] == "channels":
+            return self.node("Softmax", [x], name, name, self.rank[x], axis=1)
+        if x not in self.token_order:
+            raise MncostError(f"layer '{name}': softmax over the keys is exported only on the output of a "
+                              "q k^T matmul (transpose_b: true), whose heads it normalizes")
+        heads, patch = self.token_order[x]
+        shape = ev.inputs[0]
+        grouped = self.ints(f"{name}/per_head_shape", tokens(heads, shape.c // heads, shape.h, shape.w, patch))
+        y = self.node("Reshape", [x, grouped], f"{name}/per_head", f"{name}/per_head", 5)
+        y = self.node("Softmax", [y], f"{name}/softmax", name, 5, axis=SOFTMAX_AXIS)
+        flat = self.ints(f"{name}/map_shape", [1, shape.c, shape.h, shape.w])
+        out = self.node("Reshape", [y, flat], name, f"{name}/map", 4)
+        self.token_order[out] = (heads, patch)
+        return out
+
+    def check_token_order(self, ev: Evaluated, inputs: list[str]) -> None:
+        """With a patch, a logits map holds its values in token order, not pixel order: only softmax
+        over the keys and an attn v matmul (as its first input, with the same heads) may read it."""
+        for k, tensor in enumerate(inputs):
+            heads, patch = self.token_order.get(tensor, (0, 1))
+            if patch == 1:
+                continue
+            a = ev.attrs
+            if k == 0 and ((ev.node.op == "softmax" and a["axis"] == "keys") or (
+                    ev.node.op == "matmul" and not a["transpose_b"] and a["heads"] == heads and a["patch"] == patch)):
+                continue
+            raise MncostError(f"layer '{ev.node.name}': it reads the logits of a matmul with patch: {patch}, which "
+                              "the ONNX export keeps in token order; only softmax over the keys and the attn v "
+                              "matmul of the same heads and patch may read them")
+
+    def layer_norm(self, ev: Evaluated, inputs: list[str]) -> str:
+        """LayerNormalization over the channels (γ = 1, β = 0): on an NCHW map between NHWC transposes."""
+        name, x, c = ev.node.name, inputs[0], ev.output.c
+        scale, bias = self.tensor(f"{name}/scale", [c], "one"), self.tensor(f"{name}/bias", [c], "zero")
+        if self.rank[x] == 2:
+            return self.node("LayerNormalization", [x, scale, bias], name, name, 2, axis=-1)
+        y = self.node("Transpose", [x], f"{name}/to_nhwc", f"{name}/to_nhwc", 4, perm=[0, 2, 3, 1])
+        y = self.node("LayerNormalization", [y, scale, bias], f"{name}/normalized", name, 4, axis=-1)
+        return self.node("Transpose", [y], name, f"{name}/to_nchw", 4, perm=[0, 3, 1, 2])
 
     def transposed(self, ev: Evaluated, inputs: list[str]) -> str:
         """ConvTranspose: weights C_in × C_out/groups × kh × kw; TF 'same' as auto_pad SAME_UPPER."""
@@ -163,6 +258,7 @@ class _Builder:
 
     def layer(self, ev: Evaluated, inputs: list[str]) -> str:
         node, a, name = ev.node, ev.attrs, ev.node.name
+        self.check_token_order(ev, inputs)
         op = node.op
         if op in ("conv", "pwconv", "dwconv"):
             x, shape = self.map4d(inputs[0]), ev.inputs[0]
@@ -189,8 +285,18 @@ class _Builder:
             params = [self.tensor(f"{name}/{p}", [ev.output.c], "one" if p in ("scale", "var") else "zero")
                       for p in ("scale", "bias", "mean", "var")]
             return self.node("BatchNormalization", [x, *params], name, name, self.rank[x])
-        if op in ("relu", "relu6", "hswish", "hsigmoid", "swish", "silu", "sigmoid"):
+        if op in ACTIVATIONS:
             return self.activation(name, inputs[0], op, self.rank[inputs[0]])
+        if op == "matmul":
+            return self.matmul(ev, inputs)
+        if op == "softmax":
+            return self.softmax(ev, inputs)
+        if op == "layer_norm":
+            return self.layer_norm(ev, inputs)
+        if op == "layer_scale":  # timm LayerScale2d: one factor per channel
+            x = inputs[0]
+            gamma = self.tensor(f"{name}/gamma", [1, ev.output.c, 1, 1] if self.rank[x] == 4 else [ev.output.c])
+            return self.node("Mul", [x, gamma], name, name, self.rank[x])
         if op in ("avgpool", "maxpool"):
             window = _window(ev)
             ceil = _pool_ceil_mode(ev, window)
@@ -265,8 +371,6 @@ class _Builder:
             return self.node("Reshape", [y, flat], name, f"{name}/ungroup", 4)
         if op == "dropout":
             return self.node("Dropout", [inputs[0]], name, name, self.rank[inputs[0]])
-        if op == "softmax":
-            return self.node("Softmax", [inputs[0]], name, name, self.rank[inputs[0]], axis=1)
         raise MncostError(f"layer '{name}': op '{op}' cannot be exported to ONNX yet")
 
 
@@ -309,6 +413,6 @@ def export_onnx(graph: Graph, config: Config, weights: Weights = Weights.RANDOM,
     model.ir_version = 8  # the IR of opset 17 (onnxruntime reads it)
     model.doc_string = (f"{graph.spec.name} at alpha={resolved.alpha:g}, resolution={res}, "
                         f"classes={resolved.classes}; weights {weights.value}")
-    checker.check_model(model, full_check=True)
     data: bytes = model.SerializeToString()
+    checker.check_model(data, full_check=True)  # the bytes: serializing a model of large weights once, not twice
     return data

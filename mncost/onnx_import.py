@@ -19,8 +19,13 @@ Mapping (nodes on the feature map; shape-only arithmetic such as Shape→Gather�
                             relu, relu6, hswish, hsigmoid, sigmoid, silu, hswish
   Split / Slice on channels split;  Reshape→Transpose→Reshape (g groups)  channel_shuffle
   LayerNormalization        layer_norm (over channels: a 1xC tensor, or Transpose to NHWC, axis -1, and
-                            back);  Gelu (exact) gelu
-  Flatten                   flatten;  Softmax softmax;  Dropout dropout;  Identity and reshapes
+                            back);  Gelu (exact), or x·(1 + Erf(x/√2))·0.5 as PyTorch writes it: gelu
+  Mul by a 1xCx1x1 constant layer_scale
+  MatMul of two feature maps matmul, between Reshape (SpaceToDepth) to token matrices and back, in the
+                            form mncost export writes (mncost.onnx_tokens): heads, transpose_b,
+                            multi_query and patch are read from the shapes
+  Flatten                   flatten;  Softmax softmax (over channels; per head over the keys between
+                            Reshapes: axis keys);  Dropout dropout;  Identity and reshapes
                             that keep the H×W×C view (1xC ↔ 1xCx1x1) pass their input through
 
 Limits of their own (the YAML size limit does not apply: real exports are 5-50 MB of weights,
@@ -41,6 +46,7 @@ from typing import Any
 
 from .errors import MncostError, SpecError
 from .onnx_shapes import SMALL, dims_of, resolve_shapes
+from .onnx_tokens import KEYS_LAST, SOFTMAX_AXIS, stacked, tokens
 
 MISSING = "reading ONNX files needs the onnx package: pip install 'mncost[onnx]'"
 
@@ -237,6 +243,8 @@ class _Importer:
     rows: list[_Row] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
     feature: set[str] = field(default_factory=set)
+    producer: dict[str, Any] = field(default_factory=dict)  # tensor -> the node that computes it
+    products: dict[int, tuple[dict[str, Any], list[str], str]] = field(default_factory=dict)  # attention MatMuls
 
     def fail(self, node: Any, message: str) -> SpecError:
         return SpecError(None, f"{self.shown}: node '{node.name or node.op_type}' ({node.op_type}): {message}")
@@ -320,13 +328,14 @@ class _Importer:
         users = self.users(tensor)
         if tensor in self.outputs or not users:
             return None
-        if len(users) == 2:  # x * sigmoid(x) (SiLU), x * hardsigmoid(x) (hard swish)
+        if len(users) == 2:  # x * sigmoid(x) (SiLU), x * hardsigmoid(x) (hard swish), exact GELU
             gate = next((u for u in users if u.op_type in ("Sigmoid", "HardSigmoid")), None)
             mul = next((u for u in users if u.op_type == "Mul"), None)
             if gate is not None and mul is not None and sorted(mul.input) == sorted([tensor, gate.output[0]]) \
                     and self.users(gate.output[0]) == [mul]:
                 return ("silu" if gate.op_type == "Sigmoid" else "hswish"), [gate, mul], mul.output[0]
-            return None
+            gelu = self.erf_gelu(tensor)
+            return None if gelu is None else ("gelu", gelu, gelu[-1].output[0])
         if len(users) != 1:
             return None
         node = users[0]
@@ -336,6 +345,29 @@ class _Importer:
         if limits is not None and limits in ((0.0, 6.0), (0.0, math.inf)):
             return ("relu6" if limits[1] == 6.0 else "relu"), [node], node.output[0]
         return None
+
+    def scalar(self, tensor: str, want: float) -> bool:
+        """`tensor` is a constant holding one value equal to `want` (to float32 precision)."""
+        value = self.const(tensor)
+        return value is not None and value.size == 1 and abs(float(value.reshape(-1)[0]) - want) <= 1e-6 * want
+
+    def erf_gelu(self, tensor: str) -> list[Any] | None:
+        """The nodes of x·(1 + erf(x/√2))·0.5 on `tensor` (PyTorch's export of the exact GELU up to
+        opset 19: Div, Erf, Add 1, Mul by x, Mul by 0.5), or None."""
+        div = next((u for u in self.users(tensor) if u.op_type == "Div"), None)
+        if div is None or div.input[0] != tensor or not self.scalar(div.input[1], math.sqrt(2.0)):
+            return None
+        erf = self.only_user(div.output[0], "Erf")
+        plus = None if erf is None else self.only_user(erf.output[0], "Add")
+        if plus is None or not any(t != erf.output[0] and self.scalar(t, 1.0) for t in plus.input):
+            return None
+        times = self.only_user(plus.output[0], "Mul")
+        if times is None or sorted(times.input) != sorted([tensor, plus.output[0]]):
+            return None
+        half = self.only_user(times.output[0], "Mul")
+        if half is None or not any(t != times.output[0] and self.scalar(t, 0.5) for t in half.input):
+            return None
+        return [div, erf, plus, times, half]
 
     def clip_range(self, node: Any) -> tuple[float, float] | None:
         low, high = self.attr(node, "min", -math.inf), self.attr(node, "max", math.inf)
@@ -393,6 +425,13 @@ class _Importer:
             if node.op_type == "Constant" and self.attr(node, "value") is not None:
                 self.consts[node.output[0]] = self.attr(node, "value")
                 self.shapes.setdefault(node.output[0], list(self.consts[node.output[0]].dims))
+            for out in node.output:
+                self.producer[out] = node
+            if node.op_type not in ("Constant", "Shape") and any(t in self.feature for t in node.input):
+                self.feature.update(node.output)
+        for node in graph.node:  # before the walk: the Reshapes feeding a product are part of its row
+            if node.op_type == "MatMul" and all(t in self.feature for t in node.input):
+                self.products[id(node)] = self.product(node)
         for node in graph.node:
             if node.op_type == "Constant":
                 continue
@@ -557,11 +596,16 @@ class _Importer:
         self.fc(node, a, int(out), len(node.input) > 2 and bool(node.input[2]), node.output[0])
 
     def op_MatMul(self, node: Any) -> None:
+        if id(node) in self.products:
+            attrs, inputs, out = self.products[id(node)]
+            self.add(node, "matmul", attrs, inputs, out)
+            return
         a, b = node.input
         if a not in self.feature or b in self.feature or b not in self.shapes or len(self.shape(b, node)) != 2:
             raise self.fail(node, "only feature × constant 2-D weights is supported")
         if len(self.shape(a, node)) != 2:
-            raise self.fail(node, f"MatMul over a {len(self.shape(a, node))}-D tensor is not supported {_LATER}")
+            raise self.fail(node, f"MatMul of a {len(self.shape(a, node))}-D tensor by weights is not supported "
+                            "(only of an N×C vector: an fc)")
         result, bias = node.output[0], False
         add = self.only_user(result, "Add")
         if add is not None:
@@ -570,6 +614,94 @@ class _Importer:
                 self.done.add(id(add))
                 result, bias = add.output[0], True
         self.fc(node, a, int(self.shape(b, node)[1]), bias, result)
+
+    # -- attention: products between feature maps (mncost.onnx_tokens) ---------------------------------
+    def step(self, tensor: str, op: str, reader: Any) -> Any:
+        """The `op` node that computes `tensor`, when `reader` is the tensor's only reader, else None."""
+        node = self.producer.get(tensor)
+        if node is None or node.op_type != op or self.users(tensor) != [reader] or tensor in self.outputs:
+            return None
+        return node
+
+    def token_source(self, tensor: str, reader: Any, matmul: Any) -> tuple[str, int, int, list[Any]]:
+        """The map that the token matrices `tensor` (1 × p² × g × w × N) are cut from, g, p, and the
+        nodes between them: a Reshape of the map (without a patch, or a logits map in token
+        order), or with a patch SpaceToDepth(p) and a Reshape (mncost.onnx_tokens)."""
+        dims = self.shape(tensor, matmul)
+        problem = self.fail(matmul, f"MatMul of two feature maps is supported only between token matrices cut "
+                            f"from NCHW maps as mncost export writes them (docs/onnx.md); its input '{tensor}' "
+                            f"of shape {dims} is not")
+        last = self.step(tensor, "Reshape", reader)
+        if len(dims) != 5 or last is None or math.isqrt(dims[1]) ** 2 != dims[1]:
+            raise problem
+        patch, groups, width = math.isqrt(dims[1]), dims[2], dims[3]
+        nodes, source = [last], last.input[0]
+        cut = self.step(source, "SpaceToDepth", last) if patch > 1 else None
+        if cut is not None:
+            if int(self.attr(cut, "blocksize", 0)) != patch:
+                raise problem
+            nodes, source = [last, cut], cut.input[0]
+        image = self.shape(source, matmul)
+        if source not in self.feature or len(image) != 4 or image[1] != groups * width or \
+                tokens(groups, width, image[2], image[3], patch) != dims:
+            raise problem
+        return source, groups, patch, nodes
+
+    def product(self, node: Any) -> tuple[dict[str, Any], list[str], str]:
+        """A MatMul of two feature maps: a matmul row (attributes, its two input maps, its output map).
+        q k^T is MatMul(Transpose(K), Q), attn v MatMul(V, A) (mncost.onnx_tokens); the nodes
+        around it are marked done."""
+        a, b = node.input
+        keys = self.producer.get(a)
+        transpose_b = keys is not None and keys.op_type == "Transpose" and self.users(a) == [node] and \
+            a not in self.outputs and list(self.attr(keys, "perm", [])) == KEYS_LAST
+        if transpose_b and keys is not None:
+            second, kv_heads, kv_patch, around = self.token_source(keys.input[0], keys, node)
+        else:
+            second, kv_heads, kv_patch, around = self.token_source(a, node, node)
+        first, heads, patch, before = self.token_source(b, node, node)
+        out = self.shape(node.output[0], node)
+        if kv_patch != patch or kv_heads not in (1, heads) or len(out) != 5 or out[2] != heads:
+            raise self.fail(node, f"MatMul of token matrices with {heads} and {kv_heads} heads and patches "
+                            f"{patch} and {kv_patch} is not an attention product (the second must have the "
+                            "first's heads or one, and the same patch)")
+        h, w = self.shape(first, node)[2:]
+        width, problem = out[3], self.fail(node, "the product of token matrices must go back to an NCHW map as "
+                                           "mncost export writes it (docs/onnx.md)")
+        after = [self.only_user(node.output[0], "Reshape")]
+        back = None if after[0] is None or patch == 1 else self.only_user(after[0].output[0], "DepthToSpace")
+        if back is not None:  # pixel order
+            mode = self.attr(back, "mode", b"DCR")
+            if int(self.attr(back, "blocksize", 0)) != patch or (mode.decode() if isinstance(mode, bytes) else mode) \
+                    != "DCR" or self.shape(after[0].output[0], node) != stacked(heads * width, h, w, patch):
+                raise problem
+            after.append(back)
+        if after[0] is None or tokens(heads, width, h, w, patch) != out or \
+                self.shape(after[-1].output[0], node) != [1, heads * width, h, w]:
+            raise problem
+        self.done.update(id(n) for n in [*around, *before, *after] + ([keys] if transpose_b else []))
+        attrs: dict[str, Any] = {"heads": heads}  # and the options that differ from the op's defaults
+        attrs.update({"transpose_b": True} if transpose_b else {})
+        attrs.update({"multi_query": True} if kv_heads == 1 and heads > 1 else {})
+        attrs.update({"patch": patch} if patch > 1 else {})
+        return attrs, [first, second], after[-1].output[0]
+
+    def keys_softmax(self, node: Any) -> bool:
+        """Reshape 1×C×H×W -> token matrices 1×p²×heads×keys×N, Softmax over the keys (axis 3),
+        Reshape back: softmax with axis: keys (mncost.onnx_tokens)."""
+        x, out = node.input[0], node.output[0]
+        before, grouped = self.shape(x, node), self.shape(out, node)
+        softmax = self.only_user(out, "Softmax")
+        back = None if softmax is None else self.only_user(softmax.output[0], "Reshape")
+        if len(before) != 4 or softmax is None or back is None or len(grouped) != 5 or grouped[2] < 1:
+            return False
+        heads, patch = grouped[2], math.isqrt(grouped[1])
+        if grouped != tokens(heads, before[1] // heads, before[2], before[3], patch) or \
+                int(self.attr(softmax, "axis", -1)) % 5 != SOFTMAX_AXIS or self.shape(back.output[0], back) != before:
+            return False
+        self.done.update({id(softmax), id(back)})
+        self.add(softmax, "softmax", {"axis": "keys"}, [x], back.output[0])
+        return True
 
     # -- pooling --------------------------------------------------------------------------------------
     def pool(self, node: Any, op: str) -> None:
@@ -618,7 +750,22 @@ class _Importer:
         self.add(node, "add", {}, self.features_only(node, "Sum"), node.output[0])
 
     def op_Mul(self, node: Any) -> None:
+        inputs = [t for t in node.input if t in self.feature]
+        factors = [t for t in node.input if t not in self.feature]
+        if len(inputs) == 1 and len(factors) == 1 and factors[0] in self.shapes:
+            dims, rank = self.shape(factors[0], node), len(self.shape(inputs[0], node))
+            c = self.hwc(inputs[0], node)[2]
+            if (rank == 4 and dims in ([1, c, 1, 1], [c, 1, 1])) or (rank == 2 and dims in ([c], [1, c])):
+                self.add(node, "layer_scale", {}, inputs, node.output[0])  # timm LayerScale2d: x · γ per channel
+                return
         self.add(node, "mul", {}, self.features_only(node, "Mul"), node.output[0])
+
+    def op_Div(self, node: Any) -> None:
+        nodes = self.erf_gelu(node.input[0])
+        if nodes is None or nodes[0] is not node:
+            raise self.fail(node, "Div is supported only as part of the exact GELU, x·(1 + Erf(x/√2))·0.5")
+        self.done.update(id(n) for n in nodes)
+        self.add(nodes[-1], "gelu", {}, [node.input[0]], nodes[-1].output[0])
 
     def op_Concat(self, node: Any) -> None:
         rank = len(self.shape(node.output[0], node))
@@ -692,7 +839,8 @@ class _Importer:
     def op_Softmax(self, node: Any) -> None:
         rank = len(self.shape(node.input[0], node))
         if int(self.attr(node, "axis", -1)) % rank != 1:
-            raise self.fail(node, "Softmax is supported over channels (axis 1) only")
+            raise self.fail(node, "Softmax is supported over channels (axis 1), or per head over the keys between "
+                            "Reshapes as mncost export writes it, only")
         self.add(node, "softmax", {}, [node.input[0]], node.output[0])
 
     def op_Dropout(self, node: Any) -> None:
@@ -705,6 +853,8 @@ class _Importer:
         """Flatten, or a reshape: into an fc (absorbed), a view change (passed through) or a flatten row."""
         x, out = node.input[0], node.output[0]
         dims = self.shape(out, node)
+        if node.op_type == "Reshape" and self.keys_softmax(node):
+            return
         if self.only_user(out, "Gemm", "MatMul") is not None and len(dims) == 2:
             self.alias[out] = x  # fc flattens its input itself
             return

@@ -33,6 +33,7 @@ configurations come (`Space._figures`). Both give `evaluate`'s figures exactly.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -41,14 +42,22 @@ import random
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import field, replace
+from enum import StrEnum
 from operator import getitem, itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from .errors import Location, MncostError, SpecError
+from .hints import did_you_mean
 from .record import record
 from .report import Config
-from .variables import Variable, check, declarations, references
+from .variables import Variable, check, declarations, references, spelled
 from .yamlload import LocList, LocMap, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from .graph import Graph
+    from .ops import Shape
+    from .report import Report
+    from .walk import Evaluated
 
 GROUP_VALUES = 729
 """Most distinct value combinations a group of pieces may have (its table's size per input shape)."""
@@ -69,6 +78,36 @@ small tables: larger ones cost more cache misses than the lookups they save)."""
 COMPILE_LIMIT = 50_000
 """Most piece evaluations (a piece, its values, an input shape) `Space` computes up front; a space
 that needs more fills its tables as configurations come."""
+
+
+class Sampling(StrEnum):
+    """How `Space.sample` (and `mncost space sample --sampling`) draws a configuration."""
+
+    SUBNETWORK = "subnetwork"
+    """Uniformly over the distinct sub-networks and the resolutions: every configuration `count`
+    counts and `enumerate` lists is equally likely, written in its canonical form (the slots beyond
+    a stage's depth at their first choice). A stage's depth d is drawn with probability
+    (values per block)^d / (the stage's sub-networks), then its d blocks uniformly."""
+    SLOT = "slot"
+    """Every slot, every depth and the resolution uniformly and independently, as Once-for-All's
+    `sample_active_subnet` draws them (mit-han-lab/once-for-all @ f03b2673, ofa_mbv3.py): each depth
+    is equally likely, so over sub-networks it is not uniform (in ofa-mbv3 the 81 depth-2 forms of
+    a stage, of its 81 + 729 + 6,561, are drawn a third of the time), and the ignored slots are
+    random."""
+
+
+class KeysPer(StrEnum):
+    """What `Space.lut_keys` (`mncost space lut-keys --per`) lists once per distinct configuration."""
+
+    BLOCK = "block"
+    """A top-level block instance (block template, input and output shape, its arguments: kernel,
+    stride, expansion, SE, activation, ...), timed on the device as one unit, as the latency tables
+    of Once-for-All (`LatencyTable`, keyed `expanded_conv-input:..-output:..-expand:..-kernel:..-stride:..`),
+    ProxylessNAS and FBNet time a block; top-level layers outside blocks (stem, head) are listed as
+    layers. Blocks nested in a block are part of it."""
+    LAYER = "layer"
+    """A layer (op, input shapes, output shape, its attributes), with the `lut_key` a device
+    profile's `lut:` entries are keyed by: measured per-layer times go straight into a profile."""
 
 
 class ConfigurationError(MncostError):
@@ -138,7 +177,8 @@ def read_space(name: str) -> SpaceFile:
     allowed = ("name", "description", "source", "spec", "resolutions", "choices", "depth")
     for key in doc:
         if key not in allowed:
-            raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})")
+            raise SpecError(doc.key_loc(key), f"unknown key '{key}' in the space file (keys: {', '.join(allowed)})"
+                                              f"{did_you_mean(str(key), allowed)}")
     for key in ("name", "description", "spec", "resolutions"):
         if key not in doc:
             raise SpecError(doc.location, f"the space file is missing required key '{key}'")
@@ -156,15 +196,19 @@ def read_space(name: str) -> SpaceFile:
         raise SpecError(Location(spec_shown, 1), "a spec must be a mapping")
     variables = declarations(spec_doc)
     if not variables:
+        from .spec import parse_document
+
+        parse_document(spec_doc, spec_shown)  # a misspelt 'variables:' key is the spec's error, with its hint
         raise SpecError(doc.loc("spec"), f"spec '{spec_name}' declares no variables (a space varies them)")
-    choices = doc.get("choices") or LocMap(doc.location)  # optional: the spec's own choices
+    choices = doc.get("choices", LocMap(doc.location))  # left out: every declared choice
     if not isinstance(choices, LocMap):
         raise SpecError(doc.loc("choices"), "'choices' must map variable names to lists of choices")
     for var_name, listed in choices.items():
         where = choices.loc(var_name)
         if var_name not in variables:
             raise SpecError(choices.key_loc(var_name), f"'{var_name}' is not a variable of the spec "
-                                                      f"(variables: {', '.join(variables)})")
+                                                      f"(variables: {', '.join(variables)})"
+                                                      f"{did_you_mean(str(var_name), variables)}")
         if not isinstance(listed, LocList) or not listed:
             raise SpecError(where, f"the choices of '{var_name}' must be a non-empty list")
         var = variables[var_name]
@@ -184,7 +228,7 @@ def read_space(name: str) -> SpaceFile:
 
 
 def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    node = doc.get("depth") or LocMap(doc.location)  # optional: no depth rule
+    node = doc.get("depth", LocMap(doc.location))  # left out: no slot is ignored
     if not isinstance(node, LocMap):
         raise SpecError(doc.loc("depth"), "'depth' must map a depth variable to the slotted variables it governs")
     rules = []
@@ -192,14 +236,17 @@ def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tupl
         where = node.loc(name)
         var = variables.get(name)
         if var is None or var.slots is None or not all(isinstance(c, int) and c >= 0 for c in var.choices):
-            raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)")
+            hint = did_you_mean(str(name), variables) if var is None else ""
+            raise SpecError(where, f"'{name}' must be a slotted variable of whole numbers (one depth per stage)"
+                                   f"{hint}")
         if not isinstance(governed, LocList) or not governed:
             raise SpecError(where, f"'depth: {name}' must list the slotted variables it governs")
         for other in governed:
             slots = variables[other].slots if other in variables else None
             if slots is None or slots % var.slots:
+                hint = did_you_mean(str(other), variables) if other not in variables else ""
                 raise SpecError(where, f"'{other}' must be a variable with a multiple of {var.slots} slots "
-                                       f"(one share per stage of '{name}')")
+                                       f"(one share per stage of '{name}'){hint}")
             if max(var.choices) > slots // var.slots:
                 raise SpecError(where, f"a depth of {max(var.choices)} exceeds the {slots // var.slots} slots per "
                                        f"stage of '{other}'")
@@ -320,9 +367,10 @@ class Space:
         return (report.totals.params, report.totals.macs, report.totals.activation_bytes, report.memory.peak_bytes,
                 report.totals.latency_ms or 0.0, out.c if out else channels, out.h if out else side)
 
-    def _piece_graph(self, piece: _Piece, channels: int, side: int, values: tuple[Any, ...]) -> Any:
-        """The graph of a piece as a spec of its own, on a side x side x channels input (built once
-        per piece, input channels and values)."""
+    def _piece_graph(self, piece: _Piece, channels: int, side: int, values: tuple[Any, ...]) -> Graph:
+        """The graph of one piece as a spec of its own on a side x side x channels input, its
+        variables bound to `values` (the others to their defaults); built once per piece, input
+        channels and values (the cost function and `lut_keys` share it)."""
         from .graph import build_graph
         from .spec import parse_document
 
@@ -529,12 +577,10 @@ class Space:
     def _compile(self) -> _Compiled | None:
         """Every group's table at every resolution, computed at once, when the space allows it: a
         chain of pieces whose output shapes do not depend on their values (so each piece sees one
-        input shape per resolution), whole-number choices from 0 to 255 and none of them 0 or 1 (a
-        value is its own byte, and True would pass for 1), no device (latency is a float sum), at
-        most COMPILE_LIMIT piece evaluations, each valid. None: `cost` goes on with the tables
+        input shape per resolution), whole-number choices from 0 to 255 (a value is its own byte), no
+        device (latency is a float sum), at most COMPILE_LIMIT piece evaluations, each valid. None: `cost` goes on with the tables
         filled as configurations come (`_figures`), every figure still exact."""
-        if (self._code is not _SMALL or self.config.device is not None or any(exact for *_, exact in self._fast)
-                or len(self._pieces) < 2 or not self._spans):
+        if self._code is not _SMALL or self.config.device is not None or len(self._pieces) < 2 or not self._spans:
             return None
         channels = self._channels
         shapes = {r: (channels, r) for r in self.resolutions}
@@ -628,17 +674,53 @@ class Space:
                         out[name][slot] = var.choices[0]
         return out
 
-    def sample(self, rng: random.Random) -> dict[str, Any]:
-        """A random configuration: every slot and the resolution drawn uniformly and independently
-        from their choices (as OFA's sample_active_subnet draws them)."""
+    def sample(self, rng: random.Random, sampling: Sampling = Sampling.SUBNETWORK) -> dict[str, Any]:
+        """A random configuration, drawn as `sampling` says: by default uniformly over the distinct
+        sub-networks and resolutions (every configuration `enumerate` lists equally likely, in its
+        canonical form); with Sampling.SLOT every slot and the resolution uniformly and independently."""
+        drawn: dict[str, Any] = {}
+        if sampling is Sampling.SUBNETWORK:
+            for depth_name, names in self.file.depth:
+                drawn.update(self._sample_stages(rng, depth_name, names))
+        elif sampling is not Sampling.SLOT:
+            assert_never(sampling)
         config: dict[str, Any] = {}
         for name, var in self.variables.items():
-            if var.slots is None:
+            if name in drawn:
+                config[name] = drawn[name]
+            elif var.slots is None:
                 config[name] = rng.choice(var.choices)
             else:
                 config[name] = [rng.choice(var.choices) for _ in range(var.slots)]
         config[RESOLUTION] = [rng.choice(self.resolutions)]
         return config
+
+    def _sample_stages(self, rng: random.Random, depth_name: str, names: tuple[str, ...]) -> dict[str, list[Any]]:
+        """The depths of one depth variable and the values of the slots they govern, uniformly over
+        a stage's distinct sub-networks: a depth d with probability (values per block)^d / (the
+        stage's sub-networks, as `count` counts them), then its first d slots uniformly; the ignored
+        slots take their first choice (the canonical form)."""
+        depth = self.variables[depth_name]
+        assert depth.slots is not None  # checked when the space file was read (_depth)
+        per_block = math.prod(len(self.variables[n].choices) for n in names)
+        bounds = list(itertools.accumulate(per_block**d for d in depth.choices))  # exact integer weights
+        out: dict[str, list[Any]] = {depth_name: [], **{n: [] for n in names}}
+        for _ in range(depth.slots):
+            d = depth.choices[bisect.bisect_right(bounds, rng.randrange(bounds[-1]))]
+            out[depth_name].append(d)
+            for name in names:
+                var = self.variables[name]
+                per = (var.slots or 0) // depth.slots
+                out[name] += [rng.choice(var.choices) for _ in range(d)] + [var.choices[0]] * (per - d)
+        return out
+
+    def identity(self, config: Mapping[str, Any]) -> tuple[Any, ...]:
+        """A key equal for two configurations exactly when they are the same sub-network at the same
+        resolution (their canonical forms are equal)."""
+        canonical = self.canonical(config)
+        r = canonical.get(RESOLUTION)
+        return (*(tuple(v) if isinstance(v := canonical[n], list) else v for n in self.variables),
+                r[0] if isinstance(r, list) and len(r) == 1 else r)
 
     def enumerate(self) -> Iterator[dict[str, Any]]:
         """Every distinct sub-network at every resolution (canonical forms), in a fixed order."""
@@ -671,42 +753,119 @@ class Space:
                         for d, chosen in per_stage:
                             values += [c[k] for c in chosen] + [var.choices[0]] * (per - d)
                         base[name] = values
+                ordered = {name: base[name] for name in self.variables}
                 for r in self.resolutions:
-                    yield {**base, RESOLUTION: [r]}
+                    yield {**ordered, RESOLUTION: [r]}
 
-    def lut_keys(self) -> list[dict[str, Any]]:
-        """The distinct layer configurations in the whole space: op, input shape(s), output shape and
-        attributes (kernel, stride, groups, activation, batch norm, bias, ...), each once, in
-        first-seen order; what one would time on a device to build a latency lookup table. Found
+    def lut_keys(self, per: KeysPer = KeysPer.BLOCK) -> list[dict[str, Any]]:
+        """The distinct block or layer configurations in the whole space, each once, in first-seen
+        order: what one would time on a device to build a latency lookup table (see KeysPer). Found
         piece by piece: every combination of the values a piece names, at every input shape the
-        pieces before it can give it."""
-        import itertools
-
-        from .evaluate import resolve, rounding_of
-        from .walk import exact_walk
-
+        pieces before it can give it. Each key's `key` is its one-line text; a layer's is the
+        `lut_key` a device profile's `lut:` entries are keyed by (mncost.latency)."""
         seen: dict[str, dict[str, Any]] = {}
         shapes = {(self._channels, r) for r in self.resolutions}
+        graphs: dict[tuple[Any, ...], Graph] = {}  # a piece's graph depends on its input channels, not its side
         for piece in self._pieces:
             options = [self.variables[name].choices for name, _ in piece.refs]
             nexts = set()
             for channels, side in sorted(shapes):
                 for values in itertools.product(*options):
-                    found = self._piece_cost(piece, channels, side, values)
-                    nexts.add((found[5], found[6]))
-                    graph = self._graphs[(piece.index, channels, tuple(values))]
-                    config = replace(self.config, resolution=side, rho=None)
-                    resolved = resolve(graph, config)
-                    for ev in exact_walk(graph, resolved.alpha, side, resolved.classes,
-                                         rounding_of(graph.spec, config)):
-                        key = {"op": ev.node.op, "input": [list(x.as_list()) for x in ev.inputs],
-                               "output": ev.output.as_list(),
-                               **{k: v for k, v in sorted(ev.attrs.items())}}
-                        text = json.dumps(key, sort_keys=True)
-                        if text not in seen:
-                            seen[text] = key
+                    graph = graphs.get((piece.index, channels, values))
+                    if graph is None:
+                        graph = graphs[(piece.index, channels, values)] = self._piece_graph(piece, channels, side,
+                                                                                            values)
+                    keys, out = graph_keys(graph, replace(self.config, resolution=side, rho=None), per)
+                    nexts.add((out.c, out.h))
+                    for key in keys:
+                        seen.setdefault(json.dumps(key, sort_keys=True), key)
             shapes = nexts
         return list(seen.values())
+
+
+def graph_keys(graph: Graph, config: Config, per: KeysPer = KeysPer.BLOCK) -> tuple[list[dict[str, Any]], Shape]:
+    """The LUT keys of one network under `config` (per block or per layer, in order, repeats kept)
+    and its output shape: what `Space.lut_keys` collects over a space's pieces."""
+    from .evaluate import evaluate
+    from .graph import GRAPH_INPUT, scope_environments
+    from .latency import features_of, lut_key
+    from .walk import names_in_scope
+
+    report = evaluate(graph, config)
+    walked = _walked(graph, report)
+    features = features_of(list(walked.values()), report)
+    shapes: dict[int, Shape] = {GRAPH_INPUT: _image(graph, report.config.resolution)}
+    for node in graph.nodes:  # a skipped node passes its input on, as the walk does
+        shapes[node.index] = walked[node.index].output if node.index in walked else shapes[node.inputs[0]]
+    layers: dict[int, dict[str, Any]] = {}
+    for f, (index, ev) in zip(features, walked.items(), strict=True):
+        layers[index] = {"key": lut_key(f), "op": ev.node.op, "input": [list(x.as_list()) for x in ev.inputs],
+                         "output": ev.output.as_list(), **dict(sorted(ev.attrs.items()))}
+    if per is KeysPer.LAYER:
+        return list(layers.values()), shapes[graph.output]
+    if per is not KeysPer.BLOCK:
+        assert_never(per)
+    base = names_in_scope(report.config.alpha, report.config.classes, report.conventions.rounding)
+    env_at = scope_environments(graph, base, lambda tensor: shapes[tensor].c, _exact_value)
+    keys: list[dict[str, Any]] = []
+    done: set[int] = set()
+    for index in walked:
+        top = _top_scope(graph, graph.nodes[index].scope)
+        if top is None:
+            keys.append(layers[index])
+        elif top not in done:
+            done.add(top)
+            scope = graph.scopes[top]
+            env = env_at(top, scope.input)
+            inp, out = shapes[scope.input], shapes[_block_output(graph, top)]
+            args = {f"arg_{name}" if name in _KEY_FIELDS else name: env[name] for name, _ in sorted(scope.args)}
+            text = " ".join([scope.template, *(f"{k}={spelled(v)}" for k, v in args.items()), f"{inp}->{out}"])
+            keys.append({"key": text, "block": scope.template, "input": [inp.as_list()], "output": out.as_list(),
+                         **args})
+    return keys, shapes[graph.output]
+
+
+def _walked(graph: Graph, report: Report) -> dict[int, Evaluated]:
+    """The executed nodes of a report's walk by node index (in node order)."""
+    from .evaluate import walk
+
+    return {ev.node.index: ev for ev in walk(graph, report.config, report.conventions.rounding)}
+
+
+def _image(graph: Graph, side: int) -> Shape:
+    from .ops import Shape
+
+    return Shape(side, side, graph.spec.channels)
+
+
+def _exact_value(expr: Any, env: dict[str, Any]) -> Any:
+    from .domain import EXACT
+
+    return EXACT.value(expr, env)
+
+
+def _top_scope(graph: Graph, scope: int) -> int | None:
+    """The top-level block instance a scope is part of (None: the root, a top-level layer)."""
+    found: int | None = None
+    current: int | None = scope
+    while current is not None and graph.scopes[current].parent is not None:
+        found, current = current, graph.scopes[current].parent
+    return found
+
+
+def _block_output(graph: Graph, scope: int) -> int:
+    """The tensor a block instance gives its successor: its template's `output` layer, else its
+    last node (nodes are added in order, so a block's nodes are the run that names its scope)."""
+    template = graph.spec.blocks[graph.scopes[scope].template]
+    nodes = [n for n in graph.nodes if _top_scope(graph, n.scope) == scope]
+    if template.output is not None:  # a layer of the template, or a block in it (its last node)
+        name = f"{graph.scopes[scope].name}.{template.output}"
+        nodes = [n for n in nodes if n.name == name or n.name.startswith(name + ".")]
+    return nodes[-1].index
+
+
+_KEY_FIELDS = ("key", "block", "op", "input", "output")
+"""The fields of a LUT key before a block's arguments (an argument of one of these names is written arg_NAME)."""
 
 
 _FIELD = (1 << 64) - 1
@@ -785,15 +944,17 @@ class _Compiled:
                                | (k << lift if lift is not None else 0) for key, (p, m, a, k) in t.items()})
             self.tables[r] = (packed, floors[r])
         self.memo: dict[int, dict[bytes, SpaceCost]] = {r: {} for r in space.resolutions}
-        self.cost = self._fast_cost() if self._all_slotted() else self._checked_cost
+        self.cost = self._fast_cost() if self._self_checking() else self._checked_cost
 
-    def _all_slotted(self) -> bool:
-        """Whether `_fast_cost` can check a configuration on its own: every variable has slots and
-        every value is in some group's key (so an out-of-choice value is a missing key)."""
+    def _self_checking(self) -> bool:
+        """Whether `_fast_cost` can check a configuration on its own: every variable has slots,
+        every value is in some group's key (so an out-of-choice value is a missing key) and no
+        choice is 0 or 1 (which True and False would pass for in bytes)."""
         space = self.space
         referenced = {i for piece in space._pieces for i in piece.positions}
         values = sum(slots or 1 for _, slots in space._order)
-        return all(slots is not None for _, slots in space._order) and len(referenced) == values
+        return (all(slots is not None for _, slots in space._order) and len(referenced) == values
+                and not any(exact for *_, exact in space._fast))
 
     def figures(self, flat: list[Any], remember: bool = True) -> SpaceCost:
         """The figures of a checked configuration's flat values (`Space._flat`)."""

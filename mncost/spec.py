@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from . import expr
 from .conventions import Rounding
 from .errors import Location, SpecError
-from .expr import Expr, suggest
+from .expr import Expr
 from .gcpause import collector_paused
+from .hints import did_you_mean
 from .limits import MAX_CHANNELS as MAX_CHANNELS  # re-exported: the spec language states its limits
 from .limits import MAX_RESOLUTION as MAX_RESOLUTION
 from .ops import ACTIVATIONS, OPS, Attr, Kind, Shape
@@ -291,7 +292,7 @@ class _Parser:
     def keys(self, node: LocMap, allowed: tuple[str, ...], what: str, extra: tuple[str, ...] = ()) -> None:
         for key in node:
             if key not in allowed and key not in extra:
-                hint = suggest(key, allowed + extra)
+                hint = did_you_mean(key, allowed + extra)
                 raise SpecError(node.key_loc(key), f"unknown key '{key}' in {what}{hint}")
 
     def required(self, node: LocMap, key: str, what: str) -> Any:
@@ -321,7 +322,9 @@ class _Parser:
 
     # -- top level -------------------------------------------------------------------------------
     def spec(self, doc: LocMap) -> Spec:
-        self.keys(doc, _TOP_KEYS, "the spec")
+        # `variables:` is bound away before the parser sees it (mncost.variables); listed for the
+        # hint a misspelling of it gets ('variable' -> did you mean 'variables'?).
+        self.keys(doc, _TOP_KEYS, "the spec", extra=("variables",))
         for key in _TOP_REQUIRED:
             self.required(doc, key, "the spec")
         inp = doc["input"]
@@ -372,7 +375,7 @@ class _Parser:
             else [item.name])]
         for n in names:
             if n not in known:
-                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{suggest(n, known)}")
+                raise SpecError(where, f"'{key}' names no layer of 'layers': '{n}'{did_you_mean(n, known)}")
         if len(set(names)) != len(names):
             twice = next(n for n in names if names.count(n) > 1)
             raise SpecError(where, f"'{key}' lists '{twice}' twice")
@@ -411,7 +414,7 @@ class _Parser:
     def act(self, value: Any, where: Location) -> str:
         if value == "none" or value in ACTIVATIONS:
             return str(value)
-        hint = suggest(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
+        hint = did_you_mean(str(value), ACTIVATIONS + tuple(self.act_names)) if isinstance(value, str) else ""
         params = f", or an act parameter ({', '.join(sorted(self.act_names))})" if self.act_names else ""
         raise SpecError(where, f"'act' must be none or one of {', '.join(ACTIVATIONS)}{params}, "
                                f"got {_kind(value)}{hint}")
@@ -449,6 +452,8 @@ class _Parser:
                 kind = self.required(ptype, "type", f"parameter '{pname}'")
                 default = ptype.get("default")
                 dloc = ptype.loc("default")
+                if "default" in ptype and default is None:
+                    raise SpecError(dloc, f"parameter '{pname}' default is empty: give a value or leave 'default' out")
             else:
                 kind, dloc = ptype, raw.loc(pname)
             if kind not in _PARAM_KINDS:
@@ -524,7 +529,8 @@ class _Parser:
         output = body.get("output")
         names = {item.name for item in ops if not isinstance(item, StageTable)}
         if output is not None and (not isinstance(output, str) or output not in names):
-            raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{suggest(str(output), names)}")
+            hint = did_you_mean(str(output), names)
+            raise SpecError(body.loc("output"), f"'output' names no op of block '{name}'{hint}")
         streamable = body.get("streamable", False)
         if not isinstance(streamable, bool):
             raise SpecError(body.loc("streamable"), f"'streamable' must be true or false, got {_kind(streamable)}")
@@ -584,7 +590,7 @@ class _Parser:
                 if not isinstance(ref, str):
                     raise SpecError(raw.loc("inputs"), f"'inputs' must list layer names, got {_kind(ref)}")
                 if ref != "in" and ref not in seen:
-                    hint = suggest(str(ref), seen | {"in"})
+                    hint = did_you_mean(str(ref), seen | {"in"})
                     raise SpecError(raw.loc("inputs"), f"input '{ref}' names no earlier layer in this scope{hint}")
             inputs = tuple(value)
         paper = parse_shape(raw["input"], raw.loc("input")) if "input" in raw else None
@@ -595,7 +601,7 @@ class _Parser:
         if not isinstance(op, str):
             raise SpecError(raw.loc("op"), f"'op' must be an op name, got {_kind(op)}")
         if op not in OPS:
-            hint = suggest(op, OPS) or f" (ops: {', '.join(OPS)})"
+            hint = did_you_mean(op, OPS) or f" (ops: {', '.join(OPS)})"
             if op in self.templates:
                 hint = f"; '{op}' is a block: use 'block: {op}'"
             raise SpecError(raw.loc("op"), f"unknown op '{op}'{hint}")
@@ -654,7 +660,7 @@ class _Parser:
             if key in raw:
                 raise SpecError(loc, f"give either '{key}' or 'like', not both")
         if not isinstance(value, str) or (value not in seen and value not in ("in", "input")):
-            hint = suggest(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
+            hint = did_you_mean(str(value), seen | {"in", "input"}) if isinstance(value, str) else ""
             raise SpecError(loc, f"'like' must name an earlier layer in this scope, in or input, got "
                                  f"{_kind(value)}{hint}")
         return value
@@ -722,7 +728,7 @@ class _Parser:
         kind = attr.kind
         if kind is Kind.CHOICE:
             if value not in attr.choices:
-                hint = suggest(value, attr.choices) if isinstance(value, str) else ""
+                hint = did_you_mean(value, attr.choices) if isinstance(value, str) else ""
                 raise SpecError(where, f"'{key}' must be one of {', '.join(attr.choices)}, got {_kind(value)}{hint}")
             return expr.Expr(str(value), frozenset(), _const(str(value)), where)
         if kind is Kind.PIXELS:
@@ -748,7 +754,7 @@ class _Parser:
     def choice(self, value: Any, choices: tuple[str, ...], where: Location, key: str) -> Expr:
         """One of an attribute's names (softmax's `axis`), fixed when the spec is read."""
         if value not in choices:
-            hint = suggest(str(value), choices) if isinstance(value, str) else ""
+            hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
             raise SpecError(where, f"'{key}' must be one of {', '.join(choices)}, got {_kind(value)}{hint}")
         return expr.Expr(str(value), frozenset(), _const(value), where)
 
@@ -812,7 +818,7 @@ class _Parser:
         if not isinstance(block, str):
             raise SpecError(where, f"a block must be named by text, got {_kind(block)}")
         if block not in self.templates:
-            hint = suggest(block, self.templates)
+            hint = did_you_mean(block, self.templates)
             known = ", ".join(sorted(self.templates)) or "none defined under 'blocks'"
             if block in OPS:
                 hint = f"; '{block}' is an op: use 'op: {block}'"
@@ -845,7 +851,7 @@ class _Parser:
         for col in columns:
             if col not in ("n", "s", "input", "stage") and col not in pnames:
                 raise SpecError(raw.loc("columns"), f"column '{col}' is not a parameter of block '{template}'"
-                                f"{suggest(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
+                                f"{did_you_mean(col, pnames + ['n', 's', 'input', 'stage'])} (special columns: n, s, "
                                 "input, stage)")
         if "stage" in pnames and "stage" in columns:
             raise SpecError(raw.loc("columns"), f"column 'stage' is special; block '{template}' may not have a "

@@ -25,6 +25,7 @@ from dataclasses import field
 from typing import Any
 
 from .errors import Location, SpecError
+from .hints import did_you_mean
 from .record import record
 from .yamlload import LocList, LocMap
 
@@ -33,6 +34,8 @@ KEY = "variables"
 
 MAX_SLOTS = 1_000
 """Most slots a variable may have."""
+
+_DECLARATION_KEYS = ("choices", "slots", "default", "description")
 
 _REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -90,9 +93,10 @@ def _declaration(name: str, body: Any, where: Location) -> Variable:
     if not isinstance(body, LocMap):
         raise SpecError(where, f"variable '{name}' must be a mapping with 'choices', got {_kind(body)}")
     for key in body:
-        if key not in ("choices", "slots", "default", "description"):
-            raise SpecError(body.key_loc(key), f"unknown key '{key}' in variable '{name}' "
-                                               f"(keys: choices, slots, default, description)")
+        if key not in _DECLARATION_KEYS:
+            hint = did_you_mean(str(key), _DECLARATION_KEYS)
+            raise SpecError(body.key_loc(key), f"unknown key '{key}' in variable '{name}' (keys: "
+                                               f"{', '.join(_DECLARATION_KEYS)}){hint}")
     choices = body.get("choices")
     if not isinstance(choices, LocList) or not choices:
         raise SpecError(where, f"variable '{name}' needs 'choices': a non-empty list, got {_kind(choices)}")
@@ -160,7 +164,7 @@ def resolve(variables: Mapping[str, Variable], given: Mapping[str, Any] | None, 
     for name in given:
         if name not in variables:
             what = f"variables: {', '.join(variables)}" if variables else "the spec declares no variables"
-            raise SpecError(where, f"unknown variable '{name}' ({what})")
+            raise SpecError(where, f"unknown variable '{name}' ({what}){did_you_mean(str(name), variables)}")
     values: Values = {}
     for name, var in variables.items():
         if name not in given:
@@ -236,7 +240,9 @@ def _value(match: re.Match[str], where: Location, variables: Mapping[str, Variab
     var = variables.get(name)
     if var is None:
         known = ", ".join(variables) or "none declared under 'variables'"
-        raise SpecError(where, f"'{match[0]}' names no variable (variables: {known})")
+        spellings = [f"${other}" + ("" if index is None else f"[{index}]") for other in variables]
+        hint = did_you_mean(match[0], spellings)
+        raise SpecError(where, f"'{match[0]}' names no variable (variables: {known}){hint}")
     if var.slots is None:
         if index is not None:
             raise SpecError(where, f"'{match[0]}': variable '{name}' has one value, not slots (write ${name})")

@@ -25,6 +25,7 @@ from mncost.calibrate import (
     networks,
     parse_measurements,
     predict,
+    solve_relative,
     summarize,
 )
 from mncost.cli import main
@@ -33,6 +34,7 @@ from mncost.errors import SpecError
 from mncost.latency import (
     FIT_CACHE_MB,
     FIT_FUSION,
+    FitLoss,
     OpClass,
     latency,
     layer_features,
@@ -40,7 +42,7 @@ from mncost.latency import (
     op_class,
     report_latency,
 )
-from mncost.nnls import nnls
+from mncost.nnls import nnlad, nnls
 from mncost.ops import OPS
 from mncost.profiles import bundled_devices, devices_path, load_profile, parse_profile
 from mncost.record import replace
@@ -49,22 +51,23 @@ from .conftest import cli_runner
 
 MEASUREMENTS = Path(devices_path()) / "measurements"
 
-# Leave-one-family-out limits per table, as achieved (benchmarks/latency_lofo.py prints the figures):
-# (mean |error| at most, share within ±10 % at least). None: the table fails the targets
-# (mean <= 10 %, >= 80 % within ±10 %) and only "not worse than MACs-only" (+1 point) is asserted.
+# Leave-one-family-out levels per table, as achieved (benchmarks/latency_lofo.py prints the figures):
+# (mean |error| at most, share within ±10 % at least, whether the targets are met: mean
+# <= 10 %, >= 80 % within ±10 %, not worse than MACs-only). The fit minimises mean |relative
+# error| (FitLoss.ABSOLUTE, chosen by leave-one-source-out selection: docs/latency.md).
 LOFO = {
-    "pixel1-v3paper-fp32": (0.040, 1.0),    # the table the model form was chosen on (mncost.latency)
-    "pixel2-v3paper-fp32": (0.040, 1.0),    # ProxylessNAS +9 %, V2 1.0 +7 %
-    "pixel3-v3paper-fp32": (0.057, 0.77),   # V3-Large 0.75 -19 % (40 ms vs 44 ms for 1.0 in the table), V2 0.35 +18 %
-    "pixel1-v3paper-int8": (0.047, 1.0),
-    "pixel2-v3paper-int8": (0.081, 1.0),
-    "pixel3-v3paper-int8": (0.040, 1.0),
-    "pixel3-tflite-cpu4-fp32": (0.085, 0.76),  # V1 0.25 at 128-160 px: +37-59 % (1.2-1.7 ms on 4 threads)
-    "pixel1-v2paper-fp32": (0.102, 0.66),   # 3 networks: V1 from two V2 widths, V2 from V1 and the prior
-    "pixel3-tflite-gpu-fp32": None,         # GPU delegate: launch-bound, not a CPU roofline
-    "pixel3-tflite-nnapi-fp32": None,       # NNAPI: driver-dependent, not a CPU roofline
-    "pixel3-tflite-cpu4-int8": None,        # V1 from one V2 network and the prior (and back)
-    "pixel3-tflite-nnapi-int8": None,
+    "pixel1-v3paper-fp32": (0.049, 1.0, True),     # the table the model's terms were chosen on
+    "pixel2-v3paper-fp32": (0.050, 0.88, True),    # ProxylessNAS -10.0 %
+    "pixel3-v3paper-fp32": (0.042, 0.88, True),    # V3-Large 0.75 -20 % (40 ms against 44 ms for 1.0)
+    "pixel1-v3paper-int8": (0.040, 1.0, True),
+    "pixel2-v3paper-int8": (0.074, 1.0, True),
+    "pixel3-v3paper-int8": (0.039, 1.0, True),
+    "pixel3-tflite-cpu4-fp32": (0.075, 0.80, True),  # V1 0.25 at 128-192 px +14-48 %, MnasNet 1.0-96 -16 %
+    "pixel1-v2paper-fp32": (0.099, 0.66, False),   # 3 networks: V1 (+21 %) from two V2 widths
+    "pixel3-tflite-gpu-fp32": (0.32, 0.16, False),     # GPU delegate: not a CPU roofline
+    "pixel3-tflite-nnapi-fp32": (0.39, 0.12, False),   # NNAPI: driver-dependent
+    "pixel3-tflite-cpu4-int8": (0.31, 0.0, False),     # V1 from one V2 network and the prior
+    "pixel3-tflite-nnapi-int8": (0.45, 0.17, False),
 }
 
 
@@ -79,15 +82,15 @@ def test_leave_one_family_out(name: str) -> None:
     assert len({n.family for n in nets}) >= 2
     model = summarize(nets, leave_one_family_out(nets))
     base = summarize(nets, leave_one_family_out(nets, macs_only_fit))
-    assert model.mean_abs <= base.mean_abs + 0.01  # never (materially) worse than MACs-only
-    limits = LOFO[name]
-    if limits is not None:
-        assert model.mean_abs <= limits[0]
-        assert model.within_10 >= limits[1]
-        assert model.mean_abs < base.mean_abs
+    mean, within, targets = LOFO[name]
+    assert model.mean_abs <= mean
+    assert model.within_10 >= within
+    assert model.mean_abs < base.mean_abs  # better than MACs-only on every table
+    met = model.mean_abs <= 0.10 and model.within_10 >= 0.80 and model.mean_abs <= base.mean_abs
+    assert met is targets
 
 
-def test_targets_met_on_five_v3_paper_tables() -> None:
+def test_targets_met_on_seven_tables() -> None:
     met = []
     for name in LOFO:
         nets = table(name)
@@ -96,7 +99,8 @@ def test_targets_met_on_five_v3_paper_tables() -> None:
         if model.mean_abs <= 0.10 and model.within_10 >= 0.80 and model.mean_abs <= base.mean_abs:
             met.append(name)
     assert sorted(met) == ["pixel1-v3paper-fp32", "pixel1-v3paper-int8", "pixel2-v3paper-fp32",
-                           "pixel2-v3paper-int8", "pixel3-v3paper-int8"]
+                           "pixel2-v3paper-int8", "pixel3-tflite-cpu4-fp32", "pixel3-v3paper-fp32",
+                           "pixel3-v3paper-int8"]
 
 
 def test_every_table_with_a_profile_and_back() -> None:
@@ -214,6 +218,38 @@ def test_nnls_optimality(a: list[list[float]], b_all: list[float]) -> None:
         assert gradient <= 1e-6 * scale * (1 + len(a))
         if x[j] > 1e-9:
             assert abs(gradient) <= 1e-6 * scale * (1 + len(a))
+
+
+def test_nnlad_ignores_one_bad_row_that_pulls_least_squares() -> None:
+    # y = 2·x0 + 1·x1 exactly on five rows; a sixth row is off by +50 %. Least absolute deviations
+    # recovers the coefficients (to within its weighting floor, 1e-3 of a residual), least squares is
+    # pulled towards the bad row.
+    a = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0], [1.0, 3.0], [3.0, 2.0]]
+    b = [2.0, 1.0, 3.0, 5.0, 5.0, 8.0 * 1.5]
+    assert nnlad(a, b) == pytest.approx([2.0, 1.0], abs=2e-3)
+    assert abs(nnls(a, b)[0] - 2.0) > 0.1
+
+
+@given(st.lists(st.lists(st.floats(0.1, 10), min_size=2, max_size=2), min_size=2, max_size=6),
+       st.lists(st.floats(0.1, 10), min_size=6, max_size=6))
+def test_nnlad_is_never_worse_than_nnls_in_absolute_error(a: list[list[float]], b_all: list[float]) -> None:
+    b = b_all[: len(a)]
+
+    def l1(x: list[float]) -> float:
+        return sum(abs(sum(r * v for r, v in zip(row, x, strict=True)) - y) for row, y in zip(a, b, strict=True))
+
+    x = nnlad(a, b)
+    assert all(v >= 0 for v in x)
+    assert l1(x) <= l1(nnls(a, b)) + 1e-9
+
+
+def test_every_fit_loss_solves() -> None:
+    rows = [[1.0, 0.5], [0.5, 1.0], [1.0, 1.0]]
+    for loss in FitLoss:
+        c = solve_relative(rows, loss)
+        assert len(c) == 2 and all(v >= 0 for v in c), loss
+    nets = table("pixel1-v3paper-fp32")  # the two estimators differ on a real table
+    assert fit_coefficients(nets, loss=FitLoss.SQUARED) != fit_coefficients(nets, loss=FitLoss.ABSOLUTE)
 
 
 # --- measurements and profile files ------------------------------------------------------------

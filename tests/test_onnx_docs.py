@@ -51,7 +51,15 @@ def _models(folder: Path) -> None:
     dyn = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3])], "dyn",
                             [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, "h", "w"])],
                             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializer=[weight])
-    for name, graph in (("upsampler", up), ("dynamic", dyn)):
+    shape = numpy_helper.from_array(__import__("numpy").array([1, 2, 2, 16], dtype="int64"), "heads")
+    scores = helper.make_graph(  # q k^T as PyTorch writes it: not the token layout mncost reads
+        [helper.make_node("Reshape", ["x", "heads"], ["q"], name="q"),
+         helper.make_node("Transpose", ["q"], ["q_t"], name="q_t", perm=[0, 1, 3, 2]),
+         helper.make_node("Reshape", ["x", "heads"], ["k"], name="k"),
+         helper.make_node("MatMul", ["q_t", "k"], ["y"], name="scores")], "scores",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializer=[shape])
+    for name, graph in (("upsampler", up), ("dynamic", dyn), ("scores", scores)):
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
         model.ir_version = 8
         onnx.save(model, str(folder / f"{name}.onnx"))

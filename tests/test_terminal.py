@@ -198,3 +198,15 @@ def test_ctrl_c_during_start_up() -> None:
     assert done.returncode == 130
     assert done.stderr == "Aborted (interrupted).\n"
     assert done.stdout == ""
+
+
+def test_nothing_is_imported_before_run_can_catch_ctrl_c() -> None:
+    """The console script (pip's wrapper: `import re, sys; from mncost.entry import run`) reaches
+    run()'s handler after importing only these: the rest of start-up is Python's own."""
+    script = ("import re, sys\n"
+              "before = set(sys.modules)\n"
+              "import mncost.entry\n"
+              "print(' '.join(sorted(set(sys.modules) - before)))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) <= {"__future__", "gc", "mncost", "mncost.entry"}, done.stdout

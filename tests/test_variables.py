@@ -88,7 +88,7 @@ def test_set_on_show_sweep_fit_and_diff_sides(small, runner: CliRunner) -> None:
     (["--set", "k=3,5,3"], "small.yaml:6: variable 'k' has 2 slots, got 3 values"),
     (["--set", "wide=yes"], "small.yaml:7: variable 'wide': 'yes' is not one of false, true"),
     (["--set", "nl=relu,relu"], "small.yaml:8: variable 'nl' takes one value, got 2"),
-    (["--set", "kk=3"], "small.yaml:5: unknown variable 'kk' (variables: k, wide, nl, n)"),
+    (["--set", "kk=3"], "small.yaml:5: unknown variable 'kk' (variables: k, wide, nl, n); did you mean 'k'?"),
 ])
 def test_a_bad_value_names_the_declaration(small, runner: CliRunner, args: list[str],  # type: ignore[no-untyped-def]
                                            message: str, tmp_path) -> None:
@@ -109,3 +109,29 @@ def test_unset_variables_take_their_default() -> None:
     largest = evaluate(load("ofa-mbv3", variables={"ks": 7, "e": 6, "d": 4}), Config())
     assert default.totals == largest.totals
     assert default.totals != evaluate(load("ofa-mbv3", variables={"d": 2}), Config()).totals
+
+
+@pytest.mark.parametrize(("space", "spec_edit", "message"), [
+    ("choice: {ks: [3]}", None, "space.yaml:5: unknown key 'choice' in the space file (keys: name, description, "
+                                "source, spec, resolutions, choices, depth); did you mean 'choices'?"),
+    ("choices: {kss: [3]}", None, "space.yaml:5: 'kss' is not a variable of the spec (variables: ks, e, d); "
+                                  "did you mean 'ks'?"),
+    ("depth: {dd: [ks, e]}", None, "space.yaml:5: 'dd' must be a slotted variable of whole numbers (one depth per "
+                                   "stage); did you mean 'd'?"),
+    ("depth: {d: [kss, e]}", None, "space.yaml:5: 'kss' must be a variable with a multiple of 5 slots (one share "
+                                   "per stage of 'd'); did you mean 'ks'?"),
+    ("", ("variables:", "variable:"), "spec.yaml:26: unknown key 'variable' in the spec; did you mean 'variables'?"),
+])
+def test_a_misspelt_space_file_name_gets_a_hint(runner: CliRunner, tmp_path, space: str,  # type: ignore[no-untyped-def]
+                                                spec_edit: tuple[str, str] | None, message: str) -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "specs" / "ofa-mbv3.yaml").read_text()
+    if spec_edit:
+        text = text.replace(spec_edit[0] + "\n", spec_edit[1] + "\n", 1)
+    (tmp_path / "spec.yaml").write_text(text)
+    header = "name: s\ndescription: a space\nspec: spec.yaml\nresolutions: [224]\n"
+    (tmp_path / "space.yaml").write_text(f"{header}{space}\n")
+    result = runner.invoke(main, ["space", "count", str(tmp_path / "space.yaml")])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"Error: {tmp_path}/{message}\n"

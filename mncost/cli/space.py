@@ -14,6 +14,7 @@ import click
 from ..conventions import Counting
 from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
+from ..space import KeysPer, Sampling
 from ._group import main
 from .options import convention_options, make_config
 from .progress import shows_progress
@@ -34,13 +35,13 @@ def _conventions(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return convention_options(func, ("counting", "bn_params", "dtype", "memory_model", "device"))
+    return convention_options(func, ("counting", "ops", "bn_params", "dtype", "memory_model", "device"))
 
 
 def _space(name: str, options: dict[str, Any]) -> Any:
     from ..space import load_space
 
-    config = make_config(alpha=1.0, rho=None, resolution=None, rounding=None, classes=None, ops="conv-fc",
+    config = make_config(alpha=1.0, rho=None, resolution=None, rounding=None, classes=None, ops=options["ops"],
                          bn_params=options["bn_params"], dtype=options["dtype"], counting=options["counting"],
                          memory_model=options["memory_model"], device=options.get("device"))
     if config.device is not None:
@@ -148,40 +149,78 @@ def count(name: str) -> None:
 @click.option("--max-peak-memory", metavar="BYTES", default=None, help="Only configurations within this peak memory.")
 @click.option("--max-draws", type=click.IntRange(min=1), default=10_000_000, show_default=True,
               help="Give up after this many draws.")
+@click.option("--sampling", type=click.Choice([m.value for m in Sampling]), default=Sampling.SUBNETWORK.value,
+              show_default=True,
+              help="subnetwork: uniformly over the distinct sub-networks (as count counts them), each in its "
+                   "canonical form; slot: every slot and depth uniformly and independently, as Once-for-All's "
+                   "sampler (not uniform over sub-networks).")
+@click.option("--unique", is_flag=True,
+              help="N distinct configurations (sub-network and resolution): a repeat is drawn again; an error "
+                   "if the space, within the budgets, has fewer.")
 @_conventions
 @shows_progress("mncost space sample {name}")
 def sample(name: str, number: int, seed: int, max_macs: str | None, max_params: str | None,
-           max_peak_memory: str | None, max_draws: int, fmt: str | None, output: str | None,
-           **options: Any) -> None:
-    """N configurations drawn uniformly (every slot and the resolution independently, as OFA's
-    sampler), with their figures; with budgets only those within them (stderr says how many draws)."""
+           max_peak_memory: str | None, max_draws: int, sampling: str, unique: bool, fmt: str | None,
+           output: str | None, **options: Any) -> None:
+    """N random configurations with their figures: by default uniform over the distinct
+    sub-networks and resolutions; with budgets only those within them (stderr says how many draws)."""
     try:
         budgets = (parse_count(max_macs) if max_macs else None, parse_count(max_params) if max_params else None,
                    parse_bytes(max_peak_memory) if max_peak_memory else None)
     except MncostError as exc:
         raise click.UsageError(str(exc)) from None
     s = _space(name, options)
+
+    def fits(config: dict[str, Any]) -> bool:
+        cost = s.cost(config)
+        return ((budgets[0] is None or cost.macs <= budgets[0]) and (budgets[1] is None or cost.params <= budgets[1])
+                and (budgets[2] is None or cost.peak_bytes <= budgets[2]))
+
+    if unique:
+        _check_enough(s, number, fits if any(b is not None for b in budgets) else None)
     rng = random.Random(seed)
+    how = Sampling(sampling)
     draws = [0]
+    what = "distinct configurations" if unique else "configurations"
 
     def kept() -> Iterator[dict[str, Any]]:
         found = 0
+        seen: set[tuple[Any, ...]] = set()
         while found < number:
             if draws[0] >= max_draws:
-                raise MncostError(f"{found:,} of {number:,} configurations within the budget after {draws[0]:,} "
+                raise MncostError(f"{found:,} of {number:,} {what} within the budget after {draws[0]:,} "
                                   f"draws (--max-draws); nothing written")
             draws[0] += 1
-            config = s.sample(rng)
-            cost = s.cost(config)
-            if ((budgets[0] is None or cost.macs <= budgets[0]) and (budgets[1] is None or cost.params <= budgets[1])
-                    and (budgets[2] is None or cost.peak_bytes <= budgets[2])):
+            config = s.sample(rng, how)
+            if unique:
+                identity = s.identity(config)
+                if identity in seen:
+                    continue
+            if fits(config):
+                if unique:
+                    seen.add(identity)
                 found += 1
                 yield config
 
     fmt = _format(fmt, output)
     lines = list(_lines(_rows(s, kept(), options["counting"]), fmt, [*s.variables, "r"]))
     _emit(lines, output)
-    click.echo(f"{number:,} configurations in {draws[0]:,} draws", err=True)
+    click.echo(f"{number:,} {what} in {draws[0]:,} draws", err=True)
+
+
+def _check_enough(s: Any, number: int, fits: Any) -> None:
+    """Refuse `--unique -n N` at once when the space has fewer than N configurations, or (a space
+    small enough to enumerate, under budgets) fewer than N within them."""
+    size = s.count(True)
+    resolutions = len(s.resolutions)
+    if number > size:
+        raise MncostError(f"-n {number:,} --unique: the space has {size:,} distinct configurations "
+                          f"({s.count():,} sub-networks x {resolutions} resolution{'s' if resolutions > 1 else ''})")
+    if fits is not None and size <= MAX_ENUMERATE:
+        within = sum(1 for config in s.enumerate() if fits(config))
+        if number > within:
+            raise MncostError(f"-n {number:,} --unique: {within:,} of the space's {size:,} distinct configurations "
+                              f"are within the budgets")
 
 
 @space.command(name="eval")
@@ -343,17 +382,23 @@ def _lut_cell(value: Any) -> Any:
 
 @space.command(name="lut-keys")
 @click.argument("name")
+@click.option("--per", type=click.Choice([m.value for m in KeysPer]), default=KeysPer.BLOCK.value, show_default=True,
+              help="block: one key per distinct block instance (template, shapes, arguments), the unit OFA's, "
+                   "ProxylessNAS's and FBNet's latency tables time; layer: one per distinct layer, keyed as a "
+                   "device profile's lut entries.")
 @_conventions
-def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> None:
-    """The distinct layer configurations (op, input and output shapes, kernel, stride, ...) in the
-    whole space: the list to time on a device for a latency lookup table."""
+def lut_keys(name: str, per: str, fmt: str | None, output: str | None, **options: Any) -> None:
+    """The distinct block or layer configurations (shapes, kernel, stride, expansion, SE, activation,
+    ...) in the whole space: the list to time on a device for a latency lookup table."""
     s = _space(name, options)
-    keys = s.lut_keys()
+    keys = s.lut_keys(KeysPer(per))
     fmt = _format(fmt, output)
     if fmt == "jsonl":
         lines = [json.dumps(k, separators=(", ", ": ")) + "\n" for k in keys]
     else:
-        columns = list(dict.fromkeys(c for k in keys for c in k))
+        present = {c for k in keys for c in k}
+        columns = [c for c in ("key", "block", "op", "input", "output") if c in present]
+        columns += [c for c in dict.fromkeys(c for k in keys for c in k) if c not in columns]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
@@ -361,4 +406,7 @@ def lut_keys(name: str, fmt: str | None, output: str | None, **options: Any) -> 
             writer.writerow([_lut_cell(k.get(c, "")) for c in columns])
         lines = [buffer.getvalue()]
     _emit(lines, output)
-    click.echo(f"{len(keys):,} distinct layer configurations", err=True)
+    blocks = sum(1 for k in keys if "block" in k)
+    what = (f"{blocks:,} distinct blocks and {len(keys) - blocks:,} distinct layers outside blocks"
+            if per == KeysPer.BLOCK.value else f"{len(keys):,} distinct layer configurations")
+    click.echo(what, err=True)
