@@ -578,8 +578,9 @@ class Space:
         """Every group's table at every resolution, computed at once, when the space allows it: a
         chain of pieces whose output shapes do not depend on their values (so each piece sees one
         input shape per resolution), whole-number choices from 0 to 255 (a value is its own byte), no
-        device (latency is a float sum), at most COMPILE_LIMIT piece evaluations, each valid. None: `cost` goes on with the tables
-        filled as configurations come (`_figures`), every figure still exact."""
+        device (latency is a float sum), at most COMPILE_LIMIT piece evaluations, each valid. None:
+        `cost` goes on with the tables filled as configurations come (`_figures`), every figure
+        still exact."""
         if self._code is not _SMALL or self.config.device is not None or len(self._pieces) < 2 or not self._spans:
             return None
         channels = self._channels
