@@ -181,3 +181,22 @@ def test_held_int_and_round_equal_evaluation(width: str) -> None:
     for a in exact:
         channels = evaluate(graph, Config(alpha=float(a))).layers[0].output_shape.c
         assert f.value("arithmetic", a, 8) == 8 * 8 * 3 * channels, a
+
+
+def test_formula_errors_print_numbers_as_evaluate_does() -> None:
+    # The walk's messages format channel counts; in the formula's domain they are polynomials, which
+    # printed as "Poly(terms=(((0, 0), Fraction(32, 1)),))" instead of 32.
+    from mncost import MncostError, build_graph
+    from mncost.spec import parse_spec
+
+    text = ("name: t\ndescription: d\nsource: tests/test_formula.py\ninput: {resolution: 8, channels: 3}\n"
+            "layers:\n  - {name: a, op: conv, kernel: 1, out: '32'}\n"
+            "  - {name: g, op: conv, kernel: 1, groups: 3, out: '63'}\n")
+    graph = build_graph(parse_spec(text, "t.yaml"))
+    with pytest.raises(MncostError) as by_formula:
+        formula(graph, Config())
+    with pytest.raises(MncostError) as by_evaluate:
+        evaluate(graph, Config())
+    assert str(by_formula.value) == str(by_evaluate.value) == (
+        "t.yaml:7: layer 'g': input channels 32 are not divisible by groups=3")
+    assert str(Poly.alpha(6)) == "6·α"
