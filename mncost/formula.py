@@ -508,6 +508,15 @@ class PolyDomain(Domain):
         self._sign(v - (f + 1), tie_safe=False)  # v < f + 1
         return Poly.const(f)
 
+    def _round_half_even(self, v: Poly) -> Poly:
+        """round(v) (Python's: a tie goes to the even neighbour) for v linear in α, held constant on
+        the α interval where it does not change: f − ½ ≤ v ≤ f + ½, the ends included when f is even."""
+        f = round(v.at(self.state.alpha0, 0))
+        even = f % 2 == 0
+        self._sign(v - (f - Fraction(1, 2)), tie_safe=even)  # v >= f - 1/2 (> when f is odd)
+        self._sign(v - (f + Fraction(1, 2)), tie_safe=even)  # v <= f + 1/2 (< when f is odd)
+        return Poly.const(f)
+
     def _rounded(self, v: Poly, multiple: Fraction, minimum: Fraction | None,
                  rounding: Callable[[Fraction], int], text: str) -> Poly:
         """A rounding of v to a multiple: smoothed if exact at the reference α, else held constant."""
@@ -517,11 +526,14 @@ class PolyDomain(Domain):
         if (v0 / multiple).denominator == 1 and (minimum is None or v0 >= minimum):
             self._smooth(v, multiple, minimum, text)
             return v
-        if rounding is math.floor:
-            return self._floor(v.scaled(1 / multiple)) * multiple
-        if rounding is math.ceil:
-            return -(self._floor((-v).scaled(1 / multiple))) * multiple
-        return self._floor(v.scaled(1 / multiple) + Fraction(1, 2)) * multiple  # round half up
+        w = v.scaled(1 / multiple)
+        if rounding is _round_half_even:
+            return self._round_half_even(w) * multiple
+        # int() truncates: floor from a non-negative argument, ceiling from a negative one (the held
+        # interval never crosses 0: floor stays >= 0 on it, ceil <= 0).
+        if rounding is math.ceil or (rounding is _trunc and w.at(self.state.alpha0, 0) < 0):
+            return -(self._floor(-w)) * multiple
+        return self._floor(w) * multiple  # math.floor, or _trunc of a non-negative argument
 
     def make_divisible(self, v: Poly, divisor: int, min_value: int | None, text: str) -> Poly:
         """torchvision/TF-slim `_make_divisible` (see conventions.make_divisible) in the domain."""

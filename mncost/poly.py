@@ -36,6 +36,15 @@ class Poly:
     def rho(coefficient: Number = 1) -> Poly:
         return Poly.of({(0, 1): Fraction(coefficient)})
 
+    def __str__(self) -> str:
+        """The value as an error message prints it: the number itself when constant (32, 3/2),
+        else the polynomial in the formula's notation (6·α)."""
+        if self.is_constant:
+            return str(self.constant)
+        from .render.formula import poly_text
+
+        return poly_text(self)
+
     def as_dict(self) -> dict[Monomial, Fraction]:
         return dict(self.terms)
 

@@ -157,3 +157,46 @@ def test_v1_formula_matches_evaluation_property(k: int, m: int) -> None:
     r = evaluate(load("v1"), Config(alpha=float(alpha), resolution=resolution))
     assert _V1.value("arithmetic", alpha, resolution) == r.totals.macs
     assert _V1.value("params", alpha, resolution) == r.totals.params
+
+
+# int() truncates and round() rounds half to even, as in Python (the exact walk calls them); where the
+# argument is not whole at α = 1 the formula holds their value on an α interval. It used round half up
+# for both: int(20.5·α) came out one too many at α ∈ [21/20.5, 22/20.5), and round(20.5) as 21 at α = 1.
+@pytest.mark.parametrize("width", ["int(alpha * 41 / 2)", "round(alpha * 41 / 2)", "round(alpha * 6 + 1 / 2)",
+                                   "int(alpha * 5 - 7 / 2) + 8"])
+def test_held_int_and_round_equal_evaluation(width: str) -> None:
+    from mncost import build_graph
+    from mncost.spec import parse_spec
+
+    text = ("name: t\ndescription: d\nsource: tests/test_formula.py\ninput: {resolution: 8, channels: 3}\n"
+            f"layers:\n  - {{name: c, op: pwconv, out: '{width}'}}\n")
+    graph = build_graph(parse_spec(text, "t.yaml"))
+    f = formula(graph, Config())
+    # every k/64 (exact in binary, so the float α of evaluate is the same number): the ties of
+    # round(6α + ½) at α = 1/2, 1 and 3/2, every step of int(20.5·α) between 1/4 and 3/2, and
+    # int(5α − 7/2) below 0 (truncated towards 0) for α < 7/10.
+    alphas = [Fraction(k, 64) for k in range(16, 97)]
+    exact = [a for a in alphas if f.exact_at(a, 8)]
+    assert len(exact) == len(alphas)  # held values: exact on every piece
+    for a in exact:
+        channels = evaluate(graph, Config(alpha=float(a))).layers[0].output_shape.c
+        assert f.value("arithmetic", a, 8) == 8 * 8 * 3 * channels, a
+
+
+def test_formula_errors_print_numbers_as_evaluate_does() -> None:
+    # The walk's messages format channel counts; in the formula's domain they are polynomials, which
+    # printed as "Poly(terms=(((0, 0), Fraction(32, 1)),))" instead of 32.
+    from mncost import MncostError, build_graph
+    from mncost.spec import parse_spec
+
+    text = ("name: t\ndescription: d\nsource: tests/test_formula.py\ninput: {resolution: 8, channels: 3}\n"
+            "layers:\n  - {name: a, op: conv, kernel: 1, out: '32'}\n"
+            "  - {name: g, op: conv, kernel: 1, groups: 3, out: '63'}\n")
+    graph = build_graph(parse_spec(text, "t.yaml"))
+    with pytest.raises(MncostError) as by_formula:
+        formula(graph, Config())
+    with pytest.raises(MncostError) as by_evaluate:
+        evaluate(graph, Config())
+    assert str(by_formula.value) == str(by_evaluate.value) == (
+        "t.yaml:7: layer 'g': input channels 32 are not divisible by groups=3")
+    assert str(Poly.alpha(6)) == "6·α"
