@@ -170,10 +170,6 @@ class Formula:
     ln_params: str = "affine"
 
     @property
-    def exact_everywhere_on_grid(self) -> bool:
-        return all(e.relative == 0 for e in self.errors)
-
-    @property
     def covers_all_alphas(self) -> bool:
         return self.pieces[0].low.value is None and self.pieces[-1].high.value is None
 
