@@ -112,7 +112,6 @@ class OpRule:
     macs: CostRule  # counted under --ops conv-fc (the papers' convention)
     extra_macs: CostRule  # added under --ops all
     label: Callable[[Attrs], str]
-    fusable: bool = False  # accepts bn / act / bias
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
     kernel: Kernel = Kernel.ELEMENTWISE
     like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
@@ -548,7 +547,6 @@ def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
         macs=_conv_macs,
         extra_macs=_fused_extra,
         label=lambda a: f"conv {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
-        fusable=True,
         kernel=Kernel.CONV,
     )
 
@@ -573,7 +571,7 @@ def _registry() -> dict[str, OpRule]:
             attrs={"kernel": Attr(Kind.INT, required=True)} | _SPATIAL | {"multiplier": Attr(Kind.INT, 1)}
             | _WINDOW | _FUSED,
             min_inputs=1, max_inputs=1, shape=_dw_shape, weights=_dw_weights, macs=_dw_macs,
-            extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True, kernel=Kernel.DEPTHWISE,
+            extra_macs=_fused_extra, label=_kernel_label("conv dw"), kernel=Kernel.DEPTHWISE,
         ),
         OpRule(
             name="fc",
@@ -581,7 +579,7 @@ def _registry() -> dict[str, OpRule]:
             attrs={"out": Attr(Kind.CHANNELS, required=True), "bias": Attr(Kind.BOOL, True),
                    "bn": Attr(Kind.BOOL, False), "act": Attr(Kind.ACT, "none")},
             min_inputs=1, max_inputs=1, shape=_fc_shape, weights=_fc_weights, macs=_fc_macs,
-            extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True, kernel=Kernel.FC,
+            extra_macs=_fused_extra, label=_fixed_label("fc"), kernel=Kernel.FC,
         ),
         _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True, kernel=Kernel.FREE),
         *(_simple(act, f"{act} activation", inplace=True) for act in ACTIVATIONS),
@@ -633,7 +631,7 @@ def _registry() -> dict[str, OpRule]:
             | {"out": Attr(Kind.CHANNELS, required=True), "groups": Attr(Kind.INT, 1)} | _WINDOW
             | {"output_padding": Attr(Kind.PIXELS, 0)} | _FUSED,
             min_inputs=1, max_inputs=1, shape=_transpose_shape, weights=_conv_weights, macs=_transpose_macs,
-            extra_macs=_fused_extra, fusable=True, kernel=Kernel.CONV,
+            extra_macs=_fused_extra, kernel=Kernel.CONV,
             label=lambda a: f"conv_t {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
         ),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True, kernel=Kernel.FREE),
