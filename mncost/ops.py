@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from .domain import EXACT, Domain
+from .domain import Domain
 from .record import record
 
 
@@ -149,7 +149,7 @@ def _affine_per_channel(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs
     return 2 * out.c
 
 
-def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int = 0) -> int | None:
+def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int) -> int | None:
     """Pixels added on each side of one axis (0: height, 1: width), or None for TF 'same' (which
     pads as needed). `kernel` is the effective (dilated) extent of the kernel on that axis."""
     if isinstance(padding, tuple):
@@ -161,12 +161,11 @@ def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int 
     return padding
 
 
-def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int, int], d: Domain | None = None,
-            dilation: int = 1, ceil_mode: bool = False, axis: int = 0) -> Any:
+def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int, int], d: Domain, dilation: int,
+            ceil_mode: bool, axis: int) -> Any:
     """Output side: TF 'same' = ceil(in/stride); explicit p: floor((in + 2p − d·(k−1) − 1)/stride) + 1
     (PyTorch's Conv2d/MaxPool2d rule). With `ceil_mode` (pools), the division rounds up, and a last
     window that would start beyond the input and its left padding is dropped (PyTorch's rule)."""
-    d = EXACT if d is None else d
     extent = dilation * (kernel - 1) + 1
     pad = padding_pixels(extent, padding, axis)
     if pad is None:
