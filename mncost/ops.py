@@ -290,13 +290,17 @@ def _resize_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> A
 
 
 def _transpose_side(d: Domain, size: Any, kernel: int, a: Attrs, axis: int) -> Any:
-    """PyTorch's ConvTranspose2d: (in − 1)·s − 2p + d·(k − 1) + output_padding + 1; TF 'same': in·s."""
+    """PyTorch's ConvTranspose2d: (in − 1)·s − 2p + d·(k − 1) + output_padding + 1; TF 'same': in·s
+    (without output_padding)."""
     s, dil, extra = a["stride"], a["dilation"], a["output_padding"]
     if not (extra < s or extra < dil):
         raise OpError(f"output_padding {extra} must be smaller than the stride ({s}) or the dilation ({dil})")
     pad = padding_pixels(dil * (kernel - 1) + 1, a["padding"], axis)
-    if pad is None:
-        return size * s + extra
+    if pad is None:  # TF's and ONNX's SAME: in·s, which no output_padding changes
+        if extra:
+            raise OpError(f"output_padding {extra} needs explicit padding (with padding: same the output is the "
+                          "input times the stride)")
+        return size * s
     side = (size - 1) * s + (dil * (kernel - 1) + extra + 1 - 2 * pad)
     if d.less(side, 1):
         raise OpError(f"padding {pad} leaves no output of a {size}x{size} input (kernel {kernel}, stride {s})")
