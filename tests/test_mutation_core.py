@@ -388,13 +388,17 @@ def test_transposed_conv_output_padding_errors(row: str, message: str) -> None:
      "channels, got 16x16x8, 16x15x4"),
     ("  - {name: b, op: pwconv, out: 16}\n  - {name: m, op: add, channels: first, inputs: [a, b]}\n",
      "with channels: first, every input must have the first one's height and width and at most its channels"),
-    # PyTorch refuses a kernel larger than the padded input: 3 + 2·2 < 8; 3 + 0 < 5 on the height
+    # PyTorch refuses a kernel larger than the padded input ("Kernel size can't be greater than actual
+    # input size"): 3 + 2·2 < 8; 3 + 0 < 5 on the height
     ("  - {name: p, op: maxpool, kernel: 6, stride: 5, padding: 0}\n"
      "  - {name: m, op: conv, kernel: 8, padding: 2, out: 4}\n",
      "layer 'm': kernel 8x8 is larger than its 3x3 input (padding 2)"),
     ("  - {name: p, op: maxpool, kernel: 6, stride: 5, padding: 0}\n"
      "  - {name: m, op: conv, kernel: [5, 1], padding: [0, 2], out: 4}\n",
      "layer 'm': kernel 5x1 is larger than its 3x3 input (padding 0)"),
+    ("  - {name: p, op: maxpool, kernel: 6, stride: 5, padding: 0}\n"
+     "  - {name: m, op: conv, kernel: [6, 1], padding: 1, out: 4}\n",  # 3 + 2·1 < 6
+     "layer 'm': kernel 6x1 is larger than its 3x3 input (padding 1)"),
 ])
 def test_shape_errors(rows: str, message: str) -> None:
     with pytest.raises(MncostError, match=re.escape(message)):
