@@ -157,8 +157,8 @@ def _memory(rows: list[LayerCost]) -> Memory:
     if not rows:
         return Memory(0, "", 0, "")
     peak = max(rows, key=lambda r: r.live_bytes)
-    largest = max(rows, key=lambda r: 0 if r.streamed else r.activation_bytes)
-    return Memory(peak.live_bytes, peak.name, 0 if largest.streamed else largest.activation_bytes, largest.name)
+    largest = max((r for r in rows if not r.streamed), key=lambda r: r.activation_bytes)  # outputs are never streamed
+    return Memory(peak.live_bytes, peak.name, largest.activation_bytes, largest.name)
 
 
 def check_paper_sizes(graph: Graph) -> None:

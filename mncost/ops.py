@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from .domain import EXACT, Domain
+from .domain import Domain
 from .record import record
 
 
@@ -112,7 +112,6 @@ class OpRule:
     macs: CostRule  # counted under --ops conv-fc (the papers' convention)
     extra_macs: CostRule  # added under --ops all
     label: Callable[[Attrs], str]
-    fusable: bool = False  # accepts bn / act / bias
     inplace: bool = False  # runs on its input's buffer (BN, activations, dropout, flatten): no new tensor
     kernel: Kernel = Kernel.ELEMENTWISE
     like: tuple[str, ...] = ()  # accepts `like: TENSOR` (a last input read for its size only) in place of these
@@ -150,7 +149,7 @@ def _affine_per_channel(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs
     return 2 * out.c
 
 
-def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int = 0) -> int | None:
+def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int) -> int | None:
     """Pixels added on each side of one axis (0: height, 1: width), or None for TF 'same' (which
     pads as needed). `kernel` is the effective (dilated) extent of the kernel on that axis."""
     if isinstance(padding, tuple):
@@ -162,12 +161,11 @@ def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int 
     return padding
 
 
-def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int, int], d: Domain | None = None,
-            dilation: int = 1, ceil_mode: bool = False, axis: int = 0) -> Any:
+def spatial(size: Any, kernel: int, stride: int, padding: str | int | tuple[int, int], d: Domain, dilation: int,
+            ceil_mode: bool, axis: int) -> Any:
     """Output side: TF 'same' = ceil(in/stride); explicit p: floor((in + 2p − d·(k−1) − 1)/stride) + 1
     (PyTorch's Conv2d/MaxPool2d rule). With `ceil_mode` (pools), the division rounds up, and a last
     window that would start beyond the input and its left padding is dropped (PyTorch's rule)."""
-    d = EXACT if d is None else d
     extent = dilation * (kernel - 1) + 1
     pad = padding_pixels(extent, padding, axis)
     if pad is None:
@@ -292,13 +290,17 @@ def _resize_extra(d: Domain, inputs: Sequence[Shape], out: Shape, a: Attrs) -> A
 
 
 def _transpose_side(d: Domain, size: Any, kernel: int, a: Attrs, axis: int) -> Any:
-    """PyTorch's ConvTranspose2d: (in − 1)·s − 2p + d·(k − 1) + output_padding + 1; TF 'same': in·s."""
+    """PyTorch's ConvTranspose2d: (in − 1)·s − 2p + d·(k − 1) + output_padding + 1; TF 'same': in·s
+    (without output_padding)."""
     s, dil, extra = a["stride"], a["dilation"], a["output_padding"]
     if not (extra < s or extra < dil):
         raise OpError(f"output_padding {extra} must be smaller than the stride ({s}) or the dilation ({dil})")
     pad = padding_pixels(dil * (kernel - 1) + 1, a["padding"], axis)
-    if pad is None:
-        return size * s + extra
+    if pad is None:  # TF's and ONNX's SAME: in·s, which no output_padding changes
+        if extra:
+            raise OpError(f"output_padding {extra} needs explicit padding (with padding: same the output is the "
+                          "input times the stride)")
+        return size * s
     side = (size - 1) * s + (dil * (kernel - 1) + extra + 1 - 2 * pad)
     if d.less(side, 1):
         raise OpError(f"padding {pad} leaves no output of a {size}x{size} input (kernel {kernel}, stride {s})")
@@ -548,7 +550,6 @@ def _conv_rule(name: str, doc: str, kernel: Attr) -> OpRule:
         macs=_conv_macs,
         extra_macs=_fused_extra,
         label=lambda a: f"conv {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
-        fusable=True,
         kernel=Kernel.CONV,
     )
 
@@ -573,7 +574,7 @@ def _registry() -> dict[str, OpRule]:
             attrs={"kernel": Attr(Kind.INT, required=True)} | _SPATIAL | {"multiplier": Attr(Kind.INT, 1)}
             | _WINDOW | _FUSED,
             min_inputs=1, max_inputs=1, shape=_dw_shape, weights=_dw_weights, macs=_dw_macs,
-            extra_macs=_fused_extra, label=_kernel_label("conv dw"), fusable=True, kernel=Kernel.DEPTHWISE,
+            extra_macs=_fused_extra, label=_kernel_label("conv dw"), kernel=Kernel.DEPTHWISE,
         ),
         OpRule(
             name="fc",
@@ -581,7 +582,7 @@ def _registry() -> dict[str, OpRule]:
             attrs={"out": Attr(Kind.CHANNELS, required=True), "bias": Attr(Kind.BOOL, True),
                    "bn": Attr(Kind.BOOL, False), "act": Attr(Kind.ACT, "none")},
             min_inputs=1, max_inputs=1, shape=_fc_shape, weights=_fc_weights, macs=_fc_macs,
-            extra_macs=_fused_extra, label=_fixed_label("fc"), fusable=True, kernel=Kernel.FC,
+            extra_macs=_fused_extra, label=_fixed_label("fc"), kernel=Kernel.FC,
         ),
         _simple("bn", "batch normalization (parameters per --bn-params)", inplace=True, kernel=Kernel.FREE),
         *(_simple(act, f"{act} activation", inplace=True) for act in ACTIVATIONS),
@@ -633,7 +634,7 @@ def _registry() -> dict[str, OpRule]:
             | {"out": Attr(Kind.CHANNELS, required=True), "groups": Attr(Kind.INT, 1)} | _WINDOW
             | {"output_padding": Attr(Kind.PIXELS, 0)} | _FUSED,
             min_inputs=1, max_inputs=1, shape=_transpose_shape, weights=_conv_weights, macs=_transpose_macs,
-            extra_macs=_fused_extra, fusable=True, kernel=Kernel.CONV,
+            extra_macs=_fused_extra, kernel=Kernel.CONV,
             label=lambda a: f"conv_t {_kernel_text(a)}" + (f" g{a['groups']}" if a["groups"] > 1 else ""),
         ),
         _simple("dropout", "identity at inference", extra=_zero, inplace=True, kernel=Kernel.FREE),

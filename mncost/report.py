@@ -56,6 +56,7 @@ class Config:
 _CONFIG_ENUMS: dict[str, type[Any]] = {
     "rounding": Rounding, "counting": Counting, "ops": OpsCounted, "bn_params": BnParams, "dtype": Dtype,
     "weight_dtype": Dtype, "memory_model": MemoryModel, "fusion": Fusion, "depth_rounding": DepthRounding,
+    "ln_params": LnParams,
 }
 """The Config fields that hold a convention (an enum): their string values are accepted too."""
 

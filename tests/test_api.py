@@ -63,6 +63,18 @@ def test_config_takes_each_convention_as_its_string(name: str) -> None:
     assert all(repr(m.value) in str(caught.value) for m in enum)  # names every choice
 
 
+def test_every_convention_field_takes_its_string() -> None:
+    # every Config field typed with a convention enum of mncost.conventions is converted (ln_params was
+    # not: Config(ln_params="none") counted layer norm's γ and β)
+    from enum import Enum
+
+    from mncost import conventions
+
+    enums = {name for name, value in vars(conventions).items() if isinstance(value, type) and issubclass(value, Enum)}
+    typed = {f.name for f in fields(Config) if str(f.type).split(" | ")[0] in enums}
+    assert typed == set(_CONFIG_ENUMS)
+
+
 def test_a_string_convention_evaluates_as_its_member() -> None:
     assert mncost.evaluate("v2", bn_params="affine") == mncost.evaluate("v2", bn_params=BnParams.AFFINE)
 
