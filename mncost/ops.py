@@ -157,7 +157,7 @@ def padding_pixels(kernel: int, padding: str | int | tuple[int, int], axis: int)
     if padding == "same":
         return None
     if isinstance(padding, str):
-        return 0 if padding == "valid" else kernel // 2  # "half": PyTorch's padding=k//2 (dilated: d·(k−1)/2)
+        return 0 if padding == "valid" else kernel // 2  # "half": extent // 2 (d·(k−1)/2, odd k)
     return padding
 
 
