@@ -501,3 +501,18 @@ def test_held_round_pieces_meet_at_the_ties() -> None:
     ends = [p.high.value for p in pieces][:-1]
     assert ends == [p.low.value for p in pieces][1:]
     assert all(e is not None and (6 * e).denominator == 1 for e in ends)
+
+
+def test_an_expression_at_the_nesting_limit_is_compiled_by_the_formula_too() -> None:
+    # docs/limits.md: an expression may nest 32 levels (expr.MAX_DEPTH); the deepest one the spec
+    # parser accepts must also compile over polynomials (expr.compile_in), not be refused there.
+    from mncost.expr import MAX_DEPTH
+    width = "in + 5"  # a name, so the formula compiles it (a literal is taken as its value)
+    for _ in range(MAX_DEPTH - 2):
+        width = f"1 + ({width})"
+    graph = graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "{width}"}}\n')
+    assert evaluate(graph, Config()).layers[0].output_shape.c == 3 + 5 + MAX_DEPTH - 2
+    f = formula(graph, Config())
+    assert f.value("arithmetic", 1, 64) == macs_of(graph, Fraction(1), 64)
+    with pytest.raises(MncostError, match=f"nested deeper than {MAX_DEPTH} levels"):  # the limit itself
+        graph_of(f'  - {{name: c, op: conv, kernel: 1, out: "1 + ({width})"}}\n')
