@@ -2,7 +2,10 @@
 
 Layers are matched by their stable hierarchical name (`stage3.block2.dw`), never by position, so
 a block added to one stage does not mark every later layer as changed; a renamed or moved layer
-shows up as one removed and one added row. All numbers stay exact integers.
+shows up as one removed and one added row. A flat spec spells a nested name with `_` for `.`
+(`mncost import` of an exported spec writes `stage3_block2_dw`): a layer with no namesake on the
+other side is matched to the one layer there that spells it so, and the row takes the new name.
+All numbers stay exact integers.
 """
 
 from __future__ import annotations
@@ -182,13 +185,13 @@ def diff(old: Report, new: Report, old_label: str | None = None, new_label: str 
     """Compare two reports. Rows follow the new report's layer order; a removed layer comes right
     after the nearest layer before it (in the old order) that still exists, or first.
     `old_exists=False` (or `new_exists`) marks a side made by `absent`."""
-    old_by_name = {layer.name: layer for layer in old.layers}
-    new_names = {layer.name for layer in new.layers}
+    matched = _matched_names(old.layers, {layer.name for layer in new.layers})  # old name -> new name
+    old_by_name = {matched.get(layer.name, layer.name): layer for layer in old.layers}
     removed_after: dict[str | None, list[LayerCost]] = {}
     anchor: str | None = None
     for layer in old.layers:
-        if layer.name in new_names:
-            anchor = layer.name
+        if layer.name in matched:
+            anchor = matched[layer.name]
         else:
             removed_after.setdefault(anchor, []).append(layer)
     rows = [LayerDiff(x.name, Status.REMOVED, x, None) for x in removed_after.get(None, [])]
@@ -197,7 +200,30 @@ def diff(old: Report, new: Report, old_label: str | None = None, new_label: str 
         if before is None:
             rows.append(LayerDiff(layer.name, Status.ADDED, None, layer))
         else:
-            status = Status.UNCHANGED if before == layer else Status.CHANGED
+            status = Status.UNCHANGED if replace(before, name=layer.name) == layer else Status.CHANGED
             rows.append(LayerDiff(layer.name, status, before, layer))
         rows.extend(LayerDiff(x.name, Status.REMOVED, x, None) for x in removed_after.get(layer.name, []))
     return Diff(old_label or old.spec.name, new_label or new.spec.name, old, new, tuple(rows), old_exists, new_exists)
+
+
+def _flat_name(name: str) -> str:
+    return name.replace(".", "_")
+
+
+def _matched_names(old_layers: tuple[LayerCost, ...], new_names: set[str]) -> dict[str, str]:
+    """Old layer name -> the new name it is the same layer as: itself where the new side has it,
+    else the one new name (not itself an old name) with the same flat spelling, if exactly one
+    old name and one new name spell it so."""
+    old_names = {layer.name for layer in old_layers}
+    matched = {name: name for name in old_names if name in new_names}
+    spelled: dict[str, list[str]] = {}
+    for name in old_names - new_names:
+        spelled.setdefault(_flat_name(name), []).append(name)
+    for name in new_names - old_names:
+        spelled.setdefault(_flat_name(name), []).append(name)
+    for names in spelled.values():
+        olds = [n for n in names if n in old_names]
+        if len(names) == 2 and len(olds) == 1:
+            matched[olds[0]] = next(n for n in names if n not in old_names)
+    return matched
+

@@ -898,9 +898,10 @@ class _Importer:
         sizes = [self.hwc(o, node)[2] for o in node.output]
         if len(set(sizes)) != 1 or sizes[0] * parts != c:
             raise self.fail(node, f"Split into unequal parts {sizes} is not supported")
-        for k, out in enumerate(node.output):
-            if self.users(out) or out in self.outputs:
-                self.add(node, "split", {"parts": parts, "part": k + 1}, [x], out, suffix=f"_{k + 1}")
+        used = [k for k, out in enumerate(node.output) if self.users(out) or out in self.outputs]
+        for k in used:  # one row per part read; a Split with one part read is named as its node
+            suffix = f"_{k + 1}" if len(used) > 1 else ""
+            self.add(node, "split", {"parts": parts, "part": k + 1}, [x], node.output[k], suffix=suffix)
 
     def op_Slice(self, node: Any) -> None:
         x, out = node.input[0], node.output[0]

@@ -119,6 +119,8 @@ def test_diff_result() -> None:
     assert len(change.rows()) == len(old.layers)  # unchanged layers too
     assert change._repr_markdown_() == run("diff", "v1", "v1@alpha=0.5", "-f", "markdown")
     assert mncost.diff(old, new).old_label == "v1"
+    html = change._repr_html_()  # titled as the terminal's diff is
+    assert html.startswith("<p><b>mncost diff: v1 → v1@alpha=0.5</b></p>") and html.count("<tr>") == len(old.layers) + 1
 
 
 def test_to_pandas() -> None:

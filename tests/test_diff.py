@@ -98,6 +98,61 @@ def test_renamed_layer_is_removed_and_added(tmp_path: Path) -> None:
     assert all(d.total(m).delta == 0 for m in d.metrics)
 
 
+FLAT_TINY = """\
+name: tiny-flat
+description: tiny.yaml written out flat, as `mncost import` writes an exported spec
+source: mncost tests
+input: {resolution: 32, channels: 3}
+classes: 10
+defaults: {rounding: none, padding: same, bn: true, act: relu}
+layers:
+  - {name: stem, op: conv, kernel: 3, stride: 2, out: 16}
+  - {name: stage1_block1_dw, op: dwconv, kernel: 3}
+  - {name: stage1_block1_pw, op: conv, kernel: 1, out: 16}
+  - {name: stage2_block1_dw, op: dwconv, kernel: 3, stride: 2}
+  - {name: stage2_block1_pw, op: conv, kernel: 1, out: 32}
+  - {name: stage2_block2_dw, op: dwconv, kernel: 3}
+  - {name: stage2_block2_pw, op: conv, kernel: 1, out: 32}
+  - {name: stage3_block1_dw, op: dwconv, kernel: 3, stride: 2}
+  - {name: stage3_block1_pw, op: conv, kernel: 1, out: 64}
+  - {name: pool, op: global_avgpool}
+  - {name: fc, op: fc, out: classes, bias: true}
+"""
+
+
+def test_a_flat_spelling_of_nested_names_is_the_same_layer(tmp_path: Path) -> None:
+    # docs/diff.md: `stage2.block1.dw` and `stage2_block1_dw` (an imported export) are one layer
+    flat = tmp_path / "flat.yaml"
+    flat.write_text(FLAT_TINY, encoding="utf-8")
+    nested, written = evaluate(load(HERE / TINY), Config()), evaluate(load(flat), Config())
+    d = diff(nested, written)
+    assert [(x.name, x.status) for x in d.shown()] == [("dropout", Status.REMOVED)]
+    assert [x.name for x in d.layers] == [x.name for x in written.layers[:-1]] + ["dropout", "fc"]
+    back = diff(written, nested)  # and the other way round: rows take the new side's names
+    assert [(x.name, x.status) for x in back.shown()] == [("dropout", Status.ADDED)]
+    assert [x.name for x in back.layers] == [x.name for x in nested.layers]
+
+
+def test_a_flat_spelling_two_layers_share_is_no_match(tmp_path: Path) -> None:
+    # `s.a_b` and `s_a.b` both spell `s_a_b` flat: which one the flat side's `s_a_b` is, diff does not guess
+    head = ("name: t\ndescription: d\nsource: mncost tests\ninput: {resolution: 8, channels: 3}\n"
+            "defaults: {rounding: none}\n")
+    old_text = head + (
+        "blocks:\n"
+        "  one: {ops: [{name: a_b, op: conv, kernel: 1, out: 8}]}\n"
+        "  two: {ops: [{name: b, op: conv, kernel: 1, out: 8}]}\n"
+        "layers:\n  - {name: s, block: one}\n  - {name: s_a, block: two}\n")
+    new_text = head + ("layers:\n  - {name: s_a_b, op: conv, kernel: 1, out: 8}\n"
+                       "  - {name: s_a_b2, op: conv, kernel: 1, out: 8}\n")
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(old_text, encoding="utf-8")
+    new.write_text(new_text, encoding="utf-8")
+    old_report = evaluate(load(old), Config())
+    assert [x.name for x in old_report.layers] == ["s.a_b", "s_a.b"]
+    d = diff(old_report, evaluate(load(new), Config()))
+    assert {(x.name, x.status) for x in d.layers} == {
+        ("s.a_b", Status.REMOVED), ("s_a.b", Status.REMOVED), ("s_a_b", Status.ADDED), ("s_a_b2", Status.ADDED)}
+
 @given(alpha=st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3]), resolution=st.integers(32, 320),
        spec=st.sampled_from(["v1", "v2"]))
 def test_diff_of_a_report_with_itself_is_empty(alpha: float, resolution: int, spec: str) -> None:

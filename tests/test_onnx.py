@@ -22,6 +22,7 @@ from mncost import Config, evaluate, load
 from mncost.bundled import bundled_names
 from mncost.cli import main
 from mncost.conventions import BnParams, LnParams, OpsCounted
+from mncost.diff import Status, diff
 
 onnx = pytest.importorskip("onnx")
 np = pytest.importorskip("numpy")
@@ -407,6 +408,9 @@ def test_round_trip_spec_onnx_spec(tmp_path: Path, name: str, alpha: float, reso
     assert (original.totals.params, original.totals.macs) == (imported.totals.params, imported.totals.macs)
     names = [n.name for n in onnx.load(str(path), load_external_data=False).graph.node]
     assert [r.name for r in original.layers] == [n for n in names if "/" not in n]  # one node per layer
+    # `mncost diff SPEC MODEL.onnx` matches each layer to its flat spelling (docs/diff.md)
+    unmatched = [x.name for x in diff(original, imported).layers if x.status in (Status.ADDED, Status.REMOVED)]
+    assert unmatched == [], unmatched
 
 
 def test_exported_model_runs(tmp_path: Path) -> None:
