@@ -198,6 +198,10 @@ def products_note(graph: Graph, ops: OpsCounted) -> str | None:
     products = sum(1 for node in graph.nodes if OPS[node.op].product)
     if ops is not OpsCounted.CONV_FC or not products:
         return None
-    return (f"note: {graph.spec.name}: --ops conv-fc leaves out the MACs of its {products} matrix products "
-            "between activations "
+    return products_sentence(graph.spec.name, f"its {products} matrix products")
+
+
+def products_sentence(name: str, what: str) -> str:
+    """The note that --ops conv-fc leaves `what` (some matrix products) of `name` out."""
+    return (f"note: {name}: --ops conv-fc leaves out the MACs of {what} between activations "
             "(attention q k^T and attn v): the papers' conv + FC count; the default conv-fc-matmul counts them")

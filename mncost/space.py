@@ -400,6 +400,23 @@ class Space:
             self._graphs[key] = graph
         return graph
 
+    def has_products(self) -> bool:
+        """Whether the spec has a row that multiplies two activations (attention's q kᵀ, attn v)
+        in some configuration: a row whose op is one, wherever it is written."""
+        from .ops import OPS
+
+        def rows(item: Any) -> Iterator[LocMap]:
+            if isinstance(item, LocMap):
+                yield item
+                for value in item.values():
+                    yield from rows(value)
+            elif isinstance(item, LocList):
+                for value in item:
+                    yield from rows(value)
+
+        return any(isinstance(row.get("op"), str) and row["op"] in OPS and OPS[row["op"]].product
+                   for row in rows(self._doc))
+
     # -- configurations --------------------------------------------------------------------------
     def check(self, config: Mapping[str, Any]) -> list[Any]:
         """The flat value list of a configuration (every variable's slots in order, then the resolution),

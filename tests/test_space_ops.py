@@ -61,3 +61,18 @@ def test_load_space_takes_the_ops_convention(ops: OpsCounted) -> None:
     bound = load(SPEC, variables={k: v for k, v in config.items() if k != "r"})
     totals = evaluate(bound, Config(ops=ops, resolution=config["r"][0])).totals
     assert (space.cost(config).macs, space.cost(config).params) == (totals.macs, totals.params)
+
+
+def test_conv_fc_says_what_it_leaves_out_as_show_does(runner: CliRunner) -> None:
+    # the note `show --ops conv-fc` writes for a spec with matmul rows (docs/attention.md), once,
+    # for every configuration; a space without products (ofa-mbv3) and the default get none
+    note = ("note: tiny-attention (every configuration): --ops conv-fc leaves out the MACs of the matrix "
+            "products between activations (attention q k^T and attn v): the papers' conv + FC count; "
+            "the default conv-fc-matmul counts them\n")
+    for ops, expected in (("conv-fc", note), ("conv-fc-matmul", "")):
+        result = runner.invoke(main, ["space", "sample", TINY, "-n", "2", "--ops", ops])
+        assert result.exit_code == 0 and result.stderr == expected + "2 configurations in 2 draws\n", result.stderr
+    result = runner.invoke(main, ["space", "sample", "ofa-mbv3", "-n", "1", "--ops", "conv-fc"])
+    assert result.exit_code == 0 and result.stderr == "1 configuration in 1 draw\n"
+    shown = runner.invoke(main, ["show", SPEC, "--ops", "conv-fc"])
+    assert shown.stderr.startswith("note: ") and "--ops conv-fc leaves out the MACs of its " in shown.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..conventions import Counting
+from ..conventions import Counting, OpsCounted
 from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
 from ..space import KeysPer, Sampling
@@ -48,7 +48,12 @@ def _space(name: str, options: dict[str, Any]) -> Any:
         from ..profiles import profile_for
 
         profile_for(config.device)  # a bad profile is an error before anything is computed
-    return load_space(name, config)
+    space = load_space(name, config)
+    if config.ops is OpsCounted.CONV_FC and space.has_products():
+        from ..evaluate import products_sentence
+
+        click.echo(products_sentence(f"{space.file.name} (every configuration)", "the matrix products"), err=True)
+    return space
 
 
 def _format(fmt: str | None, output: str | None) -> str:
@@ -205,7 +210,8 @@ def sample(name: str, number: int, seed: int, max_macs: str | None, max_params: 
     fmt = _format(fmt, output)
     lines = list(_lines(_rows(s, kept(), options["counting"]), fmt, [*s.variables, "r"]))
     _emit(lines, output)
-    click.echo(f"{number:,} {what} in {draws[0]:,} draws", err=True)
+    things = what if number != 1 else what.removesuffix("s")
+    click.echo(f"{number:,} {things} in {draws[0]:,} draw{'s' if draws[0] != 1 else ''}", err=True)
 
 
 def _check_enough(s: Any, number: int, fits: Any) -> None:
