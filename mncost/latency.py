@@ -289,6 +289,7 @@ FIT_FUSION = Fusion.CONV_BN_ACT
 FIT_CACHE_MB = 0.25
 """A layer moving at most 0.25 MB costs no memory time in fitted profiles (chosen on pixel1-v3paper-fp32)."""
 PRIOR_PROFILE = "pixel1-mnasnet-readme-fp32"
+"""The bundled profile whose proportions fill the constants a fit on fewer than four networks cannot."""
 
 
 class FitLoss(StrEnum):
@@ -305,7 +306,6 @@ class FitLoss(StrEnum):
 
 FIT_LOSS = FitLoss.ABSOLUTE
 """The estimator of fitted profiles (chosen by leave-one-source-out selection, docs/latency.md)."""
-"""The bundled profile whose proportions fill the constants a fit on fewer than four networks cannot."""
 
 
 def design_row(layers: Iterable[LayerFeatures], precision: Dtype, cache_mb: float = FIT_CACHE_MB
