@@ -95,18 +95,19 @@ def nnlad(a: Matrix, b: Sequence[float], iterations: int = 100, floor: float = 1
     if not a:
         return []
 
-    def objective(x: Sequence[float]) -> float:
-        return sum(abs(sum(r * v for r, v in zip(row, x, strict=True)) - y) for row, y in zip(a, b, strict=True))
+    def deviations(x: Sequence[float]) -> list[float]:
+        return [abs(sum(r * v for r, v in zip(row, x, strict=True)) - y) for row, y in zip(a, b, strict=True)]
 
     x = nnls(a, b)
-    best, best_value = x, objective(x)
+    residuals = deviations(x)
+    best, best_value = x, sum(residuals)
     for _ in range(iterations):
-        residuals = [abs(sum(r * v for r, v in zip(row, x, strict=True)) - y) for row, y in zip(a, b, strict=True)]
         weights = [1.0 / max(r, floor) ** 0.5 for r in residuals]
         previous = x
         x = nnls([[r * w for r in row] for row, w in zip(a, weights, strict=True)],
                  [y * w for y, w in zip(b, weights, strict=True)])
-        value = objective(x)
+        residuals = deviations(x)  # the objective's terms, and the next round's weights
+        value = sum(residuals)
         if value < best_value:
             best, best_value = x, value
         if all(abs(u - v) <= 1e-10 * max(abs(u), abs(v)) for u, v in zip(x, previous, strict=True)):
