@@ -40,7 +40,7 @@ import math
 import os
 import random
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import field, replace
 from enum import StrEnum
 from operator import getitem, itemgetter
@@ -470,14 +470,19 @@ class Space:
             self._compiled = self._compile()
             if self._compiled is not None:
                 self.cost = self._compiled.cost  # type: ignore[method-assign]  # the hot path, without this method
-                return self.cost(config, remember)
-        compiled = self._compiled
-        if compiled is not None:  # (a caller holding the bound method from before the first call)
-            return compiled.cost(config, remember)
+        if self._compiled is not None:  # (also for a caller holding the bound method from before the first call)
+            return self._compiled.cost(config, remember)
+        return self.checked_figures(config, self._cost, remember)
+
+    def checked_figures(self, config: Mapping[str, Any], figures: Callable[[list[Any], bool], SpaceCost],
+                        remember: bool) -> SpaceCost:
+        """`figures` of the configuration's checked flat values (`_flat`); a value equal to a choice
+        but not of its type (3.0 for 3), which the fast check lets through and the figures refuse,
+        is then named by the full check."""
         flat = self._flat(config)
         try:
-            return self._cost(flat, remember)
-        except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
+            return figures(flat, remember)
+        except TypeError:
             self.check(config)
             raise
 
@@ -742,8 +747,6 @@ class Space:
 
     def enumerate(self) -> Iterator[dict[str, Any]]:
         """Every distinct sub-network at every resolution (canonical forms), in a fixed order."""
-        import itertools
-
         governed = {v for _, names in self.file.depth for v in names} | {d for d, _ in self.file.depth}
         free = [(n, v) for n, v in self.variables.items() if n not in governed]
         free_axes = [itertools.product(v.choices, repeat=v.slots) if v.slots else v.choices for _, v in free]
@@ -996,13 +999,7 @@ class _Compiled:
                          (total >> self.act_at) & self.act_mask)
 
     def _checked_cost(self, config: Mapping[str, Any], remember: bool = True) -> SpaceCost:
-        space = self.space
-        flat = space._flat(config)
-        try:
-            return self.figures(flat, remember)
-        except TypeError:  # a value equal to a choice but not of its type (3.0 for 3): the check names it
-            space.check(config)
-            raise
+        return self.space.checked_figures(config, self.figures, remember)
 
     def _fast_cost(self) -> Any:
         """`cost` for a space whose variables all have slots: the configuration is checked by the
