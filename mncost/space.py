@@ -839,7 +839,7 @@ def graph_keys(graph: Graph, config: Config, per: KeysPer = KeysPer.BLOCK) -> tu
             scope = graph.scopes[top]
             env = env_at(top, scope.input)
             inp, out = shapes[scope.input], shapes[_block_output(graph, top)]
-            args = {f"arg_{name}" if name in _KEY_FIELDS else name: env[name] for name, _ in sorted(scope.args)}
+            args = {f"arg_{name}" if name in KEY_FIELDS else name: env[name] for name, _ in sorted(scope.args)}
             text = " ".join([scope.template, *(f"{k}={spelled(v)}" for k, v in args.items()), f"{inp}->{out}"])
             keys.append({"key": text, "block": scope.template, "input": [inp.as_list()], "output": out.as_list(),
                          **args})
@@ -885,8 +885,9 @@ def _block_output(graph: Graph, scope: int) -> int:
     return nodes[-1].index
 
 
-_KEY_FIELDS = ("key", "block", "op", "input", "output")
-"""The fields of a LUT key before a block's arguments (an argument of one of these names is written arg_NAME)."""
+KEY_FIELDS = ("key", "block", "op", "input", "output")
+"""The fields of a LUT key before a block's or layer's own (an argument of one of these names is written
+arg_NAME), in the order `mncost space lut-keys -f csv` puts them first."""
 
 
 _FIELD = (1 << 64) - 1

@@ -14,7 +14,7 @@ import click
 from ..conventions import Counting, OpsCounted
 from ..errors import MncostError
 from ..fit import parse_bytes, parse_count
-from ..space import KeysPer, Sampling
+from ..space import KEY_FIELDS, KeysPer, Sampling
 from ._group import main
 from .options import convention_options, make_config
 from .progress import shows_progress
@@ -403,7 +403,7 @@ def lut_keys(name: str, per: str, fmt: str | None, output: str | None, **options
         lines = [json.dumps(k, separators=(", ", ": ")) + "\n" for k in keys]
     else:
         present = {c for k in keys for c in k}
-        columns = [c for c in ("key", "block", "op", "input", "output") if c in present]
+        columns = [c for c in KEY_FIELDS if c in present]
         columns += [c for c in dict.fromkeys(c for k in keys for c in k) if c not in columns]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
