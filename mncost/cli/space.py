@@ -306,12 +306,12 @@ def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any,
     is_csv = path.lower().endswith(".csv")
     # json.loads without its Python wrapper (a line it refuses is read again by json.loads, for the message)
     scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-    is_csv_or_wrapped, text = is_csv, ""
     with handle:
         header: list[str] | None = None
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
+            dumped: str | None = None  # the line's JSON text, where it is the configuration itself
             try:
                 if is_csv:
                     cells = next(csv.reader([line]))
@@ -335,14 +335,11 @@ def _read_configs(path: str, s: Any, texts: bool = False) -> Iterator[tuple[Any,
                             raise ConfigurationError(f"not JSON ({exc.msg})") from None
                     if isinstance(config, dict) and "config" in config and isinstance(config["config"], dict):
                         config = config["config"]  # a line of sample's output
-                        is_csv_or_wrapped = True
+                    else:
+                        dumped = text
             except ConfigurationError as exc:
                 raise MncostError(f"{path}:{number}: {exc}") from None
-            if texts:
-                yield number, config, None if is_csv_or_wrapped else text
-                is_csv_or_wrapped = is_csv
-            else:
-                yield number, config
+            yield (number, config, dumped) if texts else (number, config)
 
 
 def _cell(text: str) -> Any:
