@@ -428,7 +428,7 @@ class _Importer:
             for out in node.output:
                 self.producer[out] = node
             if node.op_type not in ("Constant", "Shape") and any(t in self.feature for t in node.input):
-                self.feature.update(node.output)
+                self.feature.update(node.output)  # the feature maps, known before any node is visited
         for node in graph.node:  # before the walk: the Reshapes feeding a product are part of its row
             if node.op_type == "MatMul" and all(t in self.feature for t in node.input):
                 self.products[id(node)] = self.product(node)
@@ -437,8 +437,6 @@ class _Importer:
                 continue
             if node.op_type == "Shape" or not any(t in self.feature for t in node.input):
                 continue  # arithmetic on shapes or constants: no layer
-            for out in node.output:
-                self.feature.add(out)
             if id(node) in self.done:
                 continue
             self.visit(node)
@@ -828,7 +826,6 @@ class _Importer:
             raise self.fail(node, "Transpose is supported only around a LayerNormalization over channels "
                             "(perm 0,2,3,1, axis -1, perm 0,3,1,2)")
         self.done.update({id(norm), id(back)})
-        self.feature.update({norm.output[0], back.output[0]})
         self.layer_norm(norm, x, back.output[0])
 
     def op_BatchNormalization(self, node: Any) -> None:
@@ -885,7 +882,6 @@ class _Importer:
                 self.shape(back.output[0], back) != before:
             return False
         self.done.update({id(transpose), id(back)})
-        self.feature.update({transpose.output[0], back.output[0]})
         self.add(node, "channel_shuffle", {"groups": groups}, [x], back.output[0])
         return True
 
