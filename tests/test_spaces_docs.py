@@ -57,3 +57,28 @@ def test_python_loop() -> None:
     with contextlib.redirect_stdout(printed):
         exec(compile(code, "docs/spaces.md", "exec"), {})  # noqa: S102 - the page's own example
     assert printed.getvalue() == expected
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_block(marker: str, fence: str) -> str:
+    block = README.split(f"<!-- {marker}:begin -->")[1].split(f"<!-- {marker}:end -->")[0]
+    return block.split(f"```{fence}\n")[1].split("```")[0]
+
+
+def test_readme_python_loop_prints_what_it_shows() -> None:
+    """The README's search loop (`space.costs` over a population), as written there."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(_readme_block("readme-space-python", "python"), "README.md", "exec"), {})  # noqa: S102
+    assert printed.getvalue() == _readme_block("readme-space-python", "text")
+
+
+def test_readme_space_file_is_the_bundled_one() -> None:
+    """The README's space file is spaces/ofa-mbv3.yaml, key for key (description and source left out)."""
+    import yaml
+
+    shown = yaml.safe_load(_readme_block("readme-space", "yaml"))
+    bundled = yaml.safe_load((ROOT / "spaces" / "ofa-mbv3.yaml").read_text(encoding="utf-8"))
+    assert shown == {k: v for k, v in bundled.items() if k not in ("description", "source")}
