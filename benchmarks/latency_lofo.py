@@ -107,16 +107,25 @@ def scaled_prior_fit(prior: tuple[float, ...], loss: FitLoss) -> Fit:
     return fit
 
 
-def rules(multi: list[Table], priors: dict[FitLoss, tuple[float, ...]]) -> None:
-    """Each table's LOFO error under the shipped few-network rule and under scaling the prior alone."""
+def rules(multi: list[Table], priors: dict[FitLoss, tuple[float, ...]], every: list[Table]) -> None:
+    """Each table's LOFO error under the shipped few-network rule and under scaling the prior
+    alone; for an int8 table, both rules also with an int8 prior: the int8 table of another
+    source with the most networks, fitted whole (the shipped prior is fp32)."""
     print("table  shipped rule (leading terms + scaled prior)  prior scaled alone   [fit: FIT_LOSS]")
     for t in multi:
         cells = []
-        for fit in (fit_with(priors[FIT_LOSS], FIT_LOSS), scaled_prior_fit(priors[FIT_LOSS], FIT_LOSS)):
-            model = summarize(t.nets, leave_one_family_out(t.nets, fit))
-            base = summarize(t.nets, leave_one_family_out(t.nets, lambda train: macs_only_fit(train, FIT_LOSS)))
-            cells.append(f"{model.mean_abs:.1%}, {model.within_10:.0%}" + (" (met)" if met(model, base) else ""))
-        print(f"{t.name}  {cells[0]}  {cells[1]}")
+        candidates = [("", priors[FIT_LOSS])]
+        if "int8" in t.name:
+            own = [o for o in every if "int8" in o.name and o.source != t.source]
+            if own:
+                pick = max(own, key=lambda o: len(o.nets))
+                candidates.append((f"int8 prior {pick.name}: ", fit_coefficients(pick.nets, loss=FIT_LOSS)))
+        base = summarize(t.nets, leave_one_family_out(t.nets, lambda train: macs_only_fit(train, FIT_LOSS)))
+        for label, prior in candidates:
+            for fit in (fit_with(prior, FIT_LOSS), scaled_prior_fit(prior, FIT_LOSS)):
+                model = summarize(t.nets, leave_one_family_out(t.nets, fit))
+                cells.append(f"{label}{model.mean_abs:.1%}, {model.within_10:.0%}" + (" (met)" if met(model, base) else ""))
+        print(f"{t.name}  " + "  ".join(cells))
 
 
 def main() -> None:
@@ -125,7 +134,7 @@ def main() -> None:
     if "--rules" in sys.argv:
         multi = [t for t in all_tables if t.families >= 2]
         prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
-        rules(multi, {FIT_LOSS: fit_coefficients(prior_nets, loss=FIT_LOSS)})
+        rules(multi, {FIT_LOSS: fit_coefficients(prior_nets, loss=FIT_LOSS)}, all_tables)
         return
     multi = [t for t in all_tables if t.families >= 2]
     prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
