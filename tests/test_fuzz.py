@@ -241,7 +241,9 @@ def test_mutated_bundled_specs_fail_cleanly(scratch: Path, case: tuple[str, str]
         assert result.stdout == ""
         assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
     else:
-        assert result.stderr == ""
+        # A mutation may leave a valid spec that earns a warning (a deleted row leaves a layer
+        # unread): one line each, naming the file and line, and the report still written.
+        assert all(line.startswith(f"Warning: {path}:") for line in result.stderr.splitlines()), result.stderr
         assert result.stdout
 
 
