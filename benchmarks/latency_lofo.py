@@ -35,6 +35,7 @@ from mncost.calibrate import (
     networks,
     parse_measurements,
     predict,
+    prior_profile,
     solve_relative,
     summarize,
 )
@@ -107,39 +108,51 @@ def scaled_prior_fit(prior: tuple[float, ...], loss: FitLoss) -> Fit:
     return fit
 
 
-def rules(multi: list[Table], priors: dict[FitLoss, tuple[float, ...]], every: list[Table]) -> None:
+def priors_by_table(every: list[Table], loss: FitLoss) -> dict[str, tuple[float, ...]]:
+    """Each table's prior (`mncost.calibrate.prior_profile`: by precision, never of its own
+    source), fitted under `loss` on the prior profile's own table (at least four networks: no
+    prior of its own needed)."""
+    by_name = {t.name: t for t in every}
+    fitted: dict[str, tuple[float, ...]] = {}
+    out = {}
+    for t in every:
+        name = prior_profile(t.nets)
+        if name not in fitted:
+            fitted[name] = fit_coefficients(by_name[name].nets, loss=loss)
+        out[t.name] = fitted[name]
+    return out
+
+
+def rules(multi: list[Table], every: list[Table]) -> None:
     """Each table's LOFO error under the shipped few-network rule and under scaling the prior
-    alone; for an int8 table, both rules also with an int8 prior: the int8 table of another
-    source with the most networks, fitted whole (the shipped prior is fp32)."""
+    alone, with its shipped prior and, for an int8 table, with the fp32 PRIOR_PROFILE too (what
+    the int8 tables took before INT8_PRIOR_PROFILES)."""
     print("table  shipped rule (leading terms + scaled prior)  prior scaled alone   [fit: FIT_LOSS]")
+    shipped = priors_by_table(every, FIT_LOSS)
+    fp32 = fit_coefficients(next(t.nets for t in every if t.name == PRIOR_PROFILE), loss=FIT_LOSS)
     for t in multi:
         cells = []
-        candidates = [("", priors[FIT_LOSS])]
-        if "int8" in t.name:
-            own = [o for o in every if "int8" in o.name and o.source != t.source]
-            if own:
-                pick = max(own, key=lambda o: len(o.nets))
-                candidates.append((f"int8 prior {pick.name}: ", fit_coefficients(pick.nets, loss=FIT_LOSS)))
+        candidates = [(f"prior {prior_profile(t.nets)}: ", shipped[t.name])]
+        if prior_profile(t.nets) != PRIOR_PROFILE:
+            candidates.append((f"prior {PRIOR_PROFILE}: ", fp32))
         base = summarize(t.nets, leave_one_family_out(t.nets, lambda train: macs_only_fit(train, FIT_LOSS)))
         for label, prior in candidates:
             for fit in (fit_with(prior, FIT_LOSS), scaled_prior_fit(prior, FIT_LOSS)):
                 model = summarize(t.nets, leave_one_family_out(t.nets, fit))
-                cells.append(f"{label}{model.mean_abs:.1%}, {model.within_10:.0%}" + (" (met)" if met(model, base) else ""))
+                mark = " (met)" if met(model, base) else ""
+                cells.append(f"{label}{model.mean_abs:.1%}, {model.within_10:.0%}{mark}")
         print(f"{t.name}  " + "  ".join(cells))
 
 
 def main() -> None:
     markdown = "--markdown" in sys.argv
     all_tables = tables()
-    if "--rules" in sys.argv:
-        multi = [t for t in all_tables if t.families >= 2]
-        prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
-        rules(multi, {FIT_LOSS: fit_coefficients(prior_nets, loss=FIT_LOSS)}, all_tables)
-        return
     multi = [t for t in all_tables if t.families >= 2]
-    prior_nets = next(t.nets for t in all_tables if t.name == PRIOR_PROFILE)
-    priors = {loss: fit_coefficients(prior_nets, loss=loss) for loss in FitLoss}  # 25 networks: no prior needed
-    results = {(t.name, loss): lofo(t, loss, priors[loss]) for t in multi for loss in FitLoss}
+    if "--rules" in sys.argv:
+        rules(multi, all_tables)
+        return
+    priors = {loss: priors_by_table(all_tables, loss) for loss in FitLoss}
+    results = {(t.name, loss): lofo(t, loss, priors[loss][t.name]) for t in multi for loss in FitLoss}
     head = ("table", "networks", "families", "LOO", "LOFO mean", "LOFO ±10 %", "MACs-only mean", "MACs-only ±10 %",
             "targets")
     lines = []

@@ -84,11 +84,13 @@ def config_of(text: str) -> tuple[float | None, int]:
 def main(path: str) -> None:
     rows = list(csv.DictReader(open(path, encoding="utf-8")))
     left_out = []
-    # The prior profile first: fits on fewer than four networks (leave-one-out and leave-one-family-out
-    # included) take its proportions (mncost.latency.PRIOR_PROFILE).
-    from mncost.latency import PRIOR_PROFILE
+    # The prior profiles first: fits on fewer than four networks (leave-one-out and leave-one-family-out
+    # included) take their proportions (mncost.latency.PRIOR_PROFILE, INT8_PRIOR_PROFILES; each fitted
+    # on at least four networks, so their own constants need no prior).
+    from mncost.latency import INT8_PRIOR_PROFILES, PRIOR_PROFILE
 
-    for name, source, device, threads, precision in sorted(TABLES, key=lambda t: t[0] != PRIOR_PROFILE):
+    priors = (PRIOR_PROFILE, *INT8_PRIOR_PROFILES)
+    for name, source, device, threads, precision in sorted(TABLES, key=lambda t: t[0] not in priors):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["spec", "alpha", "resolution", "classes", "dtype", "latency_ms", "source"])

@@ -7,7 +7,7 @@ one precision. The constants of the model (mncost.latency) are non-negative and 
 over relative errors (every network weighs the same whatever its latency: least absolute
 deviations by default, least squares on request), with the rule that a fit never has more constants
 than networks: with n < 4 networks the first n - 1 of FIT_TERMS are fitted and one more constant
-scales the rest of the prior profile.
+scales the rest of the prior profile (`prior_profile`: one of the networks' precision).
 
 Errors are relative: predicted / measured − 1.
 """
@@ -25,6 +25,7 @@ from .latency import (
     FIT_FUSION,
     FIT_LOSS,
     FIT_TERMS,
+    INT8_PRIOR_PROFILES,
     PRIOR_PROFILE,
     FitLoss,
     Profile,
@@ -164,12 +165,27 @@ Fit = Callable[[Sequence[Network]], Callable[[Network], float]]
 """A fitting method: training networks -> a predictor of a network's milliseconds."""
 
 
-def prior_coefficients() -> tuple[float, ...]:
-    """The constants of the bundled PRIOR_PROFILE in FIT_TERMS order: the proportions a fit on
-    fewer networks than constants takes for the terms it cannot tell apart."""
+def prior_profile(train: Sequence[Network]) -> str:
+    """The bundled profile whose proportions a fit on these networks takes for the terms it cannot
+    tell apart: for int8 networks the first of INT8_PRIOR_PROFILES not fitted on their own source
+    (a row's `source` starting with the profile's; a prior never comes from the table it is tested
+    on), else PRIOR_PROFILE."""
     from .profiles import load_profile
 
-    return coefficients_of(load_profile(PRIOR_PROFILE))
+    if train and train[0].measurement.dtype is Dtype.INT8:
+        sources = [n.measurement.source for n in train if n.measurement.source]
+        for name in INT8_PRIOR_PROFILES:
+            own = load_profile(name).source
+            if not any(source.startswith(own) for source in sources):
+                return name
+    return PRIOR_PROFILE
+
+
+def prior_coefficients(name: str = PRIOR_PROFILE) -> tuple[float, ...]:
+    """The constants of a bundled prior profile (`prior_profile`) in FIT_TERMS order."""
+    from .profiles import load_profile
+
+    return coefficients_of(load_profile(name))
 
 
 def solve_relative(rows: Sequence[Sequence[float]], loss: FitLoss = FIT_LOSS) -> list[float]:
@@ -186,13 +202,13 @@ def fit_coefficients(train: Sequence[Network], prior: Sequence[float] | None = N
                      loss: FitLoss = FIT_LOSS) -> tuple[float, ...]:
     """The FIT_TERMS coefficients (ms per unit) fitted to the training networks. With n networks
     fewer than the terms, the first n - 1 are fitted and one more constant scales the rest of
-    `prior` (default: prior_coefficients())."""
+    `prior` (default: the constants of `prior_profile(train)`)."""
     if not train:
         raise ValueError("nothing to fit")
     weights = [1.0 / n.measurement.latency_ms for n in train]
     if len(train) >= len(FIT_TERMS):
         return tuple(solve_relative([[x * w for x in n.design] for n, w in zip(train, weights, strict=True)], loss))
-    shape = tuple(prior) if prior is not None else prior_coefficients()
+    shape = tuple(prior) if prior is not None else prior_coefficients(prior_profile(train))
     free = len(train) - 1
 
     def rest(n: Network) -> float:

@@ -277,8 +277,9 @@ def latency(layers: Iterable[LayerFeatures], profile: Profile) -> Latency:
 # FIT_CACHE_MB. The features are freed in FIT_TERMS order: a fit never has more constants than
 # measured networks. With n < 4 networks, the first n - 1 terms are fitted and the n-th constant
 # scales the remaining terms in the proportions of the prior profile (PRIOR_PROFILE: the MnasNet
-# README table, one family, 25 networks, never a held-out family's table); with one network the
-# whole prior profile is scaled. Activations, pooling and element-wise classes keep a profile's own
+# README table, one family, 25 networks, never a held-out family's table; for int8 networks an
+# int8 profile of another source, INT8_PRIOR_PROFILES); with one network the whole prior profile
+# is scaled. Activations, pooling and element-wise classes keep a profile's own
 # values (0 in fitted profiles): they are priced by bytes and launches. The constants minimise
 # FIT_LOSS, the estimator chosen between the two FitLoss members by leave-one-source-out selection
 # over the published tables (docs/latency.md: every held-out table's selection picked the same one).
@@ -290,6 +291,12 @@ FIT_CACHE_MB = 0.25
 """A layer moving at most 0.25 MB costs no memory time in fitted profiles (chosen on pixel1-v3paper-fp32)."""
 PRIOR_PROFILE = "pixel1-mnasnet-readme-fp32"
 """The bundled profile whose proportions fill the constants a fit on fewer than four networks cannot."""
+INT8_PRIOR_PROFILES = ("pixel3-tflite-cpu4-int8", "pixel1-v3paper-int8")
+"""The prior profiles of int8 networks, the first whose source is not the networks' own
+(`mncost.calibrate.prior_profile`): int8 speeds dense convolutions up more than depthwise ones
+(TF Lite hosted models, Pixel 3: V1 1.0-224 24 ms fp32, 13 ms int8; V2 1.0-224 17.5 and 12 ms), so
+an fp32 profile's proportions do not carry over. Each has at least four networks: its own fit
+needs no prior."""
 
 
 class FitLoss(StrEnum):
