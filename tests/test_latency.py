@@ -340,6 +340,33 @@ def test_calibrate_cli(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and shown.output.startswith("total ")
 
 
+@pytest.mark.parametrize(("rows", "said", "prior"), [
+    ("v2,1.0,224,int8,12\n", "1 network: dense, depthwise, overhead and memory scaled from", "pixel3-tflite-cpu4-int8"),
+    ("v2,1.0,224,int8,12\nv1,1.0,224,int8,13\n", "2 networks: dense fitted; depthwise, overhead and memory scaled from",
+     "pixel3-tflite-cpu4-int8"),
+    ("v2,1.0,224,fp32,64\nv3-large,1.0,224,fp32,51\nv3-small,1,224,fp32,15.8\n",
+     "3 networks: dense and depthwise fitted; overhead and memory scaled from", PRIOR_PROFILE),
+])
+def test_calibrate_cli_names_the_prior_of_a_fit_on_few_networks(tmp_path: Path, rows: str, said: str,
+                                                                 prior: str) -> None:
+    """Fewer networks than constants: the output and the profile say which prior profile (of the
+    networks' precision) filled in which constants."""
+    measurements = tmp_path / "few.csv"
+    measurements.write_text("spec,alpha,resolution,dtype,latency_ms\n" + rows, encoding="utf-8")
+    out = tmp_path / "few.yaml"
+    result = cli_runner().invoke(main, ["calibrate", str(measurements), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert said in lines[-3] and lines[-2] == f"  the prior profile {prior} (docs/latency.md)"
+    assert all(len(line) <= 80 for line in lines[:-1])
+    assert f"prior: {prior}" in out.read_text(encoding="utf-8")
+    many = tmp_path / "many.csv"  # four networks: every constant fitted, no prior named
+    many.write_text("spec,alpha,resolution,latency_ms\nv2,1.0,224,64\nv2,0.35,224,16.6\nv3-large,1.0,224,51\n"
+                    "v3-small,1.0,224,15.8\n", encoding="utf-8")
+    four = cli_runner().invoke(main, ["calibrate", str(many), "-o", str(tmp_path / "many.yaml")])
+    assert four.exit_code == 0 and "prior profile" not in four.output
+
+
 def test_calibrate_cli_bad_row_writes_nothing(tmp_path: Path) -> None:
     measurements = tmp_path / "phone.csv"
     measurements.write_text("spec,alpha,resolution,latency_ms\nv2,1.0,224,64\nv2,x,224,16\n", encoding="utf-8")

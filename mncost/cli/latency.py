@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -58,7 +59,8 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
     import os
 
     from ..calibrate import calibrate as fit
-    from ..calibrate import leave_one_family_out, macs_only_fit, parse_measurements, summarize
+    from ..calibrate import leave_one_family_out, macs_only_fit, parse_measurements, prior_profile, summarize
+    from ..latency import FIT_TERMS
     from ..output import check_target, write_atomic
     from ..profiles import dump_profile
     from ..spec import read_file
@@ -89,10 +91,23 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
                f"depthwise {p.ms_per_gmac.get(_depthwise(), 0):.4g} ms/GMAC,")
     click.echo(f"  {p.ms_per_op:.4g} ms per kernel launched, {p.ms_per_mb:.4g} ms per MB moved")
     info: dict[str, Any] = {"measurements": os.path.basename(measurements), "networks": len(result.networks)}
+    if len(result.networks) < len(FIT_TERMS):  # a fit never has more constants than networks
+        prior = prior_profile(result.networks)
+        free = len(result.networks) - 1
+        freed = f"{_spoken(FIT_TERMS[:free])} fitted; " if free else ""
+        click.echo(f"  {len(result.networks)} network{'s' if free else ''}: {freed}{_spoken(FIT_TERMS[free:])} "
+                   "scaled from")
+        click.echo(f"  the prior profile {prior} (docs/latency.md)")
+        info["prior"] = prior
     if loo.count:
         info["loo_mean_abs_error"] = round(loo.mean_abs, 4)
     write_atomic(output, dump_profile(p, info))
     click.echo(f"wrote {output}")
+
+
+def _spoken(words: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _dense() -> Any:
