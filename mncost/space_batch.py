@@ -78,6 +78,8 @@ class ArrayTables:
         table = np.zeros((4, len(resolutions), groups, width), dtype=np.int64)
         for i, r in enumerate(resolutions):
             for g, figures in enumerate(compiled.raw[r]):
+                # one entry per value combination, in product order: the index the weights compute
+                assert len(figures) == math.prod(len(per_position[p]) for p in compiled.positions[g])
                 table[:, i, g, :len(figures)] = np.array(list(figures.values()), dtype=np.int64).T
         self.params, self.macs, self.activation, self.peak = (np.ascontiguousarray(t.reshape(-1)) for t in table)
         self.offsets = np.arange(groups, dtype=np.intp) * width
