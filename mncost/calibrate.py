@@ -290,10 +290,13 @@ class Calibration:
 
 
 def calibrate(measurements: Sequence[Measurement], *, name: str, device: str = "", runtime: str = "",
-              threads: str = "", source: str = "", description: str = "") -> Calibration:
-    """Fit a profile to the measurements (all at one precision)."""
+              threads: str = "", source: str = "", description: str = "",
+              loss: FitLoss = FIT_LOSS) -> Calibration:
+    """Fit a profile to the measurements (all at one precision) under `loss`; the leave-one-out
+    figures are fitted under the same loss."""
     nets = networks(measurements)
-    coefficients = fit_coefficients(nets)
+    coefficients = fit_coefficients(nets, loss=loss)
     profile = profile_from_coefficients(coefficients, name=name, device=device, runtime=runtime, threads=threads,
                                         precision=measurements[0].dtype, source=source, description=description)
-    return Calibration(profile, nets, tuple(predict(coefficients, n) for n in nets), leave_one_out(nets))
+    return Calibration(profile, nets, tuple(predict(coefficients, n) for n in nets),
+                       leave_one_out(nets, lambda train: model_fit(train, loss)))

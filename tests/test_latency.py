@@ -367,6 +367,35 @@ def test_calibrate_cli_names_the_prior_of_a_fit_on_few_networks(tmp_path: Path, 
     assert four.exit_code == 0 and "prior profile" not in four.output
 
 
+@pytest.mark.parametrize("loss", list(FitLoss))
+def test_calibrate_cli_loss_is_the_fit_it_prints(tmp_path: Path, loss: FitLoss) -> None:
+    """`--loss` selects the estimator of the fit, of its leave-one-out and of its
+    leave-one-family-out figures (and of the MACs-only baseline beside them)."""
+    from mncost.calibrate import model_fit
+
+    source = MEASUREMENTS / "pixel1-v3paper-fp32.csv"
+    out = tmp_path / "p.yaml"
+    result = cli_runner().invoke(main, ["calibrate", str(source), "-o", str(out), "--loss", str(loss)],
+                                 catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    nets = table("pixel1-v3paper-fp32")
+    lofo = summarize(nets, leave_one_family_out(nets, lambda train: model_fit(train, loss)))
+    assert f"leave-one-family-out: mean |error| {lofo.mean_abs:.1%}" in result.output
+    coefficients = fit_coefficients(nets, loss=loss)
+    assert load_profile(str(out)).ms_per_gmac[OpClass.DENSE] == pytest.approx(coefficients[0], rel=1e-5)
+    assert f"loss: {loss}" in out.read_text(encoding="utf-8")
+
+
+def test_calibrate_loss_choices_are_fit_loss() -> None:
+    """The option's choices and default are FitLoss and FIT_LOSS (the CLI spells them out so as not
+    to import the latency model at start-up)."""
+    from mncost.cli.latency import calibrate as command
+    from mncost.latency import FIT_LOSS
+
+    option = next(p for p in command.params if p.name == "loss")
+    assert set(option.type.choices) == {str(m) for m in FitLoss} and option.default == str(FIT_LOSS)
+
+
 def test_calibrate_cli_bad_row_writes_nothing(tmp_path: Path) -> None:
     measurements = tmp_path / "phone.csv"
     measurements.write_text("spec,alpha,resolution,latency_ms\nv2,1.0,224,64\nv2,x,224,16\n", encoding="utf-8")

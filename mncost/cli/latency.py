@@ -51,16 +51,26 @@ def devices() -> None:
 @click.option("--runtime", default="", help="The runtime measured (e.g. 'TensorFlow Lite 2.16, XNNPACK').")
 @click.option("--threads", default="", help="Threads or cores used (e.g. '1 big core').")
 @click.option("--source", default="", help="Where the measurements come from.")
+@click.option("--loss", type=click.Choice(["absolute", "squared"]), default="absolute", show_default=True,
+              help="What the fit minimises over relative errors: their mean absolute value (least absolute "
+                   "deviations) or their squares (least squares). docs/latency.md compares the two.")
 @shows_progress("mncost calibrate {measurements}")
 def calibrate(measurements: str, output: str, name: str | None, device: str, runtime: str, threads: str,
-              source: str) -> None:
+              source: str, loss: str) -> None:
     """Fit a device profile to MEASUREMENTS (CSV: spec,alpha,resolution,classes,dtype,latency_ms) and write
     it to -o FILE; print each network's fitted and leave-one-out latency."""
     import os
 
     from ..calibrate import calibrate as fit
-    from ..calibrate import leave_one_family_out, macs_only_fit, parse_measurements, prior_profile, summarize
-    from ..latency import FIT_TERMS
+    from ..calibrate import (
+        leave_one_family_out,
+        macs_only_fit,
+        model_fit,
+        parse_measurements,
+        prior_profile,
+        summarize,
+    )
+    from ..latency import FIT_TERMS, FitLoss
     from ..output import check_target, write_atomic
     from ..profiles import dump_profile
     from ..spec import read_file
@@ -69,8 +79,9 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
     check_target(output)
     rows = parse_measurements(read_text(measurements, read_file(measurements, measurements)), measurements)
     name = name or os.path.splitext(os.path.basename(output))[0]
+    fit_loss = FitLoss(loss)
     result = fit(rows, name=name, device=device, runtime=runtime, threads=threads,
-                 source=source or os.path.basename(measurements))
+                 source=source or os.path.basename(measurements), loss=fit_loss)
     width = max(len(n.measurement.label) for n in result.networks)
     click.echo(f"{'network':<{width}}  {'measured':>9}  {'fitted':>9}  {'error':>7}  {'left out':>9}  {'error':>7}")
     for net, fitted, left_out in zip(result.networks, result.fitted, result.leave_one_out, strict=True):
@@ -82,15 +93,18 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
     click.echo(f"leave-one-out: mean |error| {loo.mean_abs:.1%}, {loo.within_10:.0%} within ±10 % "
                f"({loo.count} networks)" if loo.count else "leave-one-out: needs at least two networks")
     if len({n.family for n in result.networks}) > 1:
-        model = summarize(result.networks, leave_one_family_out(result.networks))
-        base = summarize(result.networks, leave_one_family_out(result.networks, macs_only_fit))
+        model = summarize(result.networks, leave_one_family_out(result.networks,
+                                                                lambda train: model_fit(train, fit_loss)))
+        base = summarize(result.networks, leave_one_family_out(result.networks,
+                                                               lambda train: macs_only_fit(train, fit_loss)))
         click.echo(f"leave-one-family-out: mean |error| {model.mean_abs:.1%}, {model.within_10:.0%} within ±10 %")
         click.echo(f"  MACs-only baseline: mean |error| {base.mean_abs:.1%}, {base.within_10:.0%} within ±10 %")
     p = result.profile
     click.echo(f"profile {p.name} ({p.precision}): dense {p.ms_per_gmac.get(_dense(), 0):.4g} ms/GMAC, "
                f"depthwise {p.ms_per_gmac.get(_depthwise(), 0):.4g} ms/GMAC,")
     click.echo(f"  {p.ms_per_op:.4g} ms per kernel launched, {p.ms_per_mb:.4g} ms per MB moved")
-    info: dict[str, Any] = {"measurements": os.path.basename(measurements), "networks": len(result.networks)}
+    info: dict[str, Any] = {"measurements": os.path.basename(measurements), "networks": len(result.networks),
+                            "loss": loss}
     if len(result.networks) < len(FIT_TERMS):  # a fit never has more constants than networks
         prior = prior_profile(result.networks)
         free = len(result.networks) - 1
