@@ -127,7 +127,7 @@ def evaluate(graph: Graph, config: Config) -> Report:
         ms = None if profile is None else layer_latency_ms(features(ev, s, params, macs), profile)
         rows.append(LayerCost(node.name, node.op, OPS[node.op].label(ev.attrs), ev.inputs[0], out, params, macs,
                               output_bytes, live_now, node.location, param_bytes=param_bytes,
-                              bytes_read=sum(x.elements for x in ev.inputs) * width + param_bytes,
+                              bytes_read=sum(x.elements for x in ev.read) * width + param_bytes,
                               bytes_written=output_bytes, streamed=streamed, latency_ms=ms, structure=s))
     totals = Cost(sum(r.params for r in rows), sum(r.macs for r in rows), sum(r.activation_bytes for r in rows),
                   param_bytes=sum(r.param_bytes for r in rows),

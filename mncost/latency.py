@@ -73,7 +73,7 @@ class LayerFeatures:
     structure: Structure
     macs: int
     params: int
-    read_elements: int  # every input tensor's elements
+    read_elements: int  # the elements of every input it reads (Evaluated.read: not a size reference)
     written_elements: int  # the output's elements
     input_shape: str  # "112x112x32" (the first input)
     output_shape: str
@@ -167,7 +167,7 @@ def features(ev: Evaluated, s: Structure, params: int, macs: int) -> LayerFeatur
     op = ev.node.op
     return LayerFeatures(
         ev.node.name, op, layer_class(op, s, ev.inputs[0].c, ev.output.c), s, macs, params,
-        sum(x.elements for x in ev.inputs), ev.output.elements, str(ev.inputs[0]), str(ev.output))
+        sum(x.elements for x in ev.read), ev.output.elements, str(ev.inputs[0]), str(ev.output))
 
 
 def features_of(evaluated: Sequence[Evaluated], report: Report) -> tuple[LayerFeatures, ...]:

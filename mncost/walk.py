@@ -32,6 +32,12 @@ class Evaluated:
     inputs: tuple[Shape, ...]
     output: Shape
 
+    @property
+    def read(self) -> tuple[Shape, ...]:
+        """The inputs whose data the op reads: all but a size reference (a resize's `like:` or
+        second input, which gives the output its sides and is not read)."""
+        return self.inputs[:1] if OPS[self.node.op].like and len(self.inputs) > 1 else self.inputs
+
 
 def walk(graph: Graph, domain: Domain, image: Shape, base: dict[str, Any], alpha: Any = 1.0) -> list[Evaluated]:
     """Walk every node in `domain`, starting from the `image` shape, with the names of `base`

@@ -403,8 +403,10 @@ def test_round_trip_spec_onnx_spec(tmp_path: Path, name: str, alpha: float, reso
     for conventions in CONVENTIONS:
         a = evaluate(load(name), Config(alpha=alpha, resolution=resolution, **conventions))
         b = evaluate(graph, Config(**conventions))
-        assert [(r.op, r.type, r.input_shape, sh(r.output_shape), r.params, r.macs) for r in a.layers] == \
-            [(r.op, r.type, r.input_shape, sh(r.output_shape), r.params, r.macs) for r in b.layers]
+        assert [(r.op, r.type, r.input_shape, sh(r.output_shape), r.params, r.macs, r.bytes_read, r.bytes_written)
+                for r in a.layers] == \
+            [(r.op, r.type, r.input_shape, sh(r.output_shape), r.params, r.macs, r.bytes_read, r.bytes_written)
+             for r in b.layers]
     assert (original.totals.params, original.totals.macs) == (imported.totals.params, imported.totals.macs)
     names = [n.name for n in onnx.load(str(path), load_external_data=False).graph.node]
     assert [r.name for r in original.layers] == [n for n in names if "/" not in n]  # one node per layer

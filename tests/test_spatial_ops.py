@@ -146,3 +146,24 @@ def test_structured_fields_of_the_spatial_ops() -> None:
     layers = {row.name: row for row in evaluate(load(str(SPATIAL)), Config()).layers}
     assert [(str(layers[n].kernel), layers[n].dilation) for n in ("d1", "k15", "k51", "ct")] == \
         [("3x3", 2), ("1x5", 1), ("5x1", 1), ("4x4", 1)]
+
+
+@pytest.mark.parametrize("spec", ["lraspp-v3-large", "deeplabv3-v3-large", "mobilevit-xxs"])
+def test_a_resize_reads_its_input_not_its_size_reference(spec: str) -> None:
+    """A resize to `like: T` (or to its second input's size) reads the map it resizes; of T only the
+    height and width: T's bytes are in neither its bytes read nor the bytes its latency prices."""
+    from mncost import load
+    from mncost.latency import layer_features
+
+    graph = load(spec)
+    report = evaluate(graph, Config())
+    resizes = [r for r in report.layers if r.op == "resize"]
+    assert resizes
+    for row in resizes:
+        assert row.bytes_read == row.input_shape.elements * 4  # fp32, no parameters
+    for feature in (f for f in layer_features(graph, Config()) if f.op == "resize"):
+        row = next(r for r in resizes if r.name == feature.name)
+        assert feature.read_elements == row.input_shape.elements
+    if spec == "lraspp-v3-large":
+        out = next(r for r in resizes if r.name == "out")
+        assert out.bytes_read == 65 * 65 * 21 * 4  # the 65x65 logits, not the 520x520x3 image
