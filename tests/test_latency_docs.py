@@ -50,6 +50,12 @@ def test_calibration_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def test_readme_lofo_table_is_the_pages() -> None:
+    """The README's per-table figures are the page's first LOFO table (kept current above)."""
+    readme = README.split("<!-- readme-lofo:begin -->")[1].split("<!-- readme-lofo:end -->")[0].strip()
+    assert readme == between("lofo:begin", "lofo:end").strip().split("\n\n")[0]
+
+
 def test_readme_calibration_csv_is_the_pages_example() -> None:
     readme = README.split("<!-- readme-calibrate:begin -->")[1].split("<!-- readme-calibrate:end -->")[0]
     page = between("calibrate-example:begin", "calibrate-example:end")
