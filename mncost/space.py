@@ -434,20 +434,20 @@ class Space:
             kinds = {type(c) for c in self.variables[name].choices}
             if slots is None:
                 value = value[0] if isinstance(value, list) and len(value) == 1 else value
-                if value not in self._allowed[name] or type(value) not in kinds:
-                    raise ConfigurationError(f"'{name}': {value!r} is not one of {self._choices(name)}")
+                if not _among(value, self._allowed[name]) or type(value) not in kinds:
+                    raise ConfigurationError(f"'{name}': {_short(value)} is not one of {self._choices(name)}")
                 flat.append(value)
                 continue
             if not isinstance(value, list | tuple) or len(value) != slots:
                 raise ConfigurationError(f"'{name}' must be a list of {slots} values, got {_short(value)}")
-            bad = next((v for v in value if v not in self._allowed[name] or type(v) not in kinds), None)
+            bad = next((v for v in value if not _among(v, self._allowed[name]) or type(v) not in kinds), None)
             if bad is not None or any(v is None for v in value):
-                raise ConfigurationError(f"'{name}': {bad!r} is not one of {self._choices(name)}")
+                raise ConfigurationError(f"'{name}': {_short(bad)} is not one of {self._choices(name)}")
             flat.extend(value)
         r = config.get(RESOLUTION)
         if isinstance(r, list) and len(r) == 1:
             r = r[0]
-        if isinstance(r, bool) or r not in self._allowed_r:
+        if isinstance(r, bool) or not _among(r, self._allowed_r):
             raise ConfigurationError(f"'{RESOLUTION}' must be [one of {', '.join(map(str, self.resolutions))}], "
                                      f"got {_short(config.get(RESOLUTION))}")
         extra = set(config) - set(self.variables) - {RESOLUTION}
@@ -1110,6 +1110,15 @@ def _codes(choices: list[Any]) -> dict[Any, int] | None:
             return None
         codes.setdefault(choice, len(codes))
     return codes if len(codes) <= 256 else None
+
+
+def _among(value: Any, allowed: frozenset[Any]) -> bool:
+    """Whether a value from a configuration is one of the choices; a list or a mapping (from JSON)
+    is none of them (and cannot be looked up in a set)."""
+    try:
+        return value in allowed
+    except TypeError:
+        return False
 
 
 def _short(value: Any) -> str:

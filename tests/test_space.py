@@ -114,6 +114,15 @@ def test_eval_streams_in_input_order_and_matches_sample(runner: CliRunner, tmp_p
     # A float equal to a choice is not the choice: 3.0 passed the fast path and reached bytes() (a traceback).
     ('{"ks": [3.0' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [2, 2, 2, 2, 2], "r": [160]}',
      "'ks': 3.0 is not one of 3, 5, 7"),
+    # A value JSON makes a list or an object cannot be looked up among the choices (a traceback).
+    ('{"ks": [[3]' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [2, 2, 2, 2, 2], "r": [160]}',
+     "'ks': [3] is not one of 3, 5, 7"),
+    ('{"ks": [3' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [{"a": 1}, 2, 2, 2, 2], "r": [160]}',
+     "'d': {'a': 1} is not one of 2, 3, 4"),
+    ('{"ks": [3' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [2, 2, 2, 2, 2], "r": [160, 160]}',
+     "'r' must be [one of 160, 176, 192, 208, 224], got [160, 160]"),
+    ('{"ks": [3' + ', 3' * 19 + '], "e": [3' + ', 3' * 19 + '], "d": [2, 2, 2, 2, 2], "r": [[160]]}',
+     "'r' must be [one of 160, 176, 192, 208, 224], got [[160]]"),
 ])
 def test_eval_a_malformed_line_names_it_and_writes_nothing(runner: CliRunner, tmp_path: Path, line: str,
                                                           message: str) -> None:
@@ -310,3 +319,31 @@ def test_cost_is_evaluate_on_small_spaces_of_every_path(tmp_path: Path, kind: st
         assert (cost.params, cost.macs, cost.peak_bytes, cost.activation_bytes) == (
             report.totals.params, report.totals.macs, report.memory.peak_bytes, report.totals.activation_bytes)
     assert (space._compiled is not None) is (compiled and not config.first_layer_trick)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 300) | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=21) | st.dictionaries(st.text(max_size=2), inner, max_size=2),
+    max_leaves=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(replaced=st.dictionaries(st.sampled_from(["ks", "e", "d", "r", "x"]), _JSON, max_size=3),
+       dropped=st.sets(st.sampled_from(["ks", "e", "d", "r"]), max_size=1), seed=st.integers(0, 100))
+def test_any_json_value_is_figures_or_a_configuration_error(replaced: dict[str, object], dropped: set[str],
+                                                            seed: int) -> None:
+    """Whatever JSON a configuration file holds in a key (a list of lists, an object, a string,
+    a float, null), `cost` returns figures or raises ConfigurationError: never another exception
+    (a traceback on the command line)."""
+    from mncost.space import ConfigurationError
+
+    space = _spaces("ofa-mbv3", 0)
+    config = {**space.sample(random.Random(seed)), **replaced}
+    for key in dropped:
+        config.pop(key, None)
+    try:
+        cost = space.cost(config)
+    except ConfigurationError as error:
+        assert "\n" not in str(error)
+    else:
+        assert cost.macs > 0 and space.check(config)  # accepted: a configuration check() accepts too
