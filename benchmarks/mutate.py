@@ -54,6 +54,7 @@ SUBSETS: dict[str, list[str]] = {
     "sweep": ["tests/test_sweep.py", "tests/test_sweep_tables.py", "tests/test_stream.py"],
     "thresholds": ["tests/test_thresholds.py"],
     "diff": ["tests/test_diff.py", "tests/test_diff_readme.py"],
+    "space_batch": ["tests/test_space_batch.py"],
 }
 """Per module, the test files that exercise it and run in seconds (the whole suite takes minutes)."""
 

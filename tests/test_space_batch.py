@@ -90,6 +90,50 @@ def test_the_array_path_reads_the_compiled_tables_and_costs_a_generation_at_once
     assert all(c.latency_ms is None for c in got)
 
 
+@needs_numpy
+def test_the_array_path_answers_every_plainly_well_formed_batch(ofa: Space) -> None:
+    """The arrays answer a well-formed batch themselves (the loop behind them gives the same
+    figures, so the law alone would not see a check that sends every batch to it)."""
+    ofa.costs([])
+    arrays = ofa._arrays
+    assert arrays is not None
+    batch = _draws(ofa, 60, seed=17)
+    spellings = [batch, [{k: tuple(v) if k != "r" else v for k, v in c.items()} for c in batch],
+                 [{k: [numpy.int64(x) for x in v] if k != "r" else v for k, v in c.items()} for c in batch]]
+    for spelled in spellings:
+        assert arrays.costs(spelled) == [ofa.cost(c, remember=False) for c in batch]
+    for how in ("value", "bool", "float", "short", "missing", "extra", "resolution", "huge", "two resolutions"):
+        assert arrays.costs([*batch[:3], _spoil(batch[3], how)]) is None, how  # left to the loop, for its error
+    assert arrays.costs([{**batch[0], "r": 224}]) is None  # a bare resolution: the loop takes it
+
+
+def test_fits_refuses_what_int64_and_bytes_cannot_hold() -> None:
+    """ArrayTables.fits on made-up tables: each of params, MACs and activation bytes must sum below
+    2^62 over the groups (peak bytes are a max, not a sum), and every choice must be a byte."""
+    from types import SimpleNamespace
+
+    def compiled(fields: tuple[int, int, int, int], choices: list[Any]) -> Any:
+        return SimpleNamespace(raw={224: [{0: fields}, {0: (0, 0, 0, 0)}]}, per_position=[choices])
+
+    limit = 1 << 62
+    assert space_batch.ArrayTables.fits(compiled((limit - 1, limit - 1, limit - 1, 5 * limit), [3, 5]))
+    for k in range(3):
+        too_big = tuple(limit if i == k else 1 for i in range(4))
+        assert space_batch.ArrayTables.fits(compiled(too_big, [3, 5])) is False, k  # type: ignore[arg-type]
+    for choices, fits in (([0, 255], True), ([3, 256], False), ([-1, 3], False), ([True, 3], False),
+                          ([3.0], False)):
+        assert space_batch.ArrayTables.fits(compiled((1, 1, 1, 1), choices)) is fits, choices
+
+
+def test_without_numpy_a_bad_configuration_names_its_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(space_batch, "numpy_or_none", lambda: None)
+    space = load_space("ofa-mbv3")
+    batch = _draws(space, 5, seed=19)
+    batch[3] = _spoil(batch[3], "value")
+    with pytest.raises(ConfigurationError, match=r"^configs\[3\]: 'ks': 4 is not one of 3, 5, 7$"):
+        space.costs(batch)
+
+
 def test_without_numpy_costs_is_the_loop(kernels_space: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(space_batch, "numpy_or_none", lambda: None)
     space = load_space("ofa-mbv3")
@@ -130,10 +174,13 @@ def _spoil(config: dict[str, Any], how: str) -> dict[str, Any]:
         bad["r"] = [225]
     elif how == "huge":
         bad["ks"][1] = 2**70
+    elif how == "two resolutions":
+        bad["r"] = [224, 224]
     return bad
 
 
-@pytest.mark.parametrize("how", ["value", "bool", "float", "short", "missing", "extra", "resolution", "huge"])
+@pytest.mark.parametrize("how", ["value", "bool", "float", "short", "missing", "extra", "resolution", "huge",
+                                 "two resolutions"])
 def test_a_bad_configuration_is_costs_error_naming_its_index(ofa: Space, how: str) -> None:
     """A bad configuration anywhere in the batch (here in the second array pass) is `cost`'s own
     error for it, prefixed with its index in the batch."""
