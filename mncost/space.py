@@ -248,9 +248,9 @@ def _depth(doc: LocMap, variables: dict[str, Variable]) -> tuple[tuple[str, tupl
                 hint = did_you_mean(str(other), variables) if other not in variables else ""
                 raise SpecError(where, f"'{other}' must be a variable with a multiple of {var.slots} slots "
                                        f"(one share per stage of '{name}'){hint}")
-            if max(var.choices) > slots // var.slots:
-                raise SpecError(where, f"a depth of {max(var.choices)} exceeds the {slots // var.slots} slots per "
-                                       f"stage of '{other}'")
+            if max(var.choices) > (share := slots // var.slots):
+                raise SpecError(where, f"a depth of {max(var.choices)} exceeds the {share} slot{'s' * (share != 1)} "
+                                       f"per stage of '{other}'")
         rules.append((name, tuple(governed)))
     return tuple(rules)
 

@@ -135,3 +135,58 @@ def test_a_misspelt_space_file_name_gets_a_hint(runner: CliRunner, tmp_path, spa
     result = runner.invoke(main, ["space", "count", str(tmp_path / "space.yaml")])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == f"Error: {tmp_path}/{message}\n"
+
+
+_SPACE_HEADER = "name: s\ndescription: a space\nspec: spec.yaml\n"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("resolutions: 224\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: []\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [224, 224]\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [224, true]\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [0]\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [100001]\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [224.0]\n", "space.yaml:4: 'resolutions' must be a list of distinct whole numbers of pixels"),
+    ("resolutions: [224]\nchoices: [ks]\n", "space.yaml:5: 'choices' must map variable names to lists of choices"),
+    ("resolutions: [224]\nchoices: {ks: []}\n", "space.yaml:5: the choices of 'ks' must be a non-empty list"),
+    ("resolutions: [224]\nchoices: {ks: 3}\n", "space.yaml:5: the choices of 'ks' must be a non-empty list"),
+    ("resolutions: [224]\ndepth: [d]\n",
+     "space.yaml:5: 'depth' must map a depth variable to the slotted variables it governs"),
+    ("resolutions: [224]\ndepth: {d: []}\n", "space.yaml:5: 'depth: d' must list the slotted variables it governs"),
+    ("resolutions: [224]\ndepth: {ks: [e]}\n",
+     "space.yaml:5: a depth of 7 exceeds the 1 slot per stage of 'e'"),
+])
+def test_a_bad_space_file_is_one_line_naming_its_line(runner: CliRunner, tmp_path, body: str,  # type: ignore[no-untyped-def]
+                                                      message: str) -> None:
+    """Every check of a space file: exit 2, nothing on standard output, one line naming the file
+    and line of what is wrong."""
+    from pathlib import Path
+
+    (tmp_path / "spec.yaml").write_text((Path(__file__).resolve().parent.parent / "specs" / "ofa-mbv3.yaml")
+                                        .read_text())
+    (tmp_path / "space.yaml").write_text(_SPACE_HEADER + body)
+    result = runner.invoke(main, ["space", "count", str(tmp_path / "space.yaml")])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {tmp_path}/{message}\n")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- a list\n", "space.yaml:1: a space file must be a mapping with 'spec', 'resolutions', ..."),
+    ("name: s\ndescription: d\nspec: spec.yaml\n", "space.yaml:1: the space file is missing required key "
+                                                    "'resolutions'"),
+    ("name: s\ndescription: '  '\nspec: spec.yaml\nresolutions: [224]\n",
+     "space.yaml:2: 'description' must be non-empty text"),
+    ("name: s\ndescription: d\nsource: [x]\nspec: spec.yaml\nresolutions: [224]\n",
+     "space.yaml:3: 'source' must be non-empty text"),
+    ("name: s\ndescription: d\nspec: v2\nresolutions: [224]\n",
+     "space.yaml:3: spec 'v2' declares no variables (a space varies them)"),
+])
+def test_a_space_file_of_the_wrong_shape(runner: CliRunner, tmp_path, text: str,  # type: ignore[no-untyped-def]
+                                         message: str) -> None:
+    from pathlib import Path
+
+    (tmp_path / "spec.yaml").write_text((Path(__file__).resolve().parent.parent / "specs" / "ofa-mbv3.yaml")
+                                        .read_text())
+    (tmp_path / "space.yaml").write_text(text)
+    result = runner.invoke(main, ["space", "count", str(tmp_path / "space.yaml")])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {tmp_path}/{message}\n")
