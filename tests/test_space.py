@@ -195,6 +195,33 @@ def test_a_remembered_configuration_is_still_checked() -> None:
     assert space.cost({**config, "r": config["r"][0]}) == first
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_at_most_remembered_configurations_are_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                    compiled: bool) -> None:
+    """The memory bound of `cost`: the first REMEMBERED distinct configurations are kept whole, no
+    more (here REMEMBERED = 5), on the compiled path (ofa-mbv3) and on tables filled as they come
+    (a width space); with remember=False none is; the figures are the same either way."""
+    import mncost.space as space_module
+
+    monkeypatch.setattr(space_module, "REMEMBERED", 5)
+    if compiled:
+        space = load_space("ofa-mbv3")
+    else:
+        variables, layers, _ = _TINY_SPACES["widths"]
+        (tmp_path / "tiny.yaml").write_text(_TINY.format(name="tiny-widths", variables=variables, layers=layers))
+        (tmp_path / "space.yaml").write_text("name: w\ndescription: d\nspec: tiny.yaml\nresolutions: [32, 40]\n")
+        space = load_space(str(tmp_path / "space.yaml"))
+    rng = random.Random(6)
+    drawn = list({json.dumps(c): c for c in (space.sample(rng) for _ in range(40))}.values())[:9]
+    assert len(drawn) == 9
+    once = [space.cost(c, remember=False) for c in drawn]
+    assert space._remembered == 0
+    assert [space.cost(c) for c in drawn] == once
+    kept = (sum(map(len, space._compiled.memo.values())) if compiled else sum(map(len, space._seen.values())))
+    assert (compiled, space._remembered, kept) == (compiled, 5, 5)
+    assert [space.cost(c) for c in drawn] == once  # the kept ones answered from memory, the others computed
+
+
 def test_a_value_outside_the_choices_is_refused() -> None:
     from mncost.space import ConfigurationError
 
