@@ -195,27 +195,29 @@ def test_a_remembered_configuration_is_still_checked() -> None:
     assert space.cost({**config, "r": config["r"][0]}) == first
 
 
-@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("kind", ["ofa-mbv3", "kernels", "widths"])
 def test_at_most_remembered_configurations_are_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                    compiled: bool) -> None:
+                                                    kind: str) -> None:
     """The memory bound of `cost`: the first REMEMBERED distinct configurations are kept whole, no
-    more (here REMEMBERED = 5), on the compiled path (ofa-mbv3) and on tables filled as they come
-    (a width space); with remember=False none is; the figures are the same either way."""
+    more (here REMEMBERED = 5): on the compiled fast path (ofa-mbv3), on the compiled path that
+    checks each configuration first (a scalar variable: `kernels`) and on tables filled as they
+    come (`widths`); with remember=False none is; the figures are the same either way."""
     import mncost.space as space_module
 
     monkeypatch.setattr(space_module, "REMEMBERED", 5)
-    if compiled:
+    compiled = kind != "widths"
+    if kind == "ofa-mbv3":
         space = load_space("ofa-mbv3")
     else:
-        variables, layers, _ = _TINY_SPACES["widths"]
-        (tmp_path / "tiny.yaml").write_text(_TINY.format(name="tiny-widths", variables=variables, layers=layers))
+        variables, layers, _ = _TINY_SPACES[kind]
+        (tmp_path / "tiny.yaml").write_text(_TINY.format(name=f"tiny-{kind}", variables=variables, layers=layers))
         (tmp_path / "space.yaml").write_text("name: w\ndescription: d\nspec: tiny.yaml\nresolutions: [32, 40]\n")
         space = load_space(str(tmp_path / "space.yaml"))
     rng = random.Random(6)
     drawn = list({json.dumps(c): c for c in (space.sample(rng) for _ in range(40))}.values())[:9]
     assert len(drawn) == 9
     once = [space.cost(c, remember=False) for c in drawn]
-    assert space._remembered == 0
+    assert space._remembered == 0 and (space._compiled is not None) is compiled
     assert [space.cost(c) for c in drawn] == once
     kept = (sum(map(len, space._compiled.memo.values())) if compiled else sum(map(len, space._seen.values())))
     assert (compiled, space._remembered, kept) == (compiled, 5, 5)
