@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .space import RESOLUTION, ConfigurationError, SpaceCost
+from .space import _SMALL, RESOLUTION, ConfigurationError, SpaceCost, _codes
 
 if TYPE_CHECKING:
     from .space import Space, _Compiled
@@ -65,7 +65,8 @@ class ArrayTables:
             self.codes.append(code)
         per_position = compiled.per_position
         groups = len(compiled.positions)
-        width = max(math.prod(len(per_position[p]) for p in ps) for ps in compiled.positions)
+        combinations = [math.prod(len(per_position[p]) for p in ps) for ps in compiled.positions]
+        width = max(combinations)
         self.stride = groups * width  # one resolution's share of each figure's array
         # weights[p, g]: what a code at position p adds to group g's index (0 where g does not read p)
         self.weights = np.zeros((len(per_position), groups))
@@ -79,7 +80,7 @@ class ArrayTables:
         for i, r in enumerate(resolutions):
             for g, figures in enumerate(compiled.raw[r]):
                 # one entry per value combination, in product order: the index the weights compute
-                assert len(figures) == math.prod(len(per_position[p]) for p in compiled.positions[g])
+                assert len(figures) == combinations[g]
                 table[:, i, g, :len(figures)] = np.array(list(figures.values()), dtype=np.int64).T
         self.params, self.macs, self.activation, self.peak = (np.ascontiguousarray(t.reshape(-1)) for t in table)
         self.offsets = np.arange(groups, dtype=np.intp) * width
@@ -87,12 +88,12 @@ class ArrayTables:
     @staticmethod
     def fits(compiled: _Compiled) -> bool:
         """Whether every sum fits in numpy's int64 (the packed Python ints of `_Compiled` have no
-        limit) and every choice is a byte."""
+        limit) and every choice is its own byte (`space._codes`, the rule the compiled keys use)."""
         for tables in compiled.raw.values():
             for k in range(3):
                 if sum(max(f[k] for f in t.values()) for t in tables) >= 1 << 62:
                     return False
-        return all(type(c) is int and 0 <= c <= 255 for choices in compiled.per_position for c in choices)
+        return _codes([c for choices in compiled.per_position for c in choices]) is _SMALL
 
     def costs(self, configs: Sequence[Mapping[str, Any]]) -> list[SpaceCost] | None:
         """The figures of a batch of plainly well-formed configurations, or None if any is not.

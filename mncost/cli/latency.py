@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -73,6 +72,7 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
     from ..latency import FIT_TERMS, FitLoss
     from ..output import check_target, write_atomic
     from ..profiles import dump_profile
+    from ..render.sheet import spoken
     from ..spec import read_file
     from ..yamlload import read_text
 
@@ -108,8 +108,8 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
     if len(result.networks) < len(FIT_TERMS):  # a fit never has more constants than networks
         prior = prior_profile(result.networks)
         free = len(result.networks) - 1
-        freed = f"{_spoken(FIT_TERMS[:free])} fitted; " if free else ""
-        click.echo(f"  {len(result.networks)} network{'s' if free else ''}: {freed}{_spoken(FIT_TERMS[free:])} "
+        freed = f"{spoken(FIT_TERMS[:free])} fitted; " if free else ""
+        click.echo(f"  {len(result.networks)} network{'s' if free else ''}: {freed}{spoken(FIT_TERMS[free:])} "
                    "scaled from")
         click.echo(f"  the prior profile {prior} (docs/latency.md)")
         info["prior"] = prior
@@ -117,11 +117,6 @@ def calibrate(measurements: str, output: str, name: str | None, device: str, run
         info["loo_mean_abs_error"] = round(loo.mean_abs, 4)
     write_atomic(output, dump_profile(p, info))
     click.echo(f"wrote {output}")
-
-
-def _spoken(words: Sequence[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _dense() -> Any:

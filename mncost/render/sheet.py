@@ -352,9 +352,14 @@ def pivot_sheet(result: SweepResult, fields: str | Sequence[str]) -> Sheet:
                            _item(offset + j)) for j, r in enumerate(result.resolutions)]
         grids.append([[factor * v for v in values] for values in result.pivot(field)])
     rows = tuple((alpha, *(v for grid in grids for v in grid[i])) for i, alpha in enumerate(result.alphas))
-    what = headers[0] if len(headers) == 1 else ", ".join(headers[:-1]) + f" and {headers[-1]}"
+    what = spoken(headers)
     notes = (f"{what} by width multiplier α (rows) and input resolution (columns)", *notes)
     return Sheet(title, notes, context, tuple(columns), rows, row_label="alpha")
+
+
+def spoken(words: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: words in a sentence."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def memory_sheet(table: MemoryTable) -> Sheet:
